@@ -1,0 +1,2 @@
+-- Widen products.id (serial, referenced by order_items) from integer to bigint.
+ALTER TABLE products ALTER COLUMN id TYPE bigint;

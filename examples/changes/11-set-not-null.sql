@@ -1,0 +1,2 @@
+-- bellows:fill 'anonymous'
+ALTER TABLE users ALTER COLUMN name SET NOT NULL;

@@ -1,0 +1,787 @@
+//! Applying one DDL statement to a catalog: how a schema file builds the catalog, and how the
+//! planner sees the schema as each statement of a change leaves it.
+
+use std::collections::BTreeSet;
+
+use super::error::CatalogError;
+use super::model::*;
+use super::names::choose_name;
+use crate::sql::ddl::{AlterAction, ColumnDef, ConstraintDef, Ddl, IndexDef, TableDef, ViewDef};
+use crate::sql::{QName, expr};
+
+type R = Result<(), CatalogError>;
+
+fn mismatch(msg: impl Into<String>) -> CatalogError {
+    CatalogError::Mismatch(msg.into())
+}
+
+impl Catalog {
+    /// Apply `ddl`. Statements that do not shape the catalog are accepted and ignored.
+    pub fn apply(&mut self, ddl: &Ddl) -> R {
+        match ddl {
+            Ddl::CreateTable(def) => self.create_table(def),
+            Ddl::CreateSchema(s) => {
+                self.schemas.insert(s.clone());
+                Ok(())
+            }
+            Ddl::CreateEnum { name, labels } => {
+                self.enums.insert(name.clone(), labels.clone());
+                Ok(())
+            }
+            Ddl::CreateDomain { name, base } => {
+                self.domains.insert(name.clone(), base.clone());
+                Ok(())
+            }
+            Ddl::CreateSequence { name } => {
+                self.sequences.entry(name.clone()).or_default();
+                Ok(())
+            }
+            Ddl::SequenceOwnedBy {
+                sequence,
+                table,
+                column,
+            } => {
+                self.sequences.entry(sequence.clone()).or_default().owned_by =
+                    Some((table.clone(), column.clone()));
+                Ok(())
+            }
+            Ddl::CreateFunction { name } => {
+                self.functions.insert(name.clone());
+                Ok(())
+            }
+            Ddl::CreateTrigger(t) if self.views.contains_key(&t.table) => Ok(()),
+            Ddl::CreateTrigger(t) => {
+                let table = self.table_mut(&t.table)?;
+                table.triggers.insert(
+                    t.name.clone(),
+                    Trigger {
+                        name: t.name.clone(),
+                        function: t.function.clone(),
+                        update_columns: t.update_columns.clone(),
+                    },
+                );
+                Ok(())
+            }
+            Ddl::CreateView(v) => {
+                let view = self.view_from(v);
+                self.views.insert(v.name.clone(), view);
+                Ok(())
+            }
+            Ddl::CreateIndex(ix) => self.create_index(ix),
+            Ddl::AlterTable { table, actions } => {
+                let mut name = table.clone();
+                for a in actions {
+                    name = self.alter(&name, a)?;
+                }
+                Ok(())
+            }
+            Ddl::DropIndex {
+                names, if_exists, ..
+            } => {
+                for n in names {
+                    let Some(t) = self.index_table(n).map(|t| t.name.clone()) else {
+                        if *if_exists {
+                            continue;
+                        }
+                        return Err(mismatch(format!("index {n} does not exist")));
+                    };
+                    let table = self.table_mut(&t)?;
+                    if let Some(c) = table
+                        .indexes
+                        .get(&n.name)
+                        .and_then(|i| i.constraint.clone())
+                    {
+                        return Err(mismatch(format!(
+                            "index {n} backs constraint {c}; drop the constraint instead"
+                        )));
+                    }
+                    table.indexes.remove(&n.name);
+                }
+                Ok(())
+            }
+            Ddl::DropTable {
+                names, if_exists, ..
+            } => {
+                for n in names {
+                    if self.tables.remove(n).is_none() && !*if_exists {
+                        return Err(mismatch(format!("table {n} does not exist")));
+                    }
+                    self.sequences
+                        .retain(|_, s| s.owned_by.as_ref().is_none_or(|(t, _)| t != n));
+                    for t in self.tables.values_mut() {
+                        t.constraints.retain(|_, c| !matches!(&c.kind, ConstraintKind::ForeignKey { ref_table, .. } if ref_table == n));
+                    }
+                }
+                Ok(())
+            }
+            Ddl::DropView { names, .. } => {
+                for n in names {
+                    self.views.remove(n);
+                }
+                Ok(())
+            }
+            Ddl::AddEnumValue { name, value, .. } => {
+                let labels = self.enums.entry(name.clone()).or_default();
+                if !labels.contains(value) {
+                    labels.push(value.clone());
+                }
+                Ok(())
+            }
+            Ddl::Reindex { .. }
+            | Ddl::VacuumFull { .. }
+            | Ddl::Cluster { .. }
+            | Ddl::Truncate { .. }
+            | Ddl::Ignored { .. }
+            | Ddl::Unsupported { .. }
+            | Ddl::Skipped { .. } => Ok(()),
+        }
+    }
+
+    /// The table called `name`, or a mismatch error that says so.
+    pub fn table_mut(&mut self, name: &QName) -> Result<&mut Table, CatalogError> {
+        self.tables
+            .get_mut(name)
+            .ok_or_else(|| mismatch(format!("table {name} does not exist")))
+    }
+
+    fn create_table(&mut self, def: &TableDef) -> R {
+        if self.tables.contains_key(&def.name) {
+            if def.if_not_exists {
+                return Ok(());
+            }
+            return Err(mismatch(format!("table {} already exists", def.name)));
+        }
+        self.schemas.insert(def.name.schema.clone());
+        self.tables
+            .insert(def.name.clone(), Table::new(def.name.clone()));
+        for c in &def.columns {
+            self.add_column(&def.name, c)?;
+        }
+        for c in &def.constraints {
+            self.add_constraint(&def.name, c, false)?;
+        }
+        Ok(())
+    }
+
+    /// Add a column (with its inline constraints, serial sequence or identity).
+    pub fn add_column(&mut self, table: &QName, c: &ColumnDef) -> R {
+        let t = self.table_mut(table)?;
+        if t.column(&c.name).is_some() {
+            return Err(mismatch(format!(
+                "column {}.{} already exists",
+                table, c.name
+            )));
+        }
+        t.columns.push(Column {
+            name: c.name.clone(),
+            ty: c.ty.clone(),
+            not_null: c.not_null,
+            default: c.default.clone(),
+            identity: c.identity,
+            generated: c.generated.clone(),
+        });
+        if c.serial || c.identity.is_some() {
+            let seq = self.own_sequence(table, &c.name);
+            if c.serial {
+                let default = expr::normalize(&format!("nextval('{}'::regclass)", seq.display()));
+                if let Some(col) = self.table_mut(table)?.column_mut(&c.name) {
+                    col.default = Some(default);
+                }
+            }
+        }
+        for k in &c.constraints {
+            self.add_constraint(table, k, false)?;
+        }
+        Ok(())
+    }
+
+    /// Create the sequence PostgreSQL makes for a serial or identity column.
+    fn own_sequence(&mut self, table: &QName, column: &str) -> QName {
+        let name = choose_name(&table.name, column, "seq", |n| {
+            self.relation_exists(&table.sibling(n))
+        });
+        let q = table.sibling(name);
+        self.sequences.insert(
+            q.clone(),
+            Sequence {
+                owned_by: Some((table.clone(), column.to_string())),
+            },
+        );
+        q
+    }
+
+    /// Add a constraint; `NOT VALID` ones are recorded unvalidated.
+    pub fn add_constraint(&mut self, table: &QName, def: &ConstraintDef, not_valid: bool) -> R {
+        let name = match &def.name {
+            Some(n) => n.clone(),
+            None => self.default_constraint_name(table, &def.kind),
+        };
+        let mut kind = def.kind.clone();
+        if let ConstraintKind::Exclude { definition } = &mut kind {
+            *definition = exclusion_definition(definition);
+        }
+        if let ConstraintKind::ForeignKey {
+            on_delete,
+            on_update,
+            ref_columns,
+            ref_table,
+            ..
+        } = &mut kind
+        {
+            for a in [on_delete, on_update] {
+                if a.as_deref() == Some("NO ACTION") {
+                    *a = None;
+                }
+            }
+            if !self.tables.contains_key(ref_table) {
+                return Err(mismatch(format!(
+                    "referenced table {ref_table} does not exist"
+                )));
+            }
+            if ref_columns.is_empty() {
+                *ref_columns = self.tables[ref_table].primary_key_columns();
+            }
+        }
+        let t = self.table_mut(table)?;
+        for col in kind.columns() {
+            if t.column(col).is_none() {
+                return Err(mismatch(format!("column {table}.{col} does not exist")));
+            }
+        }
+        if t.constraints.contains_key(&name) {
+            return Err(mismatch(format!(
+                "constraint {name} already exists on {table}"
+            )));
+        }
+        match &kind {
+            ConstraintKind::PrimaryKey { columns } | ConstraintKind::Unique { columns, .. } => {
+                if matches!(kind, ConstraintKind::PrimaryKey { .. }) {
+                    for c in columns {
+                        if let Some(col) = t.column_mut(c) {
+                            col.not_null = true;
+                        }
+                    }
+                }
+                t.indexes.insert(
+                    name.clone(),
+                    Index {
+                        name: name.clone(),
+                        unique: true,
+                        method: "btree".into(),
+                        keys: columns.iter().map(|c| plain_key(c)).collect(),
+                        include: Vec::new(),
+                        predicate: None,
+                        valid: true,
+                        constraint: Some(name.clone()),
+                    },
+                );
+            }
+            ConstraintKind::PrimaryKeyUsingIndex { index }
+            | ConstraintKind::UniqueUsingIndex { index } => {
+                let is_pk = matches!(kind, ConstraintKind::PrimaryKeyUsingIndex { .. });
+                let Some(mut ix) = t.indexes.remove(index) else {
+                    return Err(mismatch(format!("index {index} does not exist on {table}")));
+                };
+                let columns: Vec<String> =
+                    ix.keys.iter().filter_map(|k| k.column.clone()).collect();
+                if is_pk {
+                    for c in &columns {
+                        if let Some(col) = t.column_mut(c) {
+                            col.not_null = true;
+                        }
+                    }
+                }
+                ix.name = name.clone();
+                ix.constraint = Some(name.clone());
+                t.indexes.insert(name.clone(), ix);
+                kind = if is_pk {
+                    ConstraintKind::PrimaryKey { columns }
+                } else {
+                    ConstraintKind::Unique {
+                        columns,
+                        nulls_not_distinct: false,
+                    }
+                };
+            }
+            _ => {}
+        }
+        t.constraints.insert(
+            name.clone(),
+            Constraint {
+                name,
+                kind,
+                validated: !not_valid,
+            },
+        );
+        Ok(())
+    }
+
+    fn default_constraint_name(&self, table: &QName, kind: &ConstraintKind) -> String {
+        let (cols, label) = match kind {
+            ConstraintKind::PrimaryKey { .. } | ConstraintKind::PrimaryKeyUsingIndex { .. } => {
+                return choose_name(&table.name, "", "pkey", |n| {
+                    self.name_taken(&table.schema, n)
+                });
+            }
+            ConstraintKind::Unique { columns, .. } => (columns.join("_"), "key"),
+            ConstraintKind::ForeignKey { columns, .. } => (columns.join("_"), "fkey"),
+            ConstraintKind::Check { expr } => {
+                let first = self
+                    .tables
+                    .get(table)
+                    .and_then(|t| {
+                        t.columns
+                            .iter()
+                            .find(|c| expr::mentions_column(expr, &c.name))
+                    })
+                    .map(|c| c.name.clone())
+                    .unwrap_or_default();
+                (first, "check")
+            }
+            ConstraintKind::Exclude { .. } => (String::new(), "excl"),
+            ConstraintKind::UniqueUsingIndex { index } => (index.clone(), "key"),
+        };
+        choose_name(&table.name, &cols, label, |n| {
+            self.name_taken(&table.schema, n)
+        })
+    }
+
+    fn create_index(&mut self, ix: &IndexDef) -> R {
+        if self.views.contains_key(&ix.table) {
+            // Indexes on materialized views do not matter to table changes.
+            return Ok(());
+        }
+        let name = match &ix.name {
+            Some(n) => n.clone(),
+            None => {
+                let cols = ix
+                    .keys
+                    .iter()
+                    .map(|k| k.column.clone().unwrap_or_else(|| expr_label(&k.expr)))
+                    .collect::<Vec<_>>()
+                    .join("_");
+                choose_name(&ix.table.name, &cols, "idx", |n| {
+                    self.relation_exists(&ix.table.sibling(n))
+                })
+            }
+        };
+        if self.relation_exists(&ix.table.sibling(&name)) {
+            if ix.if_not_exists {
+                return Ok(());
+            }
+            return Err(mismatch(format!(
+                "relation {} already exists",
+                ix.table.sibling(&name)
+            )));
+        }
+        let table = ix.table.clone();
+        let t = self.table_mut(&table)?;
+        for k in &ix.keys {
+            if let Some(c) = &k.column
+                && t.column(c).is_none()
+            {
+                return Err(mismatch(format!("column {table}.{c} does not exist")));
+            }
+        }
+        t.indexes.insert(
+            name.clone(),
+            Index {
+                name,
+                unique: ix.unique,
+                method: ix.method.clone(),
+                keys: ix.keys.clone(),
+                include: ix.include.clone(),
+                predicate: ix.predicate.clone(),
+                valid: true,
+                constraint: None,
+            },
+        );
+        Ok(())
+    }
+
+    fn view_from(&self, v: &ViewDef) -> View {
+        let mut depends: std::collections::BTreeMap<QName, BTreeSet<String>> = Default::default();
+        let resolve = |q: &str| -> Option<QName> {
+            v.aliases
+                .iter()
+                .find(|(a, _)| a == q)
+                .map(|(_, t)| t.clone())
+                .or_else(|| v.relations.iter().find(|r| r.name == q).cloned())
+        };
+        for rel in &v.relations {
+            if self.tables.contains_key(rel) {
+                depends.entry(rel.clone()).or_default();
+            }
+        }
+        for (qual, col) in &v.columns {
+            let targets: Vec<QName> = match qual {
+                Some(q) => resolve(q).into_iter().collect(),
+                None => v.relations.clone(),
+            };
+            for t in targets {
+                if let Some(table) = self.tables.get(&t)
+                    && table.column(col).is_some()
+                {
+                    depends.entry(t).or_default().insert(col.clone());
+                }
+            }
+        }
+        if v.star {
+            for rel in &v.relations {
+                if let Some(table) = self.tables.get(rel) {
+                    depends
+                        .entry(rel.clone())
+                        .or_default()
+                        .extend(table.columns.iter().map(|c| c.name.clone()));
+                }
+            }
+        }
+        View {
+            name: v.name.clone(),
+            materialized: v.materialized,
+            depends,
+        }
+    }
+
+    /// Apply one ALTER TABLE action; returns the table's name afterwards (RENAME TO).
+    fn alter(&mut self, table: &QName, a: &AlterAction) -> Result<QName, CatalogError> {
+        let col_must_exist = |cat: &Catalog, c: &str| -> R {
+            match cat.tables.get(table) {
+                None => Err(mismatch(format!("table {table} does not exist"))),
+                Some(t) if t.column(c).is_none() => {
+                    Err(mismatch(format!("column {table}.{c} does not exist")))
+                }
+                _ => Ok(()),
+            }
+        };
+        match a {
+            AlterAction::AddColumn {
+                column,
+                if_not_exists,
+            } => {
+                if *if_not_exists && self.table_mut(table)?.column(&column.name).is_some() {
+                    return Ok(table.clone());
+                }
+                self.add_column(table, column)?;
+            }
+            AlterAction::DropColumn {
+                name, if_exists, ..
+            } => {
+                if *if_exists && self.table_mut(table)?.column(name).is_none() {
+                    return Ok(table.clone());
+                }
+                col_must_exist(self, name)?;
+                self.drop_column(table, name);
+            }
+            AlterAction::RenameColumn { from, to } => {
+                col_must_exist(self, from)?;
+                if self.table_mut(table)?.column(to).is_some() {
+                    return Err(mismatch(format!("column {table}.{to} already exists")));
+                }
+                self.rename_column(table, from, to);
+            }
+            AlterAction::RenameTable { to } => {
+                let new = table.sibling(to.clone());
+                if self.relation_exists(&new) {
+                    return Err(mismatch(format!("relation {new} already exists")));
+                }
+                self.rename_table(table, &new)?;
+                return Ok(new);
+            }
+            AlterAction::SetType { column, ty, .. } => {
+                col_must_exist(self, column)?;
+                if let Some(c) = self.table_mut(table)?.column_mut(column) {
+                    c.ty = ty.clone();
+                }
+            }
+            AlterAction::SetNotNull { column } => {
+                col_must_exist(self, column)?;
+                if let Some(c) = self.table_mut(table)?.column_mut(column) {
+                    c.not_null = true;
+                }
+            }
+            AlterAction::DropNotNull { column } => {
+                col_must_exist(self, column)?;
+                if let Some(c) = self.table_mut(table)?.column_mut(column) {
+                    c.not_null = false;
+                }
+            }
+            AlterAction::SetDefault { column, expr } => {
+                col_must_exist(self, column)?;
+                if let Some(c) = self.table_mut(table)?.column_mut(column) {
+                    c.default = Some(expr.clone());
+                }
+            }
+            AlterAction::DropDefault { column } => {
+                col_must_exist(self, column)?;
+                if let Some(c) = self.table_mut(table)?.column_mut(column) {
+                    c.default = None;
+                }
+            }
+            AlterAction::AddIdentity { column, kind } => {
+                col_must_exist(self, column)?;
+                if let Some(c) = self.table_mut(table)?.column_mut(column) {
+                    c.identity = Some(*kind);
+                    c.not_null = true;
+                }
+                self.own_sequence(table, column);
+            }
+            AlterAction::AddConstraint { def, not_valid } => {
+                self.add_constraint(table, def, *not_valid)?;
+            }
+            AlterAction::ValidateConstraint { name } => {
+                let t = self.table_mut(table)?;
+                let c = t.constraints.get_mut(name).ok_or_else(|| {
+                    mismatch(format!("constraint {name} does not exist on {table}"))
+                })?;
+                c.validated = true;
+            }
+            AlterAction::DropConstraint {
+                name, if_exists, ..
+            } => {
+                let t = self.table_mut(table)?;
+                if t.constraints.remove(name).is_none() {
+                    if *if_exists {
+                        return Ok(table.clone());
+                    }
+                    return Err(mismatch(format!(
+                        "constraint {name} does not exist on {table}"
+                    )));
+                }
+                t.indexes
+                    .retain(|_, i| i.constraint.as_deref() != Some(name.as_str()));
+            }
+            AlterAction::Ignored { .. } | AlterAction::Unsupported { .. } => {
+                self.table_mut(table)?;
+            }
+        }
+        Ok(table.clone())
+    }
+
+    fn drop_column(&mut self, table: &QName, name: &str) {
+        if let Some(t) = self.tables.get_mut(table) {
+            t.columns.retain(|c| c.name != name);
+            t.indexes.retain(|_, i| !index_uses(i, name));
+            t.constraints.retain(|_, c| !constraint_uses(c, name));
+            t.triggers
+                .retain(|_, tr| !tr.update_columns.iter().any(|c| c == name));
+        }
+        for t in self.tables.values_mut() {
+            t.constraints.retain(|_, c| !matches!(&c.kind, ConstraintKind::ForeignKey { ref_table, ref_columns, .. } if ref_table == table && ref_columns.iter().any(|c| c == name)));
+        }
+        self.sequences
+            .retain(|_, s| s.owned_by.as_ref() != Some(&(table.clone(), name.to_string())));
+        for v in self.views.values_mut() {
+            if let Some(cols) = v.depends.get_mut(table) {
+                cols.remove(name);
+            }
+        }
+    }
+
+    fn rename_column(&mut self, table: &QName, from: &str, to: &str) {
+        let ren = |e: &str| expr::rename_column(e, from, to).unwrap_or_else(|_| e.to_string());
+        let ren_list = |v: &mut Vec<String>| {
+            for c in v.iter_mut() {
+                if c == from {
+                    *c = to.to_string();
+                }
+            }
+        };
+        if let Some(t) = self.tables.get_mut(table) {
+            for c in &mut t.columns {
+                if c.name == from {
+                    c.name = to.to_string();
+                }
+                if let Some(g) = &mut c.generated {
+                    *g = ren(g);
+                }
+            }
+            for i in t.indexes.values_mut() {
+                for k in &mut i.keys {
+                    if k.column.as_deref() == Some(from) {
+                        k.column = Some(to.to_string());
+                        k.expr = crate::sql::types::quote_if_needed(to);
+                    } else if k.column.is_none() {
+                        k.expr = ren(&k.expr);
+                    }
+                }
+                if let Some(p) = &mut i.predicate {
+                    *p = ren(p);
+                }
+                ren_list(&mut i.include);
+            }
+            for c in t.constraints.values_mut() {
+                match &mut c.kind {
+                    ConstraintKind::PrimaryKey { columns }
+                    | ConstraintKind::Unique { columns, .. }
+                    | ConstraintKind::ForeignKey { columns, .. } => ren_list(columns),
+                    ConstraintKind::Check { expr } => *expr = ren(expr),
+                    _ => {}
+                }
+            }
+            for tr in t.triggers.values_mut() {
+                ren_list(&mut tr.update_columns);
+            }
+        }
+        for t in self.tables.values_mut() {
+            for c in t.constraints.values_mut() {
+                if let ConstraintKind::ForeignKey {
+                    ref_table,
+                    ref_columns,
+                    ..
+                } = &mut c.kind
+                    && ref_table == table
+                {
+                    ren_list(ref_columns);
+                }
+            }
+        }
+        for s in self.sequences.values_mut() {
+            if let Some((t, c)) = &mut s.owned_by
+                && t == table
+                && c == from
+            {
+                *c = to.to_string();
+            }
+        }
+        for v in self.views.values_mut() {
+            if let Some(cols) = v.depends.get_mut(table)
+                && cols.remove(from)
+            {
+                cols.insert(to.to_string());
+            }
+        }
+    }
+
+    fn rename_table(&mut self, from: &QName, to: &QName) -> R {
+        let mut t = self
+            .tables
+            .remove(from)
+            .ok_or_else(|| mismatch(format!("table {from} does not exist")))?;
+        t.name = to.clone();
+        self.tables.insert(to.clone(), t);
+        for t in self.tables.values_mut() {
+            for c in t.constraints.values_mut() {
+                if let ConstraintKind::ForeignKey { ref_table, .. } = &mut c.kind
+                    && ref_table == from
+                {
+                    *ref_table = to.clone();
+                }
+            }
+        }
+        for s in self.sequences.values_mut() {
+            if let Some((t, _)) = &mut s.owned_by
+                && t == from
+            {
+                *t = to.clone();
+            }
+        }
+        for v in self.views.values_mut() {
+            if let Some(cols) = v.depends.remove(from) {
+                v.depends.insert(to.clone(), cols);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// An index key on a plain column.
+pub fn plain_key(col: &str) -> IndexKey {
+    IndexKey {
+        expr: crate::sql::types::quote_if_needed(col),
+        column: Some(col.to_string()),
+        opclass: None,
+        desc: false,
+        nulls_first: None,
+    }
+}
+
+/// An EXCLUDE constraint as `pg_get_constraintdef()` prints it: without the leading
+/// `CONSTRAINT name` that the statement's text carries, whitespace collapsed.
+fn exclusion_definition(text: &str) -> String {
+    let t = text.trim_start();
+    let rest = match t.get(..11) {
+        Some(head) if head.eq_ignore_ascii_case("constraint ") => {
+            let name = t[11..].trim_start();
+            if let Some(quoted) = name.strip_prefix('"') {
+                // Skip to the closing quote; `""` is an escaped quote inside the name.
+                let mut chars = quoted.char_indices().peekable();
+                let mut end = quoted.len();
+                while let Some((i, c)) = chars.next() {
+                    if c == '"' {
+                        if chars.peek().is_some_and(|&(_, n)| n == '"') {
+                            chars.next();
+                        } else {
+                            end = i + 1;
+                            break;
+                        }
+                    }
+                }
+                &quoted[end..]
+            } else {
+                name.find(char::is_whitespace).map_or("", |i| &name[i..])
+            }
+        }
+        _ => t,
+    };
+    rest.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The name PostgreSQL derives from an index expression (the function name, else `expr`).
+fn expr_label(e: &str) -> String {
+    match e.split_once('(') {
+        Some((f, _))
+            if !f.is_empty()
+                && f.chars()
+                    .all(|c| c.is_alphanumeric() || c == '_' || c == '.') =>
+        {
+            f.rsplit('.').next().unwrap_or("expr").to_lowercase()
+        }
+        _ => "expr".into(),
+    }
+}
+
+/// Does this index use `col` (as a key, in an expression, predicate or INCLUDE)?
+pub fn index_uses(i: &Index, col: &str) -> bool {
+    i.keys.iter().any(|k| {
+        k.column.as_deref() == Some(col)
+            || (k.column.is_none() && expr::mentions_column(&k.expr, col))
+    }) || i.include.iter().any(|c| c == col)
+        || i.predicate
+            .as_deref()
+            .is_some_and(|p| expr::mentions_column(p, col))
+}
+
+/// Does this constraint (on its own table) use `col`?
+pub fn constraint_uses(c: &Constraint, col: &str) -> bool {
+    match &c.kind {
+        ConstraintKind::Check { expr } => expr::mentions_column(expr, col),
+        ConstraintKind::Exclude { definition } => {
+            expr::mentions_column(definition, col) || definition.contains(col)
+        }
+        k => k.columns().iter().any(|c| c == col),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::exclusion_definition;
+
+    #[test]
+    fn exclusion_definitions_drop_the_constraint_name() {
+        let want = "EXCLUDE USING gist (room WITH =, during WITH &&)";
+        assert_eq!(
+            exclusion_definition(
+                "CONSTRAINT no_overlap EXCLUDE USING gist (room WITH =, during WITH &&)"
+            ),
+            want
+        );
+        assert_eq!(
+            exclusion_definition(
+                "CONSTRAINT \"No \"\"Overlap\" EXCLUDE  USING gist (room WITH =, during WITH &&)"
+            ),
+            want
+        );
+        assert_eq!(exclusion_definition(want), want);
+    }
+}

@@ -1,0 +1,254 @@
+//! The catalog queries: one per object family, each over every user relation at once
+//! (the relation oids go in as one `oid[]` bind parameter), so introspection costs the
+//! same dozen round trips for ten tables or ten thousand.
+//!
+//! Every name is schema-qualified with `pg_catalog` and the session runs with an empty
+//! `search_path`, so `format_type()` and `pg_get_expr()` qualify user names like pg_dump.
+//! The few fragments that vary are chosen by server version; none carries user data.
+
+/// Columns that depend on the server version.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Version(pub u32);
+
+/// A schema that is not a system one (`pg_catalog`, `pg_toast`, `pg_temp_N`,
+/// `pg_toast_temp_N`, `information_schema`). Names starting `pg_` are reserved.
+const USER_SCHEMA: &str = "n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'";
+
+/// Not a member of an extension: `{class}` is a catalog, `{oid}` the object's oid.
+fn not_extension(class: &str, oid: &str) -> String {
+    format!(
+        "NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e \
+         WHERE e.classid = 'pg_catalog.{class}'::pg_catalog.regclass \
+         AND e.objid = {oid} AND e.deptype = 'e')"
+    )
+}
+
+/// Makes `search_path` empty for the session, as pg_dump does.
+pub(super) const CLEAR_SEARCH_PATH: &str = "SELECT pg_catalog.set_config('search_path', '', false)";
+
+/// The server version as a number (e.g. 150018).
+pub(super) const SERVER_VERSION: &str =
+    "SELECT pg_catalog.current_setting('server_version_num')::pg_catalog.int4 AS v";
+
+/// Starts the read-only snapshot all queries share (when the caller has no transaction open).
+pub(super) const BEGIN: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY";
+
+impl Version {
+    /// User schemas (including `public`).
+    pub(super) fn schemas(self) -> String {
+        format!(
+            "SELECT n.nspname::pg_catalog.text AS name FROM pg_catalog.pg_namespace n \
+             WHERE {USER_SCHEMA} AND {}",
+            not_extension("pg_namespace", "n.oid")
+        )
+    }
+
+    /// Tables, views, materialized views and sequences in user schemas.
+    pub(super) fn relations(self) -> String {
+        format!(
+            "SELECT c.oid AS oid, n.nspname::pg_catalog.text AS schema, \
+                    c.relname::pg_catalog.text AS name, c.relkind::pg_catalog.text AS kind, \
+                    c.reltuples::pg_catalog.float8 AS reltuples \
+             FROM pg_catalog.pg_class c \
+             JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+             WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S') AND {USER_SCHEMA} AND {}",
+            not_extension("pg_class", "c.oid")
+        )
+    }
+
+    /// Columns of the tables in `$1`.
+    pub(super) fn columns(self) -> String {
+        let generated = if self.0 >= 12 {
+            "a.attgenerated::pg_catalog.text"
+        } else {
+            "''::pg_catalog.text"
+        };
+        format!(
+            "SELECT a.attrelid AS rel, a.attname::pg_catalog.text AS name, \
+                    pg_catalog.format_type(a.atttypid, a.atttypmod) AS ty, \
+                    a.attnotnull AS not_null, \
+                    pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) AS default_expr, \
+                    a.attidentity::pg_catalog.text AS identity, \
+                    {generated} AS generated \
+             FROM pg_catalog.pg_attribute a \
+             LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum \
+             WHERE a.attrelid = ANY($1) AND a.attnum > 0 AND NOT a.attisdropped \
+             ORDER BY a.attrelid, a.attnum"
+        )
+    }
+
+    /// PRIMARY KEY, UNIQUE, CHECK, FOREIGN KEY and EXCLUDE constraints of the tables in `$1`.
+    pub(super) fn constraints(self) -> String {
+        let nulls_not_distinct = if self.0 >= 15 {
+            "COALESCE(i.indnullsnotdistinct, false)"
+        } else {
+            "false"
+        };
+        format!(
+            "SELECT c.conrelid AS rel, c.conname::pg_catalog.text AS name, \
+                    c.contype::pg_catalog.text AS kind, c.convalidated AS validated, \
+                    {cols} AS columns, \
+                    rn.nspname::pg_catalog.text AS ref_schema, r.relname::pg_catalog.text AS ref_name, \
+                    {ref_cols} AS ref_columns, \
+                    c.confdeltype::pg_catalog.text AS on_delete, \
+                    c.confupdtype::pg_catalog.text AS on_update, \
+                    pg_catalog.pg_get_constraintdef(c.oid) AS definition, \
+                    {nulls_not_distinct} AS nulls_not_distinct \
+             FROM pg_catalog.pg_constraint c \
+             LEFT JOIN pg_catalog.pg_class r ON r.oid = c.confrelid \
+             LEFT JOIN pg_catalog.pg_namespace rn ON rn.oid = r.relnamespace \
+             LEFT JOIN pg_catalog.pg_index i ON i.indexrelid = c.conindid \
+             WHERE c.conrelid = ANY($1) AND c.contype IN ('p', 'u', 'c', 'f', 'x') \
+             ORDER BY c.conrelid, c.conname",
+            cols = attnames("c.conkey", "c.conrelid"),
+            ref_cols = attnames("c.confkey", "c.confrelid"),
+        )
+    }
+
+    /// Indexes of the tables in `$1`, except those that back EXCLUDE constraints.
+    pub(super) fn indexes(self) -> String {
+        let nkey = if self.0 >= 11 {
+            "i.indnkeyatts"
+        } else {
+            "i.indnatts"
+        };
+        format!(
+            "SELECT i.indrelid AS rel, i.indexrelid AS idx, c.relname::pg_catalog.text AS name, \
+                    i.indisunique AS is_unique, am.amname::pg_catalog.text AS method, \
+                    i.indisvalid AS valid, {nkey}::pg_catalog.int4 AS nkey, \
+                    pg_catalog.pg_get_expr(i.indpred, i.indrelid) AS predicate, \
+                    (SELECT con.conname::pg_catalog.text FROM pg_catalog.pg_constraint con \
+                      WHERE con.conindid = i.indexrelid AND con.conrelid = i.indrelid \
+                        AND con.contype IN ('p', 'u') \
+                      ORDER BY con.conname LIMIT 1) AS constraint_name \
+             FROM pg_catalog.pg_index i \
+             JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid \
+             JOIN pg_catalog.pg_am am ON am.oid = c.relam \
+             WHERE i.indrelid = ANY($1) \
+               AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint x \
+                               WHERE x.conrelid = i.indrelid AND x.conindid = i.indexrelid \
+                                 AND x.contype = 'x') \
+             ORDER BY i.indrelid, c.relname"
+        )
+    }
+
+    /// Every column of every index of the tables in `$1` (keys first, then INCLUDE columns),
+    /// one row each. Expression keys are deparsed like pg_dump (not pretty-printed).
+    pub(super) fn index_columns(self) -> String {
+        "SELECT i.indexrelid AS idx, k.ord::pg_catalog.int4 AS position, \
+                k.attnum::pg_catalog.int4 AS attnum, a.attname::pg_catalog.text AS column_name, \
+                CASE WHEN k.attnum = 0 \
+                     THEN pg_catalog.pg_get_indexdef(i.indexrelid, k.ord::pg_catalog.int4, false) \
+                END AS expr, \
+                opc.opcname::pg_catalog.text AS opclass, opc.opcdefault AS opclass_default, \
+                COALESCE(k.opt, 0)::pg_catalog.int4 AS options \
+         FROM pg_catalog.pg_index i \
+         CROSS JOIN LATERAL ROWS FROM (pg_catalog.unnest(i.indkey::pg_catalog.int2[]), \
+                                       pg_catalog.unnest(i.indclass::pg_catalog.oid[]), \
+                                       pg_catalog.unnest(i.indoption::pg_catalog.int2[])) \
+                    WITH ORDINALITY AS k(attnum, opclass, opt, ord) \
+         LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum \
+         LEFT JOIN pg_catalog.pg_opclass opc ON opc.oid = k.opclass \
+         WHERE i.indrelid = ANY($1) \
+         ORDER BY i.indexrelid, k.ord"
+            .to_string()
+    }
+
+    /// User-defined (not internal) triggers of the tables in `$1`.
+    pub(super) fn triggers(self) -> String {
+        format!(
+            "SELECT t.tgrelid AS rel, t.tgname::pg_catalog.text AS name, \
+                    pn.nspname::pg_catalog.text AS fn_schema, p.proname::pg_catalog.text AS fn_name, \
+                    {cols} AS update_columns \
+             FROM pg_catalog.pg_trigger t \
+             JOIN pg_catalog.pg_proc p ON p.oid = t.tgfoid \
+             JOIN pg_catalog.pg_namespace pn ON pn.oid = p.pronamespace \
+             WHERE t.tgrelid = ANY($1) AND NOT t.tgisinternal \
+             ORDER BY t.tgrelid, t.tgname",
+            cols = attnames("t.tgattr::pg_catalog.int2[]", "t.tgrelid"),
+        )
+    }
+
+    /// What the rewrite rules of the views in `$1` depend on in `pg_class`: a relation
+    /// (`attnum` 0) or one of its columns.
+    pub(super) fn view_dependencies(self) -> String {
+        "SELECT DISTINCT rw.ev_class AS view, d.refobjid AS rel, \
+                a.attname::pg_catalog.text AS column_name \
+         FROM pg_catalog.pg_rewrite rw \
+         JOIN pg_catalog.pg_depend d \
+           ON d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass AND d.objid = rw.oid \
+         LEFT JOIN pg_catalog.pg_attribute a \
+           ON d.refobjsubid > 0 AND a.attrelid = d.refobjid AND a.attnum = d.refobjsubid \
+         WHERE rw.ev_class = ANY($1) \
+           AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass \
+           AND d.refobjid <> rw.ev_class"
+            .to_string()
+    }
+
+    /// The table column that owns each sequence in `$1` (serial: `a`, identity: `i`).
+    pub(super) fn sequence_owners(self) -> String {
+        "SELECT d.objid AS seq, n.nspname::pg_catalog.text AS schema, \
+                c.relname::pg_catalog.text AS name, a.attname::pg_catalog.text AS column_name \
+         FROM pg_catalog.pg_depend d \
+         JOIN pg_catalog.pg_class c ON c.oid = d.refobjid \
+         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+         JOIN pg_catalog.pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid \
+         WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid = ANY($1) \
+           AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass \
+           AND d.refobjsubid > 0 AND d.deptype IN ('a', 'i') \
+         ORDER BY d.objid"
+            .to_string()
+    }
+
+    /// Enum types and their labels in sort order.
+    pub(super) fn enums(self) -> String {
+        format!(
+            "SELECT n.nspname::pg_catalog.text AS schema, t.typname::pg_catalog.text AS name, \
+                    ARRAY(SELECT e.enumlabel::pg_catalog.text FROM pg_catalog.pg_enum e \
+                          WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder) AS labels \
+             FROM pg_catalog.pg_type t \
+             JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace \
+             WHERE t.typtype = 'e' AND {USER_SCHEMA} AND {}",
+            not_extension("pg_type", "t.oid")
+        )
+    }
+
+    /// Domains and their base types.
+    pub(super) fn domains(self) -> String {
+        format!(
+            "SELECT n.nspname::pg_catalog.text AS schema, t.typname::pg_catalog.text AS name, \
+                    pg_catalog.format_type(t.typbasetype, t.typtypmod) AS base \
+             FROM pg_catalog.pg_type t \
+             JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace \
+             WHERE t.typtype = 'd' AND {USER_SCHEMA} AND {}",
+            not_extension("pg_type", "t.oid")
+        )
+    }
+
+    /// Functions and procedures (not aggregates or window functions).
+    pub(super) fn functions(self) -> String {
+        let kind = if self.0 >= 11 {
+            "p.prokind IN ('f', 'p')"
+        } else {
+            "NOT p.proisagg AND NOT p.proiswindow"
+        };
+        format!(
+            "SELECT DISTINCT n.nspname::pg_catalog.text AS schema, p.proname::pg_catalog.text AS name \
+             FROM pg_catalog.pg_proc p \
+             JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace \
+             WHERE {kind} AND {USER_SCHEMA} AND {}",
+            not_extension("pg_proc", "p.oid")
+        )
+    }
+}
+
+/// `ARRAY` of the names of the columns numbered in `array` (an `int2[]`) of relation `rel`,
+/// in array order.
+fn attnames(array: &str, rel: &str) -> String {
+    format!(
+        "ARRAY(SELECT a.attname::pg_catalog.text \
+               FROM pg_catalog.unnest({array}) WITH ORDINALITY AS k(num, ord) \
+               JOIN pg_catalog.pg_attribute a ON a.attrelid = {rel} AND a.attnum = k.num \
+               ORDER BY k.ord)"
+    )
+}

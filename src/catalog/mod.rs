@@ -1,0 +1,19 @@
+//! The schema model bellows plans against, and the two ways to fill it: from a schema file
+//! (hand-written DDL or `pg_dump --schema-only`) and from a live database's `pg_catalog`.
+//!
+//! [`Catalog`] holds tables ([`Table`]: columns, constraints, indexes, triggers), views,
+//! sequences and types. [`Catalog::apply`] applies one [`crate::sql::Ddl`]; the planner uses
+//! the same function to see the schema as each statement of a change leaves it. [`deps`]
+//! answers "what depends on this column?".
+
+pub mod apply;
+pub mod deps;
+pub mod error;
+pub mod live;
+pub mod load;
+pub mod model;
+pub mod names;
+
+pub use error::CatalogError;
+pub use load::{load_file, load_str};
+pub use model::*;

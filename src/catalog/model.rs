@@ -1,0 +1,219 @@
+//! The catalog's data types. Everything is ordered (BTreeMap, sorted Vecs) so that two
+//! catalogs describing the same schema compare equal and serialize identically.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use crate::sql::QName;
+pub use crate::sql::ddl::{ConstraintKind, Identity, IndexKey};
+
+/// A whole database schema as far as planning needs it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Catalog {
+    /// Server major version, when known (live databases).
+    pub server_version: Option<u32>,
+    /// Schemas.
+    pub schemas: BTreeSet<String>,
+    /// Tables by name.
+    pub tables: BTreeMap<QName, Table>,
+    /// Views and materialized views by name.
+    pub views: BTreeMap<QName, View>,
+    /// Sequences by name.
+    pub sequences: BTreeMap<QName, Sequence>,
+    /// Enum types and their labels.
+    pub enums: BTreeMap<QName, Vec<String>>,
+    /// Domains and their base types.
+    pub domains: BTreeMap<QName, String>,
+    /// Functions by name (overloads collapse).
+    pub functions: BTreeSet<QName>,
+}
+
+/// A table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Table {
+    /// Name.
+    pub name: QName,
+    /// Columns in their physical order.
+    pub columns: Vec<Column>,
+    /// Constraints by name (primary key, unique, check, foreign key, exclude).
+    pub constraints: BTreeMap<String, Constraint>,
+    /// Indexes by name, including those that back constraints.
+    pub indexes: BTreeMap<String, Index>,
+    /// Triggers by name.
+    pub triggers: BTreeMap<String, Trigger>,
+    /// Estimated row count (live databases only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub row_estimate: Option<i64>,
+}
+
+/// A column.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Column {
+    /// Name.
+    pub name: String,
+    /// Type, as `format_type()` prints it.
+    pub ty: String,
+    /// NOT NULL.
+    pub not_null: bool,
+    /// Default expression, normalized.
+    pub default: Option<String>,
+    /// Identity kind.
+    pub identity: Option<Identity>,
+    /// Stored generation expression.
+    pub generated: Option<String>,
+}
+
+/// A constraint.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Constraint {
+    /// Name.
+    pub name: String,
+    /// What it is.
+    pub kind: ConstraintKind,
+    /// Validated (false after `NOT VALID` until `VALIDATE CONSTRAINT`).
+    pub validated: bool,
+}
+
+/// An index.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Index {
+    /// Name.
+    pub name: String,
+    /// UNIQUE.
+    pub unique: bool,
+    /// Access method.
+    pub method: String,
+    /// Keys.
+    pub keys: Vec<IndexKey>,
+    /// INCLUDE columns.
+    pub include: Vec<String>,
+    /// Partial index predicate.
+    pub predicate: Option<String>,
+    /// Whether the index is valid (a failed concurrent build leaves it invalid).
+    pub valid: bool,
+    /// The constraint it backs, if any.
+    pub constraint: Option<String>,
+}
+
+/// A trigger.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Trigger {
+    /// Name.
+    pub name: String,
+    /// Function it calls.
+    pub function: QName,
+    /// Columns of `UPDATE OF` (empty when it fires on any update).
+    pub update_columns: Vec<String>,
+}
+
+/// A view or materialized view, with the table columns it depends on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct View {
+    /// Name.
+    pub name: QName,
+    /// Materialized.
+    pub materialized: bool,
+    /// Table → columns the view uses.
+    pub depends: BTreeMap<QName, BTreeSet<String>>,
+}
+
+/// A sequence.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Sequence {
+    /// `OWNED BY` table and column.
+    pub owned_by: Option<(QName, String)>,
+}
+
+impl Table {
+    /// An empty table called `name`.
+    pub fn new(name: QName) -> Self {
+        Self {
+            name,
+            columns: Vec::new(),
+            constraints: BTreeMap::new(),
+            indexes: BTreeMap::new(),
+            triggers: BTreeMap::new(),
+            row_estimate: None,
+        }
+    }
+
+    /// The column called `name`.
+    pub fn column(&self, name: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+
+    /// The column called `name`, mutably.
+    pub fn column_mut(&mut self, name: &str) -> Option<&mut Column> {
+        self.columns.iter_mut().find(|c| c.name == name)
+    }
+
+    /// The primary key constraint.
+    pub fn primary_key(&self) -> Option<&Constraint> {
+        self.constraints
+            .values()
+            .find(|c| matches!(c.kind, ConstraintKind::PrimaryKey { .. }))
+    }
+
+    /// Primary key columns (empty when there is none).
+    pub fn primary_key_columns(&self) -> Vec<String> {
+        self.primary_key()
+            .map(|c| c.kind.columns().to_vec())
+            .unwrap_or_default()
+    }
+
+    /// Does some valid, non-partial index start with exactly these columns (in any order)?
+    pub fn has_index_leading_with(&self, cols: &[String]) -> bool {
+        self.indexes.values().any(|ix| {
+            ix.valid && ix.predicate.is_none() && ix.keys.len() >= cols.len() && {
+                let lead: BTreeSet<&str> = ix.keys[..cols.len()]
+                    .iter()
+                    .filter_map(|k| k.column.as_deref())
+                    .collect();
+                lead.len() == cols.len() && cols.iter().all(|c| lead.contains(c.as_str()))
+            }
+        })
+    }
+
+    /// A stable digest of the table's shape (not its row estimate), to detect drift.
+    pub fn fingerprint(&self) -> String {
+        use sha2::Digest;
+        let mut t = self.clone();
+        t.row_estimate = None;
+        let json = serde_json::to_string(&t).unwrap_or_default();
+        hex::encode(sha2::Sha256::digest(json.as_bytes()))
+    }
+}
+
+impl Catalog {
+    /// The table called `name`.
+    pub fn table(&self, name: &QName) -> Option<&Table> {
+        self.tables.get(name)
+    }
+
+    /// Is there a relation (table, view, index or sequence) called `name`?
+    pub fn relation_exists(&self, name: &QName) -> bool {
+        self.tables.contains_key(name)
+            || self.views.contains_key(name)
+            || self.sequences.contains_key(name)
+            || self.index_table(name).is_some()
+    }
+
+    /// The table an index belongs to (index names are unique per schema).
+    pub fn index_table(&self, index: &QName) -> Option<&Table> {
+        self.tables
+            .values()
+            .find(|t| t.name.schema == index.schema && t.indexes.contains_key(&index.name))
+    }
+
+    /// Is `name` used by any constraint or index in `schema`? (They share one namespace
+    /// for indexes; constraint names must be unique per table, we keep them unique per schema.)
+    pub fn name_taken(&self, schema: &str, name: &str) -> bool {
+        self.relation_exists(&QName::new(schema, name))
+            || self
+                .tables
+                .values()
+                .filter(|t| t.name.schema == schema)
+                .any(|t| t.constraints.contains_key(name) || t.triggers.contains_key(name))
+    }
+}

@@ -1,0 +1,282 @@
+//! The plan's data types (the public plan format; see CONTRACT.md).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::safety::{Duration, LockMode};
+
+/// Version of the plan format this build writes and reads.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// A whole migration plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Plan {
+    /// Plan format version.
+    pub format_version: u32,
+    /// Short name (from the change file).
+    pub name: String,
+    /// File name of the change, as given.
+    pub source_file: String,
+    /// The change as written.
+    pub source_sql: String,
+    /// Hex SHA-256 of the plan content (everything but this field).
+    pub hash: String,
+    /// Minimum server major version.
+    pub pg_version: u32,
+    /// Table → digest of its shape when planned; a run refuses a drifted table.
+    pub fingerprint: BTreeMap<String, String>,
+    /// Phases used, in order.
+    pub phases: Vec<Phase>,
+    /// Things a reviewer must know (write amplification, missing FK index, table size).
+    #[serde(default)]
+    pub warnings: Vec<String>,
+    /// Steps in execution order.
+    pub steps: Vec<Step>,
+}
+
+/// The four phases of an expand/contract migration, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    /// Additive changes old code tolerates.
+    Expand,
+    /// Triggers keep old and new shapes in sync.
+    DualWrite,
+    /// Existing rows are converted in batches, then verified.
+    Backfill,
+    /// After the gate: remove what only old code needed.
+    Contract,
+}
+
+impl Phase {
+    /// All phases in order.
+    pub const ALL: [Phase; 4] = [
+        Phase::Expand,
+        Phase::DualWrite,
+        Phase::Backfill,
+        Phase::Contract,
+    ];
+
+    /// Name as in plan files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Phase::Expand => "expand",
+            Phase::DualWrite => "dual_write",
+            Phase::Backfill => "backfill",
+            Phase::Contract => "contract",
+        }
+    }
+
+    /// Title for people.
+    pub fn title(self) -> &'static str {
+        match self {
+            Phase::Expand => "Expand",
+            Phase::DualWrite => "Dual write",
+            Phase::Backfill => "Backfill",
+            Phase::Contract => "Contract",
+        }
+    }
+}
+
+impl std::str::FromStr for Phase {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Phase::ALL
+            .into_iter()
+            .find(|p| p.name() == s || p.name().replace('_', "-") == s)
+            .ok_or_else(|| format!("unknown phase `{s}` (expand, dual_write, backfill, contract)"))
+    }
+}
+
+/// The closed set of step kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepKind {
+    /// DDL in a short transaction with lock_timeout.
+    Ddl,
+    /// DDL that cannot run in a transaction (CONCURRENTLY).
+    DdlConcurrent,
+    /// Sync trigger and its function.
+    Trigger,
+    /// Batched UPDATE over the primary key.
+    Backfill,
+    /// Batched read that proves the data is as the next steps need.
+    Verify,
+    /// A person confirms something about the application before the plan continues.
+    Gate,
+}
+
+impl StepKind {
+    /// Name as in plan files.
+    pub fn name(self) -> &'static str {
+        match self {
+            StepKind::Ddl => "ddl",
+            StepKind::DdlConcurrent => "ddl_concurrent",
+            StepKind::Trigger => "trigger",
+            StepKind::Backfill => "backfill",
+            StepKind::Verify => "verify",
+            StepKind::Gate => "gate",
+        }
+    }
+}
+
+/// The lock a step takes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Lock {
+    /// Strongest mode.
+    pub mode: LockMode,
+    /// Tables it is taken on.
+    pub tables: Vec<String>,
+    /// How long it is held.
+    pub duration: Duration,
+}
+
+/// One step.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    /// Stable id.
+    pub id: String,
+    /// Phase.
+    pub phase: Phase,
+    /// Kind.
+    pub kind: StepKind,
+    /// One line for people.
+    pub summary: String,
+    /// Why this step is safe to run on a live table.
+    pub why: String,
+    /// Statements in order (per-batch statement for backfills; empty for gates).
+    pub sql: Vec<String>,
+    /// Statements that undo it; `None` means irreversible.
+    pub rollback_sql: Option<Vec<String>>,
+    /// Why it cannot be undone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub irreversible_reason: Option<String>,
+    /// Runs inside a transaction.
+    pub transactional: bool,
+    /// The lock it takes.
+    pub lock: Lock,
+    /// Steps that must be done first.
+    pub depends_on: Vec<String>,
+    /// 1-based statement of the change file it comes from.
+    pub statement: usize,
+    /// Planned despite blocking reads or writes (only with --allow-blocking).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub blocking: bool,
+    /// For backfill steps.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backfill: Option<Backfill>,
+    /// For verify steps.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verify: Option<Verify>,
+    /// For gates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gate: Option<Gate>,
+}
+
+/// A batched backfill: `UPDATE table SET col = expr, ... WHERE key in batch AND (filter)`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Backfill {
+    /// Quoted, qualified table.
+    pub table: String,
+    /// Key columns (the primary key), in order.
+    pub key: Vec<String>,
+    /// Column → SQL expression over the row.
+    pub set: BTreeMap<String, String>,
+    /// Only rows matching this still need work (makes batches idempotent).
+    pub filter: String,
+    /// Batch sizing.
+    pub batch: BatchSettings,
+}
+
+/// How backfill batches are sized and paced.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BatchSettings {
+    /// First batch size in rows.
+    pub size: u32,
+    /// Smallest batch.
+    pub min_size: u32,
+    /// Largest batch.
+    pub max_size: u32,
+    /// Target duration of one batch in milliseconds.
+    pub target_ms: u32,
+    /// Pause between batches in milliseconds.
+    pub pause_ms: u32,
+}
+
+impl Default for BatchSettings {
+    fn default() -> Self {
+        Self {
+            size: 1000,
+            min_size: 100,
+            max_size: 50_000,
+            target_ms: 200,
+            pause_ms: 0,
+        }
+    }
+}
+
+/// A batched check: no row of `table` may match `violation`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Verify {
+    /// Quoted, qualified table.
+    pub table: String,
+    /// Key columns, for sample keys in failures.
+    pub key: Vec<String>,
+    /// Predicate true for rows that are wrong.
+    pub violation: String,
+    /// What is being proven, for people.
+    pub expectation: String,
+}
+
+/// What a person must confirm.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Gate {
+    /// The question, in full.
+    pub text: String,
+    /// What the operator types to confirm (the table name when data is dropped next).
+    pub confirm: String,
+}
+
+impl Plan {
+    /// The step with this id.
+    pub fn step(&self, id: &str) -> Option<&Step> {
+        self.steps.iter().find(|s| s.id == id)
+    }
+
+    /// Steps of one phase, in order.
+    pub fn phase_steps(&self, phase: Phase) -> impl Iterator<Item = &Step> {
+        self.steps.iter().filter(move |s| s.phase == phase)
+    }
+
+    /// Content hash: SHA-256 of the JSON form with `hash` empty.
+    pub fn compute_hash(&self) -> String {
+        use sha2::Digest;
+        let mut p = self.clone();
+        p.hash = String::new();
+        let bytes = serde_json::to_vec(&p).unwrap_or_default();
+        hex::encode(sha2::Sha256::digest(&bytes))
+    }
+
+    /// Set `hash` from the content.
+    pub fn seal(&mut self) {
+        self.hash = self.compute_hash();
+    }
+
+    /// TOML text (the default file format).
+    pub fn to_toml(&self) -> String {
+        toml::to_string(self).unwrap_or_else(|e| format!("# cannot serialize plan: {e}\n"))
+    }
+
+    /// Pretty JSON text (CONTRACT.md).
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+    }
+}

@@ -1,0 +1,202 @@
+//! DROP COLUMN / DROP TABLE / TRUNCATE: a gate, then the irreversible step in contract,
+//! naming what depends on the object; refused where PostgreSQL would need CASCADE.
+
+use super::Out;
+use crate::plan::{Gate, Phase, StepKind};
+use crate::planner::builder::{Ctx, Draft};
+use crate::safety::DdlForm;
+use crate::sql::{QName, SqlError, quote_ident as q};
+
+fn cascade_refusal(ctx: &Ctx) -> SqlError {
+    ctx.refuse(
+        "CASCADE drops whatever depends on the object, unseen, and cannot be reviewed",
+        "remove CASCADE; bellows names what depends on the object so you can drop it explicitly first",
+    )
+}
+
+/// ALTER TABLE ... DROP COLUMN.
+pub fn column(
+    ctx: &Ctx,
+    table: &QName,
+    name: &str,
+    cascade: bool,
+    if_exists: bool,
+) -> Result<Out, SqlError> {
+    if cascade {
+        return Err(cascade_refusal(ctx));
+    }
+    let t = ctx.table(table)?;
+    let mut out = Out::default();
+    if t.column(name).is_none() && if_exists {
+        out.warnings.push(format!(
+            "column {}.{name} does not exist; skipped",
+            table.display()
+        ));
+        return Ok(out);
+    }
+    ctx.column(t, name)?;
+    if t.primary_key_columns().iter().any(|c| c == name) {
+        return Err(ctx.refuse(
+            format!("{}.{name} is part of the primary key", table.display()),
+            "change the primary key first",
+        ));
+    }
+    let deps = ctx.cat.column_deps(table, name);
+    let mut blockers = Vec::new();
+    blockers.extend(deps.views.iter().map(|v| format!("view {}", v.display())));
+    blockers.extend(
+        deps.referencing_fks
+            .iter()
+            .filter(|(t2, _)| t2 != table)
+            .map(|(t2, c)| format!("foreign key {} on {}", c.name, t2.display())),
+    );
+    blockers.extend(
+        deps.generated_columns
+            .iter()
+            .map(|c| format!("generated column {c}")),
+    );
+    if !blockers.is_empty() {
+        return Err(ctx.refuse(
+            format!("{}.{name} is used by {}", table.display(), blockers.join(", ")),
+            "drop or change those first (each in its own planned change); bellows never drops dependents silently",
+        ));
+    }
+    let goes_with: Vec<String> = deps
+        .describe()
+        .into_iter()
+        .filter(|d| !d.starts_with("view") && !d.starts_with("foreign key"))
+        .collect();
+    if !goes_with.is_empty() {
+        out.warnings.push(format!(
+            "dropping {}.{name} also drops {}",
+            table.display(),
+            goes_with.join(", ")
+        ));
+    }
+    let g = out.push(gate(
+        format!("No running code reads or writes {}.{name}", table.display()),
+        format!(
+            "No running instance of any application, job or report reads or writes the column `{name}` of `{}` (deploy the code that stopped using it first). Its data will be deleted.",
+            table.display()
+        ),
+        &table.name,
+        table,
+    ));
+    let mut d = Draft::new(
+        "drop-column",
+        Phase::Contract,
+        StepKind::Ddl,
+        DdlForm::DropColumn,
+        format!("Drop column {}.{name}", table.display()),
+    )
+    .sql([format!(
+        "ALTER TABLE {} DROP COLUMN {}",
+        table.sql(),
+        q(name)
+    )])
+    .irreversible(format!("the data in {}.{name} is deleted", table.display()))
+    .after(g)
+    .on(table);
+    if !goes_with.is_empty() {
+        d = d.note(&format!("Also drops {}.", goes_with.join(", ")));
+    }
+    out.push(d);
+    Ok(out)
+}
+
+/// DROP TABLE.
+pub fn tables(ctx: &Ctx, names: &[QName], cascade: bool) -> Result<Out, SqlError> {
+    if cascade {
+        return Err(cascade_refusal(ctx));
+    }
+    let mut out = Out::default();
+    for n in names {
+        ctx.table(n)?;
+        let mut blockers: Vec<String> = ctx
+            .cat
+            .fks_referencing(n)
+            .into_iter()
+            .filter(|(t, _)| !names.contains(t))
+            .map(|(t, c)| format!("foreign key {} on {}", c.name, t.display()))
+            .collect();
+        blockers.extend(
+            ctx.cat
+                .views_on(n)
+                .into_iter()
+                .map(|v| format!("view {}", v.display())),
+        );
+        if !blockers.is_empty() {
+            return Err(ctx.refuse(
+                format!("{} is used by {}", n.display(), blockers.join(", ")),
+                "drop those first; bellows never drops dependents silently",
+            ));
+        }
+        let g = out.push(gate(
+            format!("No running code uses {}", n.display()),
+            format!("No running instance of any application, job or report reads or writes `{}`. The table and all its rows will be deleted.", n.display()),
+            &n.name,
+            n,
+        ));
+        out.push(
+            Draft::new(
+                format!("drop-table-{}", n.name),
+                Phase::Contract,
+                StepKind::Ddl,
+                DdlForm::DropTable,
+                format!("Drop table {}", n.display()),
+            )
+            .sql([format!("DROP TABLE {}", n.sql())])
+            .irreversible(format!(
+                "{} and its rows are deleted; only a restore from backup brings them back",
+                n.display()
+            ))
+            .after(g)
+            .on(n),
+        );
+    }
+    Ok(out)
+}
+
+/// TRUNCATE.
+pub fn truncate(ctx: &Ctx, tables: &[QName]) -> Result<Out, SqlError> {
+    let mut out = Out::default();
+    for n in tables {
+        ctx.table(n)?;
+        let g = out.push(gate(
+            format!("Every row of {} may be deleted", n.display()),
+            format!("Every row of `{}` may be deleted now.", n.display()),
+            &n.name,
+            n,
+        ));
+        out.push(
+            Draft::new(
+                format!("truncate-{}", n.name),
+                Phase::Contract,
+                StepKind::Ddl,
+                DdlForm::Truncate,
+                format!("Truncate {}", n.display()),
+            )
+            .sql([format!("TRUNCATE {}", n.sql())])
+            .irreversible(format!("every row of {} is deleted", n.display()))
+            .after(g)
+            .on(n),
+        );
+    }
+    Ok(out)
+}
+
+/// A gate before destroying data: confirmed by typing the table's name.
+fn gate(summary: String, text: String, confirm: &str, table: &QName) -> Draft {
+    Draft::new(
+        "gate",
+        Phase::Contract,
+        StepKind::Gate,
+        DdlForm::Nothing,
+        summary,
+    )
+    .touching(table)
+    .with_gate(Gate {
+        text,
+        confirm: confirm.to_string(),
+    })
+}

@@ -1,0 +1,406 @@
+//! Every DDL form bellows knows, and what PostgreSQL takes to run it.
+
+use serde::{Deserialize, Serialize};
+
+use super::lock::{Duration as D, LockClaim, LockMode as M};
+
+/// A statement form, fine-grained enough that each has one lock behaviour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DdlForm {
+    /// CREATE TABLE.
+    CreateTable,
+    /// ADD COLUMN, nullable, no default.
+    AddColumnNullable,
+    /// ADD COLUMN with a constant or stable default.
+    AddColumnConstantDefault,
+    /// ADD COLUMN with a volatile default.
+    AddColumnVolatileDefault,
+    /// ADD COLUMN serial / identity.
+    AddColumnSerialOrIdentity,
+    /// ADD COLUMN ... GENERATED ALWAYS AS (...) STORED.
+    AddColumnGeneratedStored,
+    /// ADD COLUMN NOT NULL without a default.
+    AddColumnNotNullNoDefault,
+    /// DROP COLUMN.
+    DropColumn,
+    /// RENAME COLUMN.
+    RenameColumn,
+    /// RENAME TO (table).
+    RenameTable,
+    /// ALTER COLUMN TYPE that needs no rewrite.
+    AlterTypeCoercible,
+    /// ALTER COLUMN TYPE that rewrites.
+    AlterTypeRewrite,
+    /// SET NOT NULL, no proof.
+    SetNotNull,
+    /// SET NOT NULL with a validated CHECK (col IS NOT NULL).
+    SetNotNullProven,
+    /// DROP NOT NULL.
+    DropNotNull,
+    /// SET DEFAULT / DROP DEFAULT.
+    SetDefault,
+    /// ADD CONSTRAINT ... CHECK, validated.
+    AddCheck,
+    /// ADD CONSTRAINT ... CHECK ... NOT VALID.
+    AddCheckNotValid,
+    /// ADD FOREIGN KEY, validated.
+    AddForeignKey,
+    /// ADD FOREIGN KEY ... NOT VALID.
+    AddForeignKeyNotValid,
+    /// VALIDATE CONSTRAINT.
+    ValidateConstraint,
+    /// ADD UNIQUE / PRIMARY KEY that builds its index.
+    AddUniqueOrPrimaryKey,
+    /// ADD ... USING INDEX.
+    AddConstraintUsingIndex,
+    /// ADD EXCLUDE.
+    AddExclude,
+    /// DROP CONSTRAINT.
+    DropConstraint,
+    /// CREATE INDEX.
+    CreateIndex,
+    /// CREATE INDEX CONCURRENTLY.
+    CreateIndexConcurrently,
+    /// DROP INDEX.
+    DropIndex,
+    /// DROP INDEX CONCURRENTLY.
+    DropIndexConcurrently,
+    /// REINDEX.
+    Reindex,
+    /// REINDEX CONCURRENTLY.
+    ReindexConcurrently,
+    /// CREATE TRIGGER (and CREATE FUNCTION before it).
+    CreateTrigger,
+    /// DROP TRIGGER.
+    DropTrigger,
+    /// ALTER TYPE ... ADD VALUE.
+    AddEnumValue,
+    /// ADD GENERATED ... AS IDENTITY on an existing NOT NULL column.
+    AddIdentity,
+    /// CREATE VIEW / CREATE OR REPLACE VIEW / DROP VIEW.
+    View,
+    /// TRUNCATE.
+    Truncate,
+    /// DROP TABLE.
+    DropTable,
+    /// VACUUM FULL.
+    VacuumFull,
+    /// CLUSTER.
+    Cluster,
+    /// A batched UPDATE of a key range (backfill).
+    BatchUpdate,
+    /// A read-only check (verification).
+    Read,
+    /// Nothing runs (gates).
+    Nothing,
+}
+
+impl DdlForm {
+    /// Every form, for exhaustive tests and documentation.
+    pub const ALL: &'static [DdlForm] = &[
+        DdlForm::CreateTable,
+        DdlForm::AddColumnNullable,
+        DdlForm::AddColumnConstantDefault,
+        DdlForm::AddColumnVolatileDefault,
+        DdlForm::AddColumnSerialOrIdentity,
+        DdlForm::AddColumnGeneratedStored,
+        DdlForm::AddColumnNotNullNoDefault,
+        DdlForm::DropColumn,
+        DdlForm::RenameColumn,
+        DdlForm::RenameTable,
+        DdlForm::AlterTypeCoercible,
+        DdlForm::AlterTypeRewrite,
+        DdlForm::SetNotNull,
+        DdlForm::SetNotNullProven,
+        DdlForm::DropNotNull,
+        DdlForm::SetDefault,
+        DdlForm::AddCheck,
+        DdlForm::AddCheckNotValid,
+        DdlForm::AddForeignKey,
+        DdlForm::AddForeignKeyNotValid,
+        DdlForm::ValidateConstraint,
+        DdlForm::AddUniqueOrPrimaryKey,
+        DdlForm::AddConstraintUsingIndex,
+        DdlForm::AddExclude,
+        DdlForm::DropConstraint,
+        DdlForm::CreateIndex,
+        DdlForm::CreateIndexConcurrently,
+        DdlForm::DropIndex,
+        DdlForm::DropIndexConcurrently,
+        DdlForm::Reindex,
+        DdlForm::ReindexConcurrently,
+        DdlForm::CreateTrigger,
+        DdlForm::DropTrigger,
+        DdlForm::AddEnumValue,
+        DdlForm::AddIdentity,
+        DdlForm::View,
+        DdlForm::Truncate,
+        DdlForm::DropTable,
+        DdlForm::VacuumFull,
+        DdlForm::Cluster,
+        DdlForm::BatchUpdate,
+        DdlForm::Read,
+        DdlForm::Nothing,
+    ];
+}
+
+/// What `form` takes on PostgreSQL `pg_version` (major).
+pub fn claim(form: DdlForm, pg_version: u32) -> LockClaim {
+    use DdlForm as F;
+    let c = |mode, duration, why| LockClaim {
+        mode,
+        duration,
+        transactional: true,
+        why,
+    };
+    let nc = |mode, duration, why| LockClaim {
+        mode,
+        duration,
+        transactional: false,
+        why,
+    };
+    match form {
+        F::CreateTable => c(
+            M::None,
+            D::None,
+            "creates a new, empty table: nothing else waits on it",
+        ),
+        F::AddColumnNullable => c(
+            M::AccessExclusive,
+            D::Brief,
+            "a nullable column without a default is a catalog-only change",
+        ),
+        F::AddColumnConstantDefault if pg_version >= 11 => c(
+            M::AccessExclusive,
+            D::Brief,
+            "since PostgreSQL 11 a constant default is stored in the catalog, not written to every row",
+        ),
+        F::AddColumnConstantDefault => c(
+            M::AccessExclusive,
+            D::Rewrite,
+            "before PostgreSQL 11 a default is written into every row",
+        ),
+        F::AddColumnVolatileDefault => c(
+            M::AccessExclusive,
+            D::Rewrite,
+            "a volatile default is computed for every existing row, rewriting the table",
+        ),
+        F::AddColumnSerialOrIdentity => c(
+            M::AccessExclusive,
+            D::Rewrite,
+            "serial and identity columns fill every existing row from a sequence, rewriting the table",
+        ),
+        F::AddColumnGeneratedStored => c(
+            M::AccessExclusive,
+            D::Rewrite,
+            "a stored generated column is computed for every row, rewriting the table",
+        ),
+        F::AddColumnNotNullNoDefault => c(
+            M::AccessExclusive,
+            D::Scan,
+            "fails on a table with rows; on an empty one it is brief",
+        ),
+        F::DropColumn => c(
+            M::AccessExclusive,
+            D::Brief,
+            "the column is only marked dropped; space is reclaimed by later writes",
+        ),
+        F::RenameColumn => c(
+            M::AccessExclusive,
+            D::Brief,
+            "a catalog-only change, but running code that uses the old name breaks",
+        ),
+        F::RenameTable => c(
+            M::AccessExclusive,
+            D::Brief,
+            "a catalog-only change, but running code that uses the old name breaks",
+        ),
+        F::AlterTypeCoercible => c(
+            M::AccessExclusive,
+            D::Brief,
+            "the stored bytes stay valid for the new type, so no row is rewritten",
+        ),
+        F::AlterTypeRewrite => c(
+            M::AccessExclusive,
+            D::Rewrite,
+            "every row is converted and the table and its indexes rewritten",
+        ),
+        F::SetNotNull if pg_version >= 12 => c(
+            M::AccessExclusive,
+            D::Scan,
+            "PostgreSQL reads every row to prove there is no NULL",
+        ),
+        F::SetNotNull => c(
+            M::AccessExclusive,
+            D::Scan,
+            "PostgreSQL reads every row to prove there is no NULL",
+        ),
+        F::SetNotNullProven if pg_version >= 12 => c(
+            M::AccessExclusive,
+            D::Brief,
+            "a validated CHECK (col IS NOT NULL) proves the column has no NULL, so nothing is scanned",
+        ),
+        F::SetNotNullProven => c(
+            M::AccessExclusive,
+            D::Scan,
+            "before PostgreSQL 12 a CHECK constraint does not spare the scan",
+        ),
+        F::DropNotNull => c(M::AccessExclusive, D::Brief, "a catalog-only change"),
+        F::SetDefault => c(
+            M::AccessExclusive,
+            D::Brief,
+            "a catalog-only change that affects new rows only",
+        ),
+        F::AddCheck => c(
+            M::AccessExclusive,
+            D::Scan,
+            "every row is checked while reads and writes wait",
+        ),
+        F::AddCheckNotValid => c(
+            M::AccessExclusive,
+            D::Brief,
+            "NOT VALID skips checking existing rows; new writes are checked at once",
+        ),
+        F::AddForeignKey => c(
+            M::ShareRowExclusive,
+            D::Scan,
+            "every row is checked against the referenced table while writes to both wait",
+        ),
+        F::AddForeignKeyNotValid => c(
+            M::ShareRowExclusive,
+            D::Brief,
+            "NOT VALID skips checking existing rows; new writes are checked at once",
+        ),
+        F::ValidateConstraint => c(
+            M::ShareUpdateExclusive,
+            D::Scan,
+            "validation reads every row but lets reads and writes continue",
+        ),
+        F::AddUniqueOrPrimaryKey => c(
+            M::AccessExclusive,
+            D::Build,
+            "builds the index while reads and writes wait",
+        ),
+        F::AddConstraintUsingIndex => c(
+            M::AccessExclusive,
+            D::Brief,
+            "the index already exists and is valid, so only the catalog changes",
+        ),
+        F::AddExclude => c(
+            M::AccessExclusive,
+            D::Build,
+            "builds the exclusion index while reads and writes wait; there is no online alternative",
+        ),
+        F::DropConstraint => c(M::AccessExclusive, D::Brief, "a catalog-only change"),
+        F::CreateIndex => c(M::Share, D::Build, "builds the index while writes wait"),
+        F::CreateIndexConcurrently => nc(
+            M::ShareUpdateExclusive,
+            D::Scan,
+            "builds the index in two passes while reads and writes continue",
+        ),
+        F::DropIndex => c(
+            M::AccessExclusive,
+            D::Brief,
+            "brief once granted, but queues every query behind it while it waits",
+        ),
+        F::DropIndexConcurrently => nc(
+            M::ShareUpdateExclusive,
+            D::Brief,
+            "waits for running transactions instead of blocking new ones",
+        ),
+        F::Reindex => c(
+            M::Share,
+            D::Build,
+            "rebuilds while writes wait (and reads that would use the index)",
+        ),
+        F::ReindexConcurrently if pg_version >= 12 => nc(
+            M::ShareUpdateExclusive,
+            D::Scan,
+            "rebuilds beside the old index while reads and writes continue",
+        ),
+        F::ReindexConcurrently => c(
+            M::Share,
+            D::Build,
+            "REINDEX CONCURRENTLY needs PostgreSQL 12",
+        ),
+        F::CreateTrigger => c(
+            M::ShareRowExclusive,
+            D::Brief,
+            "a catalog-only change, but it waits for writers",
+        ),
+        F::DropTrigger => c(M::AccessExclusive, D::Brief, "a catalog-only change"),
+        F::AddEnumValue => c(
+            M::None,
+            D::Brief,
+            "changes only the type; the new value is usable after commit",
+        ),
+        F::AddIdentity => c(
+            M::AccessExclusive,
+            D::Brief,
+            "attaches a sequence to a NOT NULL column; no row changes",
+        ),
+        F::View => c(M::None, D::Brief, "views hold no data"),
+        F::Truncate => c(M::AccessExclusive, D::Brief, "removes every row at once"),
+        F::DropTable => c(
+            M::AccessExclusive,
+            D::Brief,
+            "removes the table and its data",
+        ),
+        F::VacuumFull => c(
+            M::AccessExclusive,
+            D::Rewrite,
+            "rewrites the whole table while reads and writes wait; no online equivalent in core PostgreSQL",
+        ),
+        F::Cluster => c(
+            M::AccessExclusive,
+            D::Rewrite,
+            "rewrites the whole table in index order while reads and writes wait",
+        ),
+        F::BatchUpdate => c(
+            M::RowExclusive,
+            D::Brief,
+            "each batch locks only the rows it updates, for one short transaction",
+        ),
+        F::Read => c(
+            M::AccessShare,
+            D::Scan,
+            "reads only; conflicts with nothing but ACCESS EXCLUSIVE",
+        ),
+        F::Nothing => c(M::None, D::None, "runs nothing"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn safe_replacements_keep_the_rule() {
+        for f in [
+            DdlForm::AddCheckNotValid,
+            DdlForm::ValidateConstraint,
+            DdlForm::CreateIndexConcurrently,
+            DdlForm::AddConstraintUsingIndex,
+            DdlForm::SetNotNullProven,
+            DdlForm::AddForeignKeyNotValid,
+            DdlForm::BatchUpdate,
+        ] {
+            let c = claim(f, 15);
+            assert!(crate::safety::zero_downtime_ok(c.mode, c.duration), "{f:?}");
+        }
+        for f in [
+            DdlForm::CreateIndex,
+            DdlForm::AddCheck,
+            DdlForm::AlterTypeRewrite,
+            DdlForm::SetNotNull,
+        ] {
+            let c = claim(f, 15);
+            assert!(
+                !crate::safety::zero_downtime_ok(c.mode, c.duration),
+                "{f:?}"
+            );
+        }
+        assert!(!claim(DdlForm::CreateIndexConcurrently, 15).transactional);
+    }
+}

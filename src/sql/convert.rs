@@ -1,0 +1,694 @@
+//! From sqlparser's AST to [`Ddl`]: one function per statement family.
+
+use sqlparser::ast::{
+    self, AlterColumnOperation, AlterTableOperation, ColumnOption, DataType, Expr, GeneratedAs,
+    ObjectType, Statement as Ast, TableConstraint,
+};
+use sqlparser::dialect::PostgreSqlDialect;
+use sqlparser::parser::{Parser, ParserError};
+use sqlparser::tokenizer::Token;
+
+use super::ddl::*;
+use super::error::SqlError;
+use super::expr::normalize_expr;
+use super::fallback;
+use super::ident::{QName, fold};
+use super::source::{Loc, RawStatement};
+use super::types;
+
+/// Interpret one raw statement.
+pub fn statement(raw: &RawStatement) -> Result<Ddl, SqlError> {
+    if let Some(ddl) = fallback::recognize(raw)? {
+        return Ok(ddl);
+    }
+    let dialect = PostgreSqlDialect {};
+    let mut parser = Parser::new(&dialect).with_tokens_with_locations(raw.tokens.clone());
+    let parsed = parser
+        .parse_statement()
+        .and_then(|s| match parser.peek_token().token {
+            Token::EOF => Ok(s),
+            other => Err(ParserError::ParserError(format!(
+                "Expected: end of statement, found: {other}{}",
+                parser.peek_token().span.start
+            ))),
+        });
+    match parsed {
+        Ok(ast) => from_ast(raw, ast),
+        Err(e) => Err(parse_error(raw, &e)),
+    }
+}
+
+/// Turn sqlparser's message ("... at Line: 3, Column: 5") into a located error.
+fn parse_error(raw: &RawStatement, e: &ParserError) -> SqlError {
+    let text = match e {
+        ParserError::ParserError(s) | ParserError::TokenizerError(s) => s.clone(),
+        ParserError::RecursionLimitExceeded => "statement nests too deeply".to_string(),
+    };
+    let (msg, loc) = match text.rfind(" at Line: ") {
+        Some(i) => {
+            let tail = &text[i + " at Line: ".len()..];
+            let mut nums = tail
+                .split(|c: char| !c.is_ascii_digit())
+                .filter(|s| !s.is_empty())
+                .filter_map(|s| s.parse::<u32>().ok());
+            let loc = match (nums.next(), nums.next()) {
+                (Some(line), Some(col)) => Loc { line, col },
+                _ => raw.loc,
+            };
+            (text[..i].to_string(), loc)
+        }
+        None => (text, raw.loc),
+    };
+    let msg = msg.replace("Expected: ", "expected ");
+    SqlError::new(&raw.path, loc, format!("syntax error: {msg}"))
+        .with_hint("fix the SQL here; bellows reads ordinary PostgreSQL DDL, one statement per `;`")
+}
+
+fn qname(raw: &RawStatement, name: &ast::ObjectName) -> Result<QName, SqlError> {
+    QName::from_object(name).ok_or_else(|| raw.error(format!("cannot read the name `{name}`")))
+}
+
+fn from_ast(raw: &RawStatement, ast: Ast) -> Result<Ddl, SqlError> {
+    Ok(match ast {
+        Ast::CreateTable(ct) => {
+            let name = qname(raw, &ct.name)?;
+            let mut columns = Vec::new();
+            for c in &ct.columns {
+                columns.push(column_def(raw, c)?);
+            }
+            let mut constraints = Vec::new();
+            for tc in &ct.constraints {
+                constraints.push(constraint(raw, tc)?);
+            }
+            Ddl::CreateTable(TableDef {
+                name,
+                columns,
+                constraints,
+                if_not_exists: ct.if_not_exists,
+                partition_of: ct.partition_of.is_some() || ct.inherits.is_some(),
+            })
+        }
+        Ast::CreateSchema { schema_name, .. } => {
+            let s = schema_name.to_string();
+            Ddl::CreateSchema(s.trim_matches('"').to_string())
+        }
+        Ast::CreateType {
+            name,
+            representation,
+        } => match representation {
+            Some(ast::UserDefinedTypeRepresentation::Enum { labels }) => Ddl::CreateEnum {
+                name: qname(raw, &name)?,
+                labels: labels.iter().map(|l| l.value.clone()).collect(),
+            },
+            _ => Ddl::Ignored {
+                what: "CREATE TYPE (not an enum)".into(),
+            },
+        },
+        Ast::CreateDomain(d) => Ddl::CreateDomain {
+            name: qname(raw, &d.name)?,
+            base: types::canonical(&d.data_type),
+        },
+        Ast::CreateSequence { name, owned_by, .. } => {
+            let name = qname(raw, &name)?;
+            match owned_by.as_ref().and_then(owned_by_parts) {
+                Some((table, column)) => Ddl::SequenceOwnedBy {
+                    sequence: name,
+                    table,
+                    column,
+                },
+                None => Ddl::CreateSequence { name },
+            }
+        }
+        Ast::CreateFunction(f) => Ddl::CreateFunction {
+            name: qname(raw, &f.name)?,
+        },
+        Ast::CreateTrigger(t) => {
+            let mut update_columns = Vec::new();
+            for ev in &t.events {
+                if let ast::TriggerEvent::Update(cols) = ev {
+                    update_columns.extend(cols.iter().map(fold));
+                }
+            }
+            let function = t
+                .exec_body
+                .as_ref()
+                .and_then(|b| QName::from_object(&b.func_desc.name))
+                .unwrap_or_else(|| QName::public("?"));
+            let name = t
+                .name
+                .0
+                .last()
+                .and_then(|p| p.as_ident())
+                .map(fold)
+                .unwrap_or_default();
+            Ddl::CreateTrigger(TriggerDef {
+                name,
+                table: qname(raw, &t.table_name)?,
+                function,
+                update_columns,
+            })
+        }
+        Ast::CreateView(v) => Ddl::CreateView(view_def(raw, &v.name, v.materialized, &v.query)?),
+        Ast::CreateIndex(ci) => Ddl::CreateIndex(index_def(raw, &ci)?),
+        Ast::AlterTable(at) => {
+            let table = qname(raw, &at.name)?;
+            let mut actions = Vec::new();
+            for op in &at.operations {
+                actions.push(alter_action(raw, op)?);
+            }
+            Ddl::AlterTable { table, actions }
+        }
+        Ast::Drop {
+            object_type,
+            if_exists,
+            names,
+            cascade,
+            ..
+        } => {
+            let names = names
+                .iter()
+                .map(|n| qname(raw, n))
+                .collect::<Result<Vec<_>, _>>()?;
+            match object_type {
+                ObjectType::Table => Ddl::DropTable {
+                    names,
+                    if_exists,
+                    cascade,
+                },
+                ObjectType::Index => Ddl::DropIndex {
+                    names,
+                    concurrently: false,
+                    if_exists,
+                    cascade,
+                },
+                ObjectType::View | ObjectType::MaterializedView => Ddl::DropView { names, cascade },
+                other => Ddl::Unsupported {
+                    what: format!("DROP {other}"),
+                },
+            }
+        }
+        Ast::AlterType(at) => match at.operation {
+            ast::AlterTypeOperation::AddValue(av) => Ddl::AddEnumValue {
+                name: qname(raw, &at.name)?,
+                value: av.value.value.clone(),
+                position: av.position.map(|p| match p {
+                    ast::AlterTypeAddValuePosition::Before(i) => {
+                        format!("BEFORE '{}'", i.value.replace('\'', "''"))
+                    }
+                    ast::AlterTypeAddValuePosition::After(i) => {
+                        format!("AFTER '{}'", i.value.replace('\'', "''"))
+                    }
+                }),
+                if_not_exists: av.if_not_exists,
+            },
+            _ => Ddl::Unsupported {
+                what: "ALTER TYPE (other than ADD VALUE)".into(),
+            },
+        },
+        Ast::Vacuum(v) if v.full => Ddl::VacuumFull {
+            table: v.table_name.as_ref().and_then(QName::from_object),
+        },
+        Ast::Vacuum(_) => Ddl::Ignored {
+            what: "VACUUM".into(),
+        },
+        Ast::Truncate(t) => Ddl::Truncate {
+            tables: t
+                .table_names
+                .iter()
+                .map(|n| qname(raw, &n.name))
+                .collect::<Result<Vec<_>, _>>()?,
+        },
+        Ast::Set(_) => Ddl::Ignored { what: "SET".into() },
+        Ast::Comment { .. } => Ddl::Ignored {
+            what: "COMMENT".into(),
+        },
+        Ast::Grant(_) | Ast::Revoke(_) => Ddl::Ignored {
+            what: "GRANT/REVOKE".into(),
+        },
+        Ast::CreateExtension(_) => Ddl::Ignored {
+            what: "CREATE EXTENSION".into(),
+        },
+        Ast::AlterSchema(_) => Ddl::Ignored {
+            what: "ALTER SCHEMA".into(),
+        },
+        Ast::StartTransaction { .. } | Ast::Commit { .. } | Ast::Rollback { .. } => Ddl::Ignored {
+            what: "transaction control".into(),
+        },
+        Ast::Query(q) if is_set_config(&q) => Ddl::Ignored {
+            what: "set_config".into(),
+        },
+        Ast::Query(_) => Ddl::Unsupported {
+            what: "a query (SELECT)".into(),
+        },
+        Ast::Insert(_) => Ddl::Unsupported {
+            what: "INSERT".into(),
+        },
+        Ast::Update(_) => Ddl::Unsupported {
+            what: "UPDATE".into(),
+        },
+        Ast::Delete(_) => Ddl::Unsupported {
+            what: "DELETE".into(),
+        },
+        other => Ddl::Unsupported {
+            what: other
+                .to_string()
+                .split_whitespace()
+                .take(3)
+                .collect::<Vec<_>>()
+                .join(" "),
+        },
+    })
+}
+
+fn is_set_config(q: &ast::Query) -> bool {
+    q.to_string().to_lowercase().contains("set_config(")
+}
+
+fn owned_by_parts(n: &ast::ObjectName) -> Option<(QName, String)> {
+    let parts: Vec<String> = n.0.iter().filter_map(|p| p.as_ident().map(fold)).collect();
+    match parts.as_slice() {
+        [t, c] => Some((QName::public(t.clone()), c.clone())),
+        [.., s, t, c] => Some((QName::new(s.clone(), t.clone()), c.clone())),
+        _ => None,
+    }
+}
+
+fn column_def(raw: &RawStatement, c: &ast::ColumnDef) -> Result<ColumnDef, SqlError> {
+    let serial = types::serial_kind(&c.data_type);
+    let ty = match serial {
+        Some(t) => t.to_string(),
+        None => types::canonical(&c.data_type),
+    };
+    let name = fold(&c.name);
+    let mut col = ColumnDef {
+        name: name.clone(),
+        ty,
+        not_null: serial.is_some(),
+        default: None,
+        serial: serial.is_some(),
+        identity: None,
+        generated: None,
+        constraints: Vec::new(),
+    };
+    for opt in &c.options {
+        let cname = opt.name.as_ref().map(fold);
+        match &opt.option {
+            ColumnOption::NotNull => col.not_null = true,
+            ColumnOption::Null => col.not_null = false,
+            ColumnOption::Default(e) => col.default = Some(normalize_expr(e)),
+            ColumnOption::Generated {
+                generated_as,
+                generation_expr,
+                ..
+            } => match generation_expr {
+                Some(e) => col.generated = Some(normalize_expr(e)),
+                None => {
+                    col.identity = Some(match generated_as {
+                        GeneratedAs::Always => Identity::Always,
+                        _ => Identity::ByDefault,
+                    });
+                    col.not_null = true;
+                }
+            },
+            ColumnOption::PrimaryKey(_) => {
+                col.not_null = true;
+                col.constraints.push(ConstraintDef {
+                    name: cname,
+                    kind: ConstraintKind::PrimaryKey {
+                        columns: vec![name.clone()],
+                    },
+                })
+            }
+            ColumnOption::Unique(u) => col.constraints.push(ConstraintDef {
+                name: cname,
+                kind: ConstraintKind::Unique {
+                    columns: vec![name.clone()],
+                    nulls_not_distinct: matches!(
+                        u.nulls_distinct,
+                        ast::NullsDistinctOption::NotDistinct
+                    ),
+                },
+            }),
+            ColumnOption::ForeignKey(fk) => col.constraints.push(ConstraintDef {
+                name: cname.or_else(|| fk.name.as_ref().map(fold)),
+                kind: ConstraintKind::ForeignKey {
+                    columns: vec![name.clone()],
+                    ref_table: qname(raw, &fk.foreign_table)?,
+                    ref_columns: fk.referred_columns.iter().map(fold).collect(),
+                    on_delete: fk.on_delete.map(|a| a.to_string()),
+                    on_update: fk.on_update.map(|a| a.to_string()),
+                },
+            }),
+            ColumnOption::Check(ck) => col.constraints.push(ConstraintDef {
+                name: cname.or_else(|| ck.name.as_ref().map(fold)),
+                kind: ConstraintKind::Check {
+                    expr: normalize_expr(&ck.expr),
+                },
+            }),
+            ColumnOption::Collation(_) | ColumnOption::Comment(_) | ColumnOption::Options(_) => {}
+            other => {
+                return Err(raw.error(format!(
+                    "unsupported column option `{other}` on column `{name}`"
+                )));
+            }
+        }
+    }
+    Ok(col)
+}
+
+fn index_columns(raw: &RawStatement, cols: &[ast::IndexColumn]) -> Result<Vec<String>, SqlError> {
+    cols.iter()
+        .map(|c| match &c.column.expr {
+            Expr::Identifier(i) => Ok(fold(i)),
+            other => Err(raw.error(format!("expected a column name, found `{other}`"))),
+        })
+        .collect()
+}
+
+/// A table constraint.
+fn constraint(raw: &RawStatement, tc: &TableConstraint) -> Result<ConstraintDef, SqlError> {
+    let (name, kind) = match tc {
+        TableConstraint::PrimaryKey(pk) => (
+            pk.name.as_ref().map(fold),
+            ConstraintKind::PrimaryKey {
+                columns: index_columns(raw, &pk.columns)?,
+            },
+        ),
+        TableConstraint::Unique(u) => (
+            u.name.as_ref().map(fold),
+            ConstraintKind::Unique {
+                columns: index_columns(raw, &u.columns)?,
+                nulls_not_distinct: matches!(
+                    u.nulls_distinct,
+                    ast::NullsDistinctOption::NotDistinct
+                ),
+            },
+        ),
+        TableConstraint::ForeignKey(fk) => (
+            fk.name.as_ref().map(fold),
+            ConstraintKind::ForeignKey {
+                columns: fk.columns.iter().map(fold).collect(),
+                ref_table: qname(raw, &fk.foreign_table)?,
+                ref_columns: fk.referred_columns.iter().map(fold).collect(),
+                on_delete: fk.on_delete.map(|a| a.to_string()),
+                on_update: fk.on_update.map(|a| a.to_string()),
+            },
+        ),
+        TableConstraint::Check(ck) => (
+            ck.name.as_ref().map(fold),
+            ConstraintKind::Check {
+                expr: normalize_expr(&ck.expr),
+            },
+        ),
+        TableConstraint::Exclude(ex) => (
+            ex.name.as_ref().map(fold),
+            ConstraintKind::Exclude {
+                definition: tc.to_string(),
+            },
+        ),
+        TableConstraint::PrimaryKeyUsingIndex(u) => (
+            u.name.as_ref().map(fold),
+            ConstraintKind::PrimaryKeyUsingIndex {
+                index: fold(&u.index_name),
+            },
+        ),
+        TableConstraint::UniqueUsingIndex(u) => (
+            u.name.as_ref().map(fold),
+            ConstraintKind::UniqueUsingIndex {
+                index: fold(&u.index_name),
+            },
+        ),
+        other => return Err(raw.error(format!("unsupported constraint `{other}`"))),
+    };
+    Ok(ConstraintDef { name, kind })
+}
+
+fn alter_action(raw: &RawStatement, op: &AlterTableOperation) -> Result<AlterAction, SqlError> {
+    use AlterTableOperation as O;
+    Ok(match op {
+        O::AddColumn {
+            column_def,
+            if_not_exists,
+            ..
+        } => AlterAction::AddColumn {
+            column: column_def_checked(raw, column_def)?,
+            if_not_exists: *if_not_exists,
+        },
+        O::DropColumn {
+            column_names,
+            if_exists,
+            drop_behavior,
+            ..
+        } => {
+            let [name] = column_names.as_slice() else {
+                return Err(raw.error("drop one column per DROP COLUMN"));
+            };
+            AlterAction::DropColumn {
+                name: fold(name),
+                if_exists: *if_exists,
+                cascade: matches!(drop_behavior, Some(ast::DropBehavior::Cascade)),
+            }
+        }
+        O::RenameColumn {
+            old_column_name,
+            new_column_name,
+        } => AlterAction::RenameColumn {
+            from: fold(old_column_name),
+            to: fold(new_column_name),
+        },
+        O::RenameTable { table_name } => {
+            let n = match table_name {
+                ast::RenameTableNameKind::As(n) | ast::RenameTableNameKind::To(n) => n,
+            };
+            let to =
+                n.0.last()
+                    .and_then(|p| p.as_ident())
+                    .map(fold)
+                    .unwrap_or_default();
+            AlterAction::RenameTable { to }
+        }
+        O::AlterColumn { column_name, op } => {
+            let column = fold(column_name);
+            match op {
+                AlterColumnOperation::SetNotNull => AlterAction::SetNotNull { column },
+                AlterColumnOperation::DropNotNull => AlterAction::DropNotNull { column },
+                AlterColumnOperation::SetDefault { value } => AlterAction::SetDefault {
+                    column,
+                    expr: normalize_expr(value),
+                },
+                AlterColumnOperation::DropDefault => AlterAction::DropDefault { column },
+                AlterColumnOperation::SetDataType {
+                    data_type, using, ..
+                } => AlterAction::SetType {
+                    column,
+                    ty: type_checked(raw, data_type)?,
+                    using: using.as_ref().map(normalize_expr),
+                },
+                AlterColumnOperation::AddGenerated { generated_as, .. } => {
+                    AlterAction::AddIdentity {
+                        column,
+                        kind: match generated_as {
+                            Some(GeneratedAs::Always) => Identity::Always,
+                            _ => Identity::ByDefault,
+                        },
+                    }
+                }
+            }
+        }
+        O::AddConstraint {
+            constraint: c,
+            not_valid,
+        } => AlterAction::AddConstraint {
+            def: constraint(raw, c)?,
+            not_valid: *not_valid,
+        },
+        O::ValidateConstraint { name } => AlterAction::ValidateConstraint { name: fold(name) },
+        O::DropConstraint {
+            name,
+            if_exists,
+            drop_behavior,
+        } => AlterAction::DropConstraint {
+            name: fold(name),
+            if_exists: *if_exists,
+            cascade: matches!(drop_behavior, Some(ast::DropBehavior::Cascade)),
+        },
+        O::OwnerTo { .. } => AlterAction::Ignored {
+            what: "OWNER TO".into(),
+        },
+        O::EnableTrigger { .. }
+        | O::DisableTrigger { .. }
+        | O::EnableAlwaysTrigger { .. }
+        | O::EnableReplicaTrigger { .. }
+        | O::EnableRowLevelSecurity
+        | O::DisableRowLevelSecurity
+        | O::ForceRowLevelSecurity
+        | O::NoForceRowLevelSecurity
+        | O::ReplicaIdentity { .. } => AlterAction::Ignored {
+            what: op.to_string(),
+        },
+        other => AlterAction::Unsupported {
+            what: other.to_string(),
+        },
+    })
+}
+
+fn type_checked(raw: &RawStatement, dt: &DataType) -> Result<String, SqlError> {
+    if types::serial_kind(dt).is_some() {
+        return Err(raw
+            .error("serial is not a type that a column can be changed to")
+            .with_hint("change to integer/bigint and set a default from a sequence"));
+    }
+    Ok(types::canonical(dt))
+}
+
+fn column_def_checked(raw: &RawStatement, c: &ast::ColumnDef) -> Result<ColumnDef, SqlError> {
+    column_def(raw, c)
+}
+
+fn index_def(raw: &RawStatement, ci: &ast::CreateIndex) -> Result<IndexDef, SqlError> {
+    let mut keys = Vec::new();
+    for c in &ci.columns {
+        let column = match &c.column.expr {
+            Expr::Identifier(i) => Some(fold(i)),
+            _ => None,
+        };
+        let expr = match &column {
+            Some(c) => types::quote_if_needed(c),
+            None => normalize_expr(&c.column.expr),
+        };
+        keys.push(IndexKey {
+            expr,
+            column,
+            opclass: c
+                .operator_class
+                .as_ref()
+                .map(|o| o.to_string().to_lowercase()),
+            desc: matches!(c.column.options.sort, Some(ast::OrderBySort::Desc)),
+            nulls_first: c.column.options.nulls_first,
+        });
+    }
+    let method = ci
+        .using
+        .as_ref()
+        .map(|m| m.to_string().to_lowercase())
+        .unwrap_or_else(|| "btree".into());
+    Ok(IndexDef {
+        name: ci
+            .name
+            .as_ref()
+            .and_then(|n| n.0.last().and_then(|p| p.as_ident()).map(fold)),
+        table: qname(raw, &ci.table_name)?,
+        unique: ci.unique,
+        method,
+        keys,
+        include: ci.include.iter().map(fold).collect(),
+        predicate: ci.predicate.as_ref().map(normalize_expr),
+        concurrently: ci.concurrently,
+        if_not_exists: ci.if_not_exists,
+    })
+}
+
+/// What a view's query names: relations, aliases and column references.
+fn view_def(
+    raw: &RawStatement,
+    name: &ast::ObjectName,
+    materialized: bool,
+    query: &ast::Query,
+) -> Result<ViewDef, SqlError> {
+    use std::ops::ControlFlow;
+    let mut relations = Vec::new();
+    let _ = ast::visit_relations(query, |r| {
+        if let Some(q) = QName::from_object(r)
+            && !relations.contains(&q)
+        {
+            relations.push(q);
+        }
+        ControlFlow::<()>::Continue(())
+    });
+    let mut columns = Vec::new();
+    let _ = ast::visit_expressions(query, |e| {
+        match e {
+            Expr::Identifier(i) => columns.push((None, fold(i))),
+            Expr::CompoundIdentifier(parts) if parts.len() >= 2 => {
+                let q = fold(&parts[parts.len() - 2]);
+                columns.push((Some(q), fold(&parts[parts.len() - 1])));
+            }
+            _ => {}
+        }
+        ControlFlow::<()>::Continue(())
+    });
+    // Only `SELECT *` / `t.*` projection items expand to every column, not `count(*)` or
+    // a multiplication.
+    struct Star(bool);
+    impl ast::Visitor for Star {
+        type Break = ();
+        fn pre_visit_select(&mut self, select: &ast::Select) -> ControlFlow<()> {
+            if select.projection.iter().any(|item| {
+                matches!(
+                    item,
+                    ast::SelectItem::Wildcard(_) | ast::SelectItem::QualifiedWildcard(..)
+                )
+            }) {
+                self.0 = true;
+                return ControlFlow::Break(());
+            }
+            ControlFlow::Continue(())
+        }
+    }
+    let mut star = Star(false);
+    let _ = ast::Visit::visit(query, &mut star);
+    let star = star.0;
+    let mut aliases = Vec::new();
+    collect_aliases(query, &mut aliases);
+    Ok(ViewDef {
+        name: qname(raw, name)?,
+        materialized,
+        relations,
+        columns,
+        aliases,
+        star,
+    })
+}
+
+fn collect_aliases(query: &ast::Query, out: &mut Vec<(String, QName)>) {
+    fn factor(f: &ast::TableFactor, out: &mut Vec<(String, QName)>) {
+        match f {
+            ast::TableFactor::Table { name, alias, .. } => {
+                if let Some(q) = QName::from_object(name) {
+                    let a = alias
+                        .as_ref()
+                        .map(|a| fold(&a.name))
+                        .unwrap_or_else(|| q.name.clone());
+                    out.push((a, q));
+                }
+            }
+            ast::TableFactor::Derived { subquery, .. } => collect_aliases(subquery, out),
+            ast::TableFactor::NestedJoin {
+                table_with_joins, ..
+            } => twj(table_with_joins, out),
+            _ => {}
+        }
+    }
+    fn twj(t: &ast::TableWithJoins, out: &mut Vec<(String, QName)>) {
+        factor(&t.relation, out);
+        for j in &t.joins {
+            factor(&j.relation, out);
+        }
+    }
+    fn set_expr(s: &ast::SetExpr, out: &mut Vec<(String, QName)>) {
+        match s {
+            ast::SetExpr::Select(sel) => {
+                for t in &sel.from {
+                    twj(t, out);
+                }
+            }
+            ast::SetExpr::Query(q) => collect_aliases(q, out),
+            ast::SetExpr::SetOperation { left, right, .. } => {
+                set_expr(left, out);
+                set_expr(right, out);
+            }
+            _ => {}
+        }
+    }
+    set_expr(&query.body, out);
+}

@@ -1,0 +1,75 @@
+//! `-- bellows:` directives: what SQL cannot say, written in a comment before a statement.
+//!
+//! - `-- bellows:down <expr>`: the reverse conversion for a type change, in terms of the new
+//!   column (written as the column's name).
+//! - `-- bellows:fill <expr>`: the value for existing NULLs before SET NOT NULL (or for rows
+//!   that predate a NOT NULL column without a default).
+//! - `-- bellows:ignore <rule>[, <rule>]`: silence lint rules for the next statement.
+
+use super::error::SqlError;
+use super::source::Loc;
+
+/// Directives attached to one statement.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Directives {
+    /// Reverse conversion expression for a type change.
+    pub down: Option<String>,
+    /// Value for existing NULL rows.
+    pub fill: Option<String>,
+    /// Lint rules to ignore for this statement.
+    pub ignore: Vec<String>,
+}
+
+/// Names a person can write after `bellows:`.
+pub const KNOWN: &[&str] = &["down", "fill", "ignore"];
+
+/// Read the directives out of the comments that precede a statement.
+pub fn parse(path: &str, comments: &[(String, Loc)]) -> Result<Directives, SqlError> {
+    let mut d = Directives::default();
+    for (comment, loc) in comments {
+        let body = comment.trim();
+        let Some(rest) = body.strip_prefix("bellows:") else {
+            continue;
+        };
+        let (key, value) = rest
+            .split_once(char::is_whitespace)
+            .map(|(k, v)| (k, v.trim()))
+            .unwrap_or((rest, ""));
+        let slot = match key {
+            "down" => &mut d.down,
+            "fill" => &mut d.fill,
+            "ignore" => {
+                d.ignore.extend(
+                    value
+                        .split([',', ' '])
+                        .filter(|s| !s.is_empty())
+                        .map(str::to_string),
+                );
+                continue;
+            }
+            other => {
+                return Err(SqlError::new(
+                    path,
+                    *loc,
+                    format!("unknown directive `bellows:{other}`"),
+                )
+                .with_hint(format!("known directives: {}", KNOWN.join(", "))));
+            }
+        };
+        if value.is_empty() {
+            return Err(
+                SqlError::new(path, *loc, format!("`bellows:{key}` needs an expression"))
+                    .with_hint(format!("write e.g. `-- bellows:{key} <sql expression>`")),
+            );
+        }
+        if slot.is_some() {
+            return Err(SqlError::new(
+                path,
+                *loc,
+                format!("`bellows:{key}` given twice"),
+            ));
+        }
+        *slot = Some(value.trim_end_matches(';').trim().to_string());
+    }
+    Ok(d)
+}

@@ -1,0 +1,298 @@
+//! Statements sqlparser does not read but bellows must know (`DROP INDEX CONCURRENTLY`,
+//! `REINDEX`, `CLUSTER`, pg_dump's `CREATE SEQUENCE` and `ALTER SEQUENCE ... OWNED BY`,
+//! `ADD GENERATED ... AS IDENTITY (...)`, `... WITH NO DATA`), and statements that never
+//! shape the catalog (GRANT, COMMENT, OWNER TO). Recognized on sqlparser's own tokens.
+
+use sqlparser::tokenizer::{Token, TokenWithSpan};
+
+use super::ddl::{AlterAction, Ddl, Identity, ReindexTarget};
+use super::error::SqlError;
+use super::ident::{DEFAULT_SCHEMA, QName};
+use super::source::RawStatement;
+
+/// A cursor over the significant tokens of a statement.
+struct Words<'a> {
+    toks: Vec<&'a TokenWithSpan>,
+    pos: usize,
+}
+
+impl<'a> Words<'a> {
+    fn new(raw: &'a RawStatement) -> Self {
+        Self {
+            toks: raw.words().collect(),
+            pos: 0,
+        }
+    }
+
+    fn kw_at(&self, i: usize, kw: &str) -> bool {
+        matches!(self.toks.get(i).map(|t| &t.token), Some(Token::Word(w)) if w.quote_style.is_none() && w.value.eq_ignore_ascii_case(kw))
+    }
+
+    /// Consume the keywords if they all come next.
+    fn eat(&mut self, kws: &[&str]) -> bool {
+        if kws
+            .iter()
+            .enumerate()
+            .all(|(k, kw)| self.kw_at(self.pos + k, kw))
+        {
+            self.pos += kws.len();
+            true
+        } else {
+            false
+        }
+    }
+
+    fn starts(&self, kws: &[&str]) -> bool {
+        kws.iter().enumerate().all(|(k, kw)| self.kw_at(k, kw))
+    }
+
+    fn ends(&self, kws: &[&str]) -> bool {
+        let n = self.toks.len();
+        n >= kws.len()
+            && kws
+                .iter()
+                .enumerate()
+                .all(|(k, kw)| self.kw_at(n - kws.len() + k, kw))
+    }
+
+    fn contains(&self, kw: &str) -> bool {
+        (0..self.toks.len()).any(|i| self.kw_at(i, kw))
+    }
+
+    /// A dotted name of one to three parts, case-folded.
+    fn name(&mut self) -> Option<Vec<String>> {
+        let mut parts = Vec::new();
+        loop {
+            match self.toks.get(self.pos).map(|t| &t.token) {
+                Some(Token::Word(w)) => {
+                    parts.push(if w.quote_style.is_some() {
+                        w.value.clone()
+                    } else {
+                        w.value.to_lowercase()
+                    });
+                    self.pos += 1;
+                }
+                _ => return None,
+            }
+            if matches!(
+                self.toks.get(self.pos).map(|t| &t.token),
+                Some(Token::Period)
+            ) {
+                self.pos += 1;
+            } else {
+                return Some(parts);
+            }
+        }
+    }
+
+    fn qname(&mut self) -> Option<QName> {
+        let p = self.name()?;
+        match p.as_slice() {
+            [n] => Some(QName::new(DEFAULT_SCHEMA, n.clone())),
+            [.., s, n] => Some(QName::new(s.clone(), n.clone())),
+            [] => None,
+        }
+    }
+
+    fn done(&self) -> bool {
+        self.pos >= self.toks.len()
+    }
+}
+
+/// Recognize the statements this module owns; `None` means "let sqlparser read it".
+pub fn recognize(raw: &RawStatement) -> Result<Option<Ddl>, SqlError> {
+    let mut w = Words::new(raw);
+    let bad = |what: &str| raw.error(format!("cannot read {what}"));
+
+    // Never shapes the catalog.
+    if w.starts(&["COMMENT", "ON"])
+        || w.starts(&["GRANT"])
+        || w.starts(&["REVOKE"])
+        || w.starts(&["ALTER", "DEFAULT", "PRIVILEGES"])
+        || w.starts(&["SECURITY", "LABEL"])
+    {
+        return Ok(Some(Ddl::Ignored {
+            what: "privileges or comments".into(),
+        }));
+    }
+    if w.starts(&["ALTER"]) && w.toks.len() >= 3 && w.kw_at(w.toks.len() - 3, "OWNER") {
+        return Ok(Some(Ddl::Ignored {
+            what: "OWNER TO".into(),
+        }));
+    }
+
+    if w.eat(&["DROP", "INDEX", "CONCURRENTLY"]) {
+        let if_exists = w.eat(&["IF", "EXISTS"]);
+        let mut names = Vec::new();
+        loop {
+            names.push(w.qname().ok_or_else(|| bad("the index name"))?);
+            if matches!(w.toks.get(w.pos).map(|t| &t.token), Some(Token::Comma)) {
+                w.pos += 1;
+            } else {
+                break;
+            }
+        }
+        let cascade = w.eat(&["CASCADE"]);
+        let _ = w.eat(&["RESTRICT"]);
+        if !w.done() {
+            return Err(bad("DROP INDEX CONCURRENTLY (unexpected words at the end)"));
+        }
+        return Ok(Some(Ddl::DropIndex {
+            names,
+            concurrently: true,
+            if_exists,
+            cascade,
+        }));
+    }
+
+    if w.eat(&["REINDEX"]) {
+        if matches!(w.toks.get(w.pos).map(|t| &t.token), Some(Token::LParen)) {
+            while !matches!(
+                w.toks.get(w.pos).map(|t| &t.token),
+                Some(Token::RParen) | None
+            ) {
+                w.pos += 1;
+            }
+            w.pos += 1;
+        }
+        let target = if w.eat(&["INDEX"]) {
+            ReindexTarget::Index
+        } else if w.eat(&["TABLE"]) {
+            ReindexTarget::Table
+        } else {
+            return Ok(Some(Ddl::Unsupported {
+                what: "REINDEX of a schema, database or system".into(),
+            }));
+        };
+        let concurrently = w.eat(&["CONCURRENTLY"]);
+        let name = w.qname().ok_or_else(|| bad("the REINDEX target"))?;
+        return Ok(Some(Ddl::Reindex {
+            target,
+            name,
+            concurrently,
+        }));
+    }
+
+    if w.eat(&["CLUSTER"]) {
+        let _ = w.eat(&["VERBOSE"]);
+        let table = if w.done() { None } else { w.qname() };
+        return Ok(Some(Ddl::Cluster { table }));
+    }
+
+    if w.eat(&["CREATE", "SEQUENCE"]) || w.eat(&["CREATE", "TEMPORARY", "SEQUENCE"]) {
+        let _ = w.eat(&["IF", "NOT", "EXISTS"]);
+        let name = w.qname().ok_or_else(|| bad("the sequence name"))?;
+        // The catalog creates the sequence when it records who owns it.
+        return Ok(Some(
+            owned_by(&mut w, name.clone())?.unwrap_or(Ddl::CreateSequence { name }),
+        ));
+    }
+
+    if w.eat(&["ALTER", "SEQUENCE"]) {
+        let _ = w.eat(&["IF", "EXISTS"]);
+        let name = w.qname().ok_or_else(|| bad("the sequence name"))?;
+        return Ok(Some(owned_by(&mut w, name)?.unwrap_or(Ddl::Ignored {
+            what: "ALTER SEQUENCE".into(),
+        })));
+    }
+
+    if w.starts(&["ALTER", "TABLE"])
+        && w.contains("GENERATED")
+        && w.contains("IDENTITY")
+        && w.contains("ADD")
+    {
+        let mut v = Words::new(raw);
+        v.eat(&["ALTER", "TABLE"]);
+        let _ = v.eat(&["IF", "EXISTS"]);
+        let _ = v.eat(&["ONLY"]);
+        if let Some(table) = v.qname() {
+            let _ = v.eat(&["ALTER"]);
+            let _ = v.eat(&["COLUMN"]);
+            if let Some(col) = v.name()
+                && v.eat(&["ADD", "GENERATED"])
+            {
+                let kind = if v.eat(&["ALWAYS"]) {
+                    Identity::Always
+                } else {
+                    let _ = v.eat(&["BY", "DEFAULT"]);
+                    Identity::ByDefault
+                };
+                return Ok(Some(Ddl::AlterTable {
+                    table,
+                    actions: vec![AlterAction::AddIdentity {
+                        column: col.last().cloned().unwrap_or_default(),
+                        kind,
+                    }],
+                }));
+            }
+        }
+    }
+
+    if w.starts(&["ALTER", "TABLE"])
+        && (w.contains("STATISTICS") || w.contains("STORAGE") || w.contains("COMPRESSION"))
+        && w.contains("SET")
+    {
+        let mut v = Words::new(raw);
+        v.eat(&["ALTER", "TABLE"]);
+        let _ = v.eat(&["IF", "EXISTS"]);
+        let _ = v.eat(&["ONLY"]);
+        if let Some(table) = v.qname() {
+            return Ok(Some(Ddl::AlterTable {
+                table,
+                actions: vec![AlterAction::Ignored {
+                    what: "column storage settings".into(),
+                }],
+            }));
+        }
+    }
+
+    if w.starts(&["CREATE", "MATERIALIZED", "VIEW"])
+        && (w.ends(&["WITH", "NO", "DATA"]) || w.ends(&["WITH", "DATA"]))
+    {
+        let cut = if w.ends(&["WITH", "NO", "DATA"]) {
+            3
+        } else {
+            2
+        };
+        let keep = w.toks.len() - cut;
+        let last_kept = w.toks[keep - 1].span.end;
+        let mut shorter = raw.clone();
+        shorter
+            .tokens
+            .retain(|t| t.span.start < last_kept || t.span.end <= last_kept);
+        shorter.tokens.truncate(
+            shorter
+                .tokens
+                .iter()
+                .rposition(|t| t.span.end <= last_kept)
+                .map_or(0, |i| i + 1),
+        );
+        return super::convert::statement(&shorter).map(Some);
+    }
+
+    Ok(None)
+}
+
+/// `... OWNED BY [schema.]table.column` anywhere after the name.
+fn owned_by(w: &mut Words<'_>, sequence: QName) -> Result<Option<Ddl>, SqlError> {
+    while !w.done() {
+        if w.eat(&["OWNED", "BY"]) {
+            if w.eat(&["NONE"]) {
+                return Ok(None);
+            }
+            let parts = w.name().unwrap_or_default();
+            let (table, column) = match parts.as_slice() {
+                [t, c] => (QName::public(t.clone()), c.clone()),
+                [.., s, t, c] => (QName::new(s.clone(), t.clone()), c.clone()),
+                _ => return Ok(None),
+            };
+            return Ok(Some(Ddl::SequenceOwnedBy {
+                sequence,
+                table,
+                column,
+            }));
+        }
+        w.pos += 1;
+    }
+    Ok(None)
+}

@@ -1,0 +1,51 @@
+//! Reading SQL: change files and schema files become small typed statements with locations.
+//!
+//! [`source::split`] cuts a file into statements on sqlparser's own tokens (so `$$` bodies,
+//! strings and comments are respected) and collects `-- bellows:` directives. [`parse_file`]
+//! turns each statement into a [`ddl::Ddl`], the normalized form that the catalog, the
+//! planner and the linter match on instead of walking sqlparser's AST. [`ident`] quotes
+//! identifiers; [`types`] canonicalizes type names; [`expr`] normalizes expressions.
+
+pub mod convert;
+pub mod ddl;
+pub mod directive;
+pub mod error;
+pub mod expr;
+pub mod fallback;
+pub mod ident;
+pub mod source;
+pub mod types;
+
+pub use ddl::{Ddl, Statement};
+pub use directive::Directives;
+pub use error::SqlError;
+pub use ident::{QName, quote_ident, quote_literal};
+pub use source::Loc;
+
+/// Parse a whole file into statements. `lenient` skips statements that cannot be understood
+/// (used for schema files, where anything that does not shape the catalog is irrelevant);
+/// otherwise they are errors.
+pub fn parse_file(path: &str, text: &str, lenient: bool) -> Result<Vec<Statement>, SqlError> {
+    let raws = source::split(path, text)?;
+    let mut out = Vec::with_capacity(raws.len());
+    for raw in raws {
+        match convert::statement(&raw) {
+            Ok(ddl) => out.push(Statement {
+                loc: raw.loc,
+                text: raw.text.clone(),
+                directives: raw.directives.clone(),
+                ddl,
+            }),
+            Err(e) if lenient => out.push(Statement {
+                loc: raw.loc,
+                text: raw.text.clone(),
+                directives: raw.directives.clone(),
+                ddl: Ddl::Skipped {
+                    what: e.message().to_string(),
+                },
+            }),
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(out)
+}

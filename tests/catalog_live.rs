@@ -25,13 +25,13 @@ const ODD_TYPES: &str = r#"CREATE TABLE public.odd_types (
     m decimal(7, 2), n double precision, o time(3) with time zone
 )"#;
 
-/// Starts a cluster, or returns `None` when PostgreSQL is not installed.
+/// Starts a cluster; fails the test when PostgreSQL is not installed.
 fn start() -> Option<TempCluster> {
     match TempCluster::start() {
         Ok(cluster) => Some(cluster),
-        Err(PgTempError::BinariesNotFound) => {
-            eprintln!("skipping: PostgreSQL server binaries not installed");
-            None
+        // Never skip silently: a missing server must fail the suite.
+        Err(e @ PgTempError::BinariesNotFound) => {
+            panic!("{e}\n(run `bash scripts/test.sh`, which installs PostgreSQL)")
         }
         Err(err) => panic!("could not start temp cluster: {err}"),
     }

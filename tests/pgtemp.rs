@@ -1,6 +1,6 @@
 //! Integration tests for `bellows::pgtemp` throwaway clusters.
 //!
-//! Cluster tests are skipped (with a note) when the server binaries are not installed.
+//! Cluster tests fail (never skip) when the server binaries are not installed.
 
 use std::fs;
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
@@ -11,13 +11,13 @@ use bellows::pgtemp::{
     Listen, PgTempError, TempCluster, TempClusterBuilder, highest_versioned_bindir, version_key,
 };
 
-/// Starts a cluster, or returns `None` when PostgreSQL is not installed.
+/// Starts a cluster; fails the test when PostgreSQL is not installed.
 fn start(builder: TempClusterBuilder) -> Option<TempCluster> {
     match builder.start() {
         Ok(cluster) => Some(cluster),
-        Err(PgTempError::BinariesNotFound) => {
-            eprintln!("skipping: PostgreSQL server binaries not installed");
-            None
+        // Never skip silently: a missing server must fail the suite.
+        Err(e @ PgTempError::BinariesNotFound) => {
+            panic!("{e}\n(run `bash scripts/test.sh`, which installs PostgreSQL)")
         }
         Err(err) => panic!("could not start temp cluster: {err}"),
     }
@@ -199,7 +199,7 @@ fn startup_failure_reports_log_tail_and_cleans_up() {
         .keep(false)
         .start();
     let err = match result {
-        Err(PgTempError::BinariesNotFound) => return,
+        Err(e @ PgTempError::BinariesNotFound) => panic!("{e}"),
         Err(err) => err,
         Ok(_) => panic!("an invalid shared_buffers value must not start"),
     };

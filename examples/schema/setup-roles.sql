@@ -4,4 +4,4 @@
 -- The dump's objects are owned by "postgres", which exists in every
 -- cluster created with `initdb -U postgres`.
 
-CREATE ROLE app_readonly NOLOGIN;
+DO $$ BEGIN CREATE ROLE app_readonly NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$;

@@ -698,7 +698,7 @@ pub fn plain_key(col: &str) -> IndexKey {
 
 /// An EXCLUDE constraint as `pg_get_constraintdef()` prints it: without the leading
 /// `CONSTRAINT name` that the statement's text carries, whitespace collapsed.
-fn exclusion_definition(text: &str) -> String {
+pub fn exclusion_definition(text: &str) -> String {
     let t = text.trim_start();
     let rest = match t.get(..11) {
         Some(head) if head.eq_ignore_ascii_case("constraint ") => {

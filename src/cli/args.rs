@@ -26,7 +26,8 @@ pub struct PlanArgs {
     /// The change: a .sql file of ordinary PostgreSQL DDL.
     pub change: String,
     /// The current schema: a schema file (hand-written DDL or `pg_dump --schema-only`).
-    #[arg(long, value_name = "FILE", conflicts_with = "database_url")]
+    /// (When both are given, including DATABASE_URL from the environment, the file wins.)
+    #[arg(long, value_name = "FILE")]
     pub schema: Option<String>,
     /// Read the current schema from this live database (default: $DATABASE_URL).
     #[arg(long, value_name = "URL", env = "DATABASE_URL", hide_env_values = true)]

@@ -157,34 +157,61 @@ pub fn run(a: PlanArgs) -> Result<(), Failure> {
             };
             std::fs::write(&path, body)
                 .map_err(|e| Failure::input(format!("cannot write {}: {e}", path.display())))?;
-            print_summary(&plan, &path);
+            print_summary(&plan, &path, s.format != PlanFormat::Markdown);
             Ok(())
         }
     }
 }
 
-fn print_summary(plan: &Plan, path: &Path) {
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+fn print_summary(plan: &Plan, path: &Path, reviewable: bool) {
     println!(
-        "Planned {}: {} steps in {} phases",
+        "Planned {}: {} in {}",
         plan.name,
-        plan.steps.len(),
-        plan.phases.len()
+        plural(plan.steps.len(), "step", "steps"),
+        plural(plan.phases.len(), "phase", "phases")
     );
     for p in &plan.phases {
-        let steps: Vec<_> = plan.phase_steps(*p).collect();
-        println!("  {:<10} {} step(s)", p.name(), steps.len());
+        println!(
+            "  {:<10} {}",
+            p.name(),
+            plural(plan.phase_steps(*p).count(), "step", "steps")
+        );
     }
+    let gates = plan
+        .steps
+        .iter()
+        .filter(|s| s.kind == crate::plan::StepKind::Gate)
+        .count();
     let irreversible = plan
         .steps
         .iter()
         .filter(|s| s.rollback_sql.is_none())
         .count();
+    if gates > 0 {
+        println!("  {} a person must confirm", plural(gates, "gate", "gates"));
+    }
     if irreversible > 0 {
-        println!("  {irreversible} irreversible step(s), all after a gate");
+        println!(
+            "  {} cannot be rolled back",
+            plural(irreversible, "step", "steps")
+        );
+    }
+    let blocking = plan.steps.iter().filter(|s| s.blocking).count();
+    if blocking > 0 {
+        println!(
+            "  {} BLOCK reads or writes (planned because of --allow-blocking)",
+            plural(blocking, "step", "steps")
+        );
     }
     for w in &plan.warnings {
         println!("warning: {w}");
     }
     println!("Wrote {}", path.display());
-    println!("Review it with: bellows explain {}", path.display());
+    if reviewable {
+        println!("Review it with: bellows explain {}", path.display());
+    }
 }

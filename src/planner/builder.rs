@@ -55,6 +55,8 @@ pub struct Draft {
     pub blocking: bool,
     /// Lowest server version this step needs.
     pub min_version: u32,
+    /// Replaces the knowledge base's reasoning when the step is special.
+    pub why: Option<String>,
 }
 
 impl Draft {
@@ -83,6 +85,7 @@ impl Draft {
             gate: None,
             blocking: false,
             min_version: 11,
+            why: None,
         }
     }
 
@@ -137,6 +140,12 @@ impl Draft {
     /// Extra reasoning for reviewers.
     pub fn note(mut self, note: impl Into<String>) -> Self {
         self.note = Some(note.into());
+        self
+    }
+
+    /// Replace the reasoning entirely.
+    pub fn why(mut self, why: impl Into<String>) -> Self {
+        self.why = Some(why.into());
         self
     }
 
@@ -238,7 +247,10 @@ pub struct Builder {
     cat: Catalog,
     opts: Options,
     steps: Vec<Step>,
-    touches: Vec<Vec<QName>>,
+    /// Name → indices of the steps that touch it, in order.
+    by_name: std::collections::HashMap<QName, Vec<usize>>,
+    /// Ids in use.
+    ids: std::collections::HashSet<String>,
     new_tables: BTreeSet<QName>,
     touched_existing: BTreeSet<QName>,
     warnings: Vec<String>,
@@ -254,7 +266,8 @@ impl Builder {
             cat: catalog,
             opts,
             steps: Vec::new(),
-            touches: Vec::new(),
+            by_name: Default::default(),
+            ids: Default::default(),
             new_tables: BTreeSet::new(),
             touched_existing: BTreeSet::new(),
             warnings: Vec::new(),
@@ -286,7 +299,7 @@ impl Builder {
         for (i, d) in drafts.iter().enumerate() {
             let mut id = format!("{n}.{}", d.slug);
             let mut k = 2;
-            while self.steps.iter().any(|s| s.id == id) || ids.contains(&id) {
+            while self.ids.contains(&id) || ids.contains(&id) {
                 id = format!("{n}.{}-{k}", d.slug);
                 k += 1;
             }
@@ -300,11 +313,20 @@ impl Builder {
                 .iter()
                 .filter(|t| !self.new_tables.contains(*t))
                 .collect();
-            let (mode, duration) = if on_existing.is_empty() && d.form != DdlForm::Nothing {
-                (claim.mode, claim.duration)
-            } else {
-                (claim.mode, claim.duration)
-            };
+            let (mode, duration) = (claim.mode, claim.duration);
+            if d.min_version > self.opts.pg_version {
+                return Err(SqlError::new(
+                    &self.path,
+                    st.loc,
+                    format!(
+                        "a safe plan for this change needs PostgreSQL {}+ ({}), and the target is PostgreSQL {}",
+                        d.min_version,
+                        d.summary,
+                        self.opts.pg_version
+                    ),
+                )
+                .with_hint("upgrade the server first, or plan against the real server version with --database-url"));
+            }
             let mut blocking = false;
             if !on_existing.is_empty() && !safety::zero_downtime_ok(mode, duration) {
                 if d.blocking {
@@ -346,9 +368,10 @@ impl Builder {
             touches.extend(d.touches.iter().cloned());
             if !local_same_phase {
                 for t in &touches {
-                    if let Some(prev) = (0..first_new)
-                        .rev()
-                        .find(|&p| self.steps[p].phase <= d.phase && self.touches[p].contains(t))
+                    let earlier = self.by_name.get(t).into_iter().flatten().rev();
+                    if let Some(&prev) = earlier
+                        .filter(|&&p| p < first_new)
+                        .find(|&&p| self.steps[p].phase <= d.phase)
                     {
                         let id = self.steps[prev].id.clone();
                         if !depends_on.contains(&id) {
@@ -357,9 +380,10 @@ impl Builder {
                     }
                 }
             }
-            let why = match &d.note {
-                Some(n) => format!("{}. {}", capitalize(claim.why), n),
-                None => format!("{}.", capitalize(claim.why)),
+            let why = match (&d.why, &d.note) {
+                (Some(w), _) => w.clone(),
+                (None, Some(n)) => format!("{}. {}", capitalize(claim.why), n),
+                (None, None) => format!("{}.", capitalize(claim.why)),
             };
             let (rollback_sql, irreversible_reason) = match d.rollback {
                 Rollback::Sql(s) => (Some(s), None),
@@ -375,7 +399,8 @@ impl Builder {
                 sql: d.sql,
                 rollback_sql,
                 irreversible_reason,
-                transactional: claim.transactional && d.kind != StepKind::DdlConcurrent,
+                transactional: claim.transactional
+                    && !matches!(d.kind, StepKind::DdlConcurrent | StepKind::Gate),
                 lock: Lock {
                     mode: if d.tables.is_empty() {
                         LockMode::None
@@ -396,7 +421,14 @@ impl Builder {
                 verify: d.verify,
                 gate: d.gate,
             });
-            self.touches.push(touches);
+            let index = self.steps.len() - 1;
+            self.ids.insert(self.steps[index].id.clone());
+            for t in touches {
+                let list = self.by_name.entry(t).or_default();
+                if list.last() != Some(&index) {
+                    list.push(index);
+                }
+            }
         }
         Ok(())
     }

@@ -96,7 +96,9 @@ pub fn constraint_body(kind: &ConstraintKind) -> String {
             },
             cols(columns)
         ),
-        ConstraintKind::Exclude { definition } => definition.clone(),
+        ConstraintKind::Exclude { definition } => {
+            crate::catalog::apply::exclusion_definition(definition)
+        }
         ConstraintKind::PrimaryKeyUsingIndex { index } => {
             format!("PRIMARY KEY USING INDEX {}", q(index))
         }

@@ -330,6 +330,11 @@ pub fn claim(form: DdlForm, pg_version: u32) -> LockClaim {
             "a catalog-only change, but it waits for writers",
         ),
         F::DropTrigger => c(M::AccessExclusive, D::Brief, "a catalog-only change"),
+        F::AddEnumValue if pg_version < 12 => nc(
+            M::None,
+            D::Brief,
+            "changes only the type; before PostgreSQL 12 it cannot run inside a transaction block",
+        ),
         F::AddEnumValue => c(
             M::None,
             D::Brief,
@@ -340,14 +345,18 @@ pub fn claim(form: DdlForm, pg_version: u32) -> LockClaim {
             D::Brief,
             "attaches a sequence to a NOT NULL column; no row changes",
         ),
-        F::View => c(M::None, D::Brief, "views hold no data"),
+        F::View => c(
+            M::AccessExclusive,
+            D::Brief,
+            "views hold no data; the lock is on the view alone, for an instant",
+        ),
         F::Truncate => c(M::AccessExclusive, D::Brief, "removes every row at once"),
         F::DropTable => c(
             M::AccessExclusive,
             D::Brief,
             "removes the table and its data",
         ),
-        F::VacuumFull => c(
+        F::VacuumFull => nc(
             M::AccessExclusive,
             D::Rewrite,
             "rewrites the whole table while reads and writes wait; no online equivalent in core PostgreSQL",

@@ -60,6 +60,24 @@ fn parse_error(raw: &RawStatement, e: &ParserError) -> SqlError {
         None => (text, raw.loc),
     };
     let msg = msg.replace("Expected: ", "expected ");
+    // sqlparser lists keywords of every dialect it knows; a long list helps nobody.
+    let msg = match (msg.split_once("expected "), msg.rsplit_once("found: ")) {
+        (Some((_, exp)), Some((_, found))) if exp.matches(", ").count() >= 3 => {
+            format!("unexpected `{}`", found.trim())
+        }
+        _ => msg,
+    };
+    let loc = if msg.contains("EOF") {
+        raw.tokens
+            .iter()
+            .rev()
+            .find(|t| !matches!(t.token, Token::Whitespace(_)))
+            .map(|t| Loc::from_sqlparser(t.span.end))
+            .unwrap_or(loc)
+    } else {
+        loc
+    };
+    let msg = msg.replace("found: EOF", "found the end of the statement");
     SqlError::new(&raw.path, loc, format!("syntax error: {msg}"))
         .with_hint("fix the SQL here; bellows reads ordinary PostgreSQL DDL, one statement per `;`")
 }

@@ -27,8 +27,12 @@ pub const KNOWN: &[&str] = &["down", "fill", "ignore"];
 pub fn parse(path: &str, comments: &[(String, Loc)]) -> Result<Directives, SqlError> {
     let mut d = Directives::default();
     for (comment, loc) in comments {
-        let body = comment.trim();
-        let Some(rest) = body.strip_prefix("bellows:") else {
+        let body = comment.trim().trim_start_matches('*').trim();
+        let Some(rest) = body
+            .get(..8)
+            .filter(|p| p.eq_ignore_ascii_case("bellows:"))
+            .map(|_| body[8..].trim_start())
+        else {
             continue;
         };
         let (key, value) = rest

@@ -97,8 +97,12 @@ pub fn split(path: &str, text: &str) -> Result<Vec<RawStatement>, SqlError> {
     let tokens = Tokenizer::new(&dialect, text)
         .tokenize_with_location()
         .map_err(|e| {
-            SqlError::new(path, Loc::from_sqlparser(e.location), e.message.clone())
-                .with_hint("check quoting and dollar-quoted bodies near this point")
+            SqlError::new(
+                path,
+                Loc::from_sqlparser(e.location),
+                format!("syntax error: {}", e.message.to_lowercase()),
+            )
+            .with_hint("check quoting and dollar-quoted bodies near this point")
         })?;
     let lines = Lines::new(text);
     let mut out = Vec::new();
@@ -151,6 +155,11 @@ pub fn split(path: &str, text: &str) -> Result<Vec<RawStatement>, SqlError> {
             Token::Backslash if !significant => in_meta = true,
             Token::Whitespace(Whitespace::SingleLineComment { comment, .. }) if !significant => {
                 comments.push((comment.clone(), Loc::from_sqlparser(tok.span.start)));
+            }
+            Token::Whitespace(Whitespace::MultiLineComment(comment)) if !significant => {
+                for line in comment.lines() {
+                    comments.push((line.to_string(), Loc::from_sqlparser(tok.span.start)));
+                }
             }
             Token::Whitespace(_) => {
                 if significant {

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod examples;
+
 use bellows::catalog::Catalog;
 use bellows::pgtemp::TempCluster;
 use bellows::plan::{Phase, Plan, Step, StepKind};
@@ -18,15 +20,131 @@ pub fn cluster() -> TempCluster {
     }
 }
 
-/// Create database `name` and load `schema_files` into it with psql.
+/// Create database `name` and load `files` into it with `psql -f` (pg_dump output holds
+/// psql meta-commands such as `\restrict`, so it cannot go through a driver).
 pub fn fresh_db(c: &TempCluster, name: &str, files: &[&str]) -> String {
     c.create_database(name).expect("create database");
     for f in files {
-        let sql = std::fs::read_to_string(f).unwrap_or_else(|e| panic!("{f}: {e}"));
-        c.psql(name, &sql)
-            .unwrap_or_else(|e| panic!("loading {f} into {name}: {e}"));
+        psql_file(c, name, f);
     }
     c.url(name)
+}
+
+/// Run one SQL file with the cluster's psql, stopping on the first error.
+pub fn psql_file(c: &TempCluster, db: &str, file: &str) {
+    let bundled = c.bin_dir().join("psql");
+    let program = if bundled.exists() {
+        bundled
+    } else {
+        std::path::PathBuf::from("psql")
+    };
+    let mut cmd = std::process::Command::new(program);
+    for (key, _) in std::env::vars_os() {
+        if key.to_str().is_some_and(|k| k.starts_with("PG")) {
+            cmd.env_remove(key);
+        }
+    }
+    let out = cmd
+        .args([
+            "-X",
+            "-q",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-w",
+            "-h",
+            c.host(),
+            "-p",
+        ])
+        .arg(c.port().to_string())
+        .args(["-U", c.superuser(), "-d", db, "-f", file])
+        .output()
+        .expect("run psql");
+    assert!(
+        out.status.success(),
+        "psql -f {file} failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Plan each change against `catalog`, run it all the way up in one fresh database, and in
+/// another up to the contract phase and back, which must restore the exact schema.
+/// Returns one message per failure.
+pub fn exercise(
+    c: &TempCluster,
+    tag: &str,
+    files: &[&str],
+    catalog: &Catalog,
+    changes: &[(String, String)],
+) -> Vec<String> {
+    use bellows::planner::{self, Options};
+    let rt = rt();
+    let mut failures = Vec::new();
+    for (i, (name, text)) in changes.iter().enumerate() {
+        let plan = match planner::plan(name, text, catalog, &Options::default()) {
+            Ok(p) => p,
+            Err(e) => {
+                failures.push(format!("{name}: does not plan: {e}"));
+                continue;
+            }
+        };
+        let up = fresh_db(c, &format!("{tag}_up{i}"), files);
+        if let Err(e) = rt.block_on(run_plan(&up, &plan, None)) {
+            failures.push(format!("{name}: up: {e}"));
+            continue;
+        }
+        let back = fresh_db(c, &format!("{tag}_back{i}"), files);
+        let before = rt.block_on(shape(&back));
+        let done = match rt.block_on(run_plan(&back, &plan, Some(Phase::Contract))) {
+            Ok(d) => d,
+            Err(e) => {
+                failures.push(format!("{name}: up to contract: {e}"));
+                continue;
+            }
+        };
+        // The one pre-contract step PostgreSQL cannot undo: an enum label stays. The plan
+        // must say so; everything else must roll back.
+        let irreversible: Vec<&Step> = done.iter().filter(|s| s.rollback_sql.is_none()).collect();
+        if !irreversible.is_empty() {
+            if !irreversible
+                .iter()
+                .all(|s| s.id.ends_with("add-enum-value") && s.irreversible_reason.is_some())
+            {
+                failures.push(format!(
+                    "{name}: irreversible steps before contract: {:?}",
+                    irreversible.iter().map(|s| &s.id).collect::<Vec<_>>()
+                ));
+            }
+            continue;
+        }
+        if let Err(e) = rt.block_on(rollback(&back, &done)) {
+            failures.push(format!("{name}: rollback: {e}"));
+            continue;
+        }
+        let after = rt.block_on(shape(&back));
+        if before != after {
+            let diff: Vec<String> = before
+                .tables
+                .iter()
+                .filter(|(k, t)| after.tables.get(*k) != Some(*t))
+                .map(|(k, t)| {
+                    format!(
+                        "{k}:\n before {}\n after  {}",
+                        serde_json::to_string(t).unwrap_or_default(),
+                        serde_json::to_string(&after.tables.get(k)).unwrap_or_default()
+                    )
+                })
+                .collect();
+            failures.push(format!(
+                "{name}: rollback did not restore the schema: {}",
+                if diff.is_empty() {
+                    "non-table objects differ".to_string()
+                } else {
+                    diff.join("\n")
+                }
+            ));
+        }
+    }
+    failures
 }
 
 /// A raw (simple-protocol) statement from generated SQL.

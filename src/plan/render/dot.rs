@@ -3,7 +3,11 @@
 use crate::plan::{Plan, StepKind};
 
 fn quote(s: &str) -> String {
-    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+    let escaped = s
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n");
+    format!("\"{escaped}\"")
 }
 
 /// `digraph` text.
@@ -28,7 +32,7 @@ pub fn render(plan: &Plan) -> String {
                 "    {} [label={}{}];\n",
                 quote(&s.id),
                 quote(&format!(
-                    "{}\\n{} · {}",
+                    "{}\n{} · {}",
                     s.summary, s.lock.mode, s.lock.duration
                 )),
                 shape

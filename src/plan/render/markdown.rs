@@ -184,7 +184,12 @@ fn step(o: &mut String, plan: &Plan, s: &Step) {
             "outside a transaction"
         }
     );
-    let _ = writeln!(o, "- **Why it is safe:** {}", s.why);
+    let label = if s.blocking {
+        "What it does"
+    } else {
+        "Why it is safe"
+    };
+    let _ = writeln!(o, "- **{label}:** {}", s.why);
     if !s.depends_on.is_empty() {
         let _ = writeln!(
             o,

@@ -62,7 +62,12 @@ pub fn plan(ctx: &Ctx, table: &QName, c: &ColumnDef, if_not_exists: bool) -> Res
     }
 
     let fill = ctx.st.directives.fill.clone();
-    let kind = classify(c, fill.as_deref());
+    let fill_reads_row = fill.as_deref().is_some_and(|f| {
+        t.columns
+            .iter()
+            .any(|col| expr::mentions_column(f, &col.name))
+    });
+    let kind = classify(c, fill.as_deref(), fill_reads_row);
     let mut last;
     match kind {
         Kind::Catalog { default } => {
@@ -103,18 +108,24 @@ pub fn plan(ctx: &Ctx, table: &QName, c: &ColumnDef, if_not_exists: bool) -> Res
             value,
             keep_default,
             why,
+            set_default,
         } => {
             let key = ctx.batch_key(t)?;
             let mut pre = Vec::new();
             let mut post_rollback = Vec::new();
             let mut seq_default = value.clone();
+            let tmp_seq = table.sibling(crate::catalog::names::choose_name(
+                &table.name,
+                &c.name,
+                if c.identity.is_some() {
+                    "bellows_seq"
+                } else {
+                    "seq"
+                },
+                |n| ctx.cat.relation_exists(&table.sibling(n)),
+            ));
             if c.serial || c.identity.is_some() {
-                let seq = table.sibling(crate::catalog::names::choose_name(
-                    &table.name,
-                    &c.name,
-                    "seq",
-                    |n| ctx.cat.relation_exists(&table.sibling(n)),
-                ));
+                let seq = tmp_seq.clone();
                 pre.push(format!("CREATE SEQUENCE {} AS {}", seq.sql(), c.ty));
                 post_rollback.push(format!("DROP SEQUENCE IF EXISTS {}", seq.sql()));
                 seq_default = format!(
@@ -128,7 +139,7 @@ pub fn plan(ctx: &Ctx, table: &QName, c: &ColumnDef, if_not_exists: bool) -> Res
                 table.sql(),
                 def_sql(c, false, None)
             ));
-            if c.generated.is_none() {
+            if c.generated.is_none() && set_default {
                 sql.push(format!(
                     "ALTER TABLE {} ALTER COLUMN {} SET DEFAULT {}",
                     table.sql(),
@@ -200,7 +211,7 @@ pub fn plan(ctx: &Ctx, table: &QName, c: &ColumnDef, if_not_exists: bool) -> Res
                 let chk = not_null::check_name(ctx, table, &c.name, &Default::default());
                 last = not_null::tail(ctx, &mut out, table, &c.name, Some(v), &chk, false);
             }
-            if !keep_default {
+            if !keep_default && set_default {
                 last = out.push(
                     Draft::new(
                         "drop-fill-default",
@@ -229,11 +240,7 @@ pub fn plan(ctx: &Ctx, table: &QName, c: &ColumnDef, if_not_exists: bool) -> Res
                 );
             }
             if let Some(id) = c.identity {
-                let seqname = table.sibling(crate::catalog::names::make_name(
-                    &table.name,
-                    &c.name,
-                    "seq",
-                ));
+                let seqname = tmp_seq.clone();
                 let tl = crate::sql::ident::quote_literal(&table.sql());
                 last = out.push(
                     Draft::new("make-identity", Phase::Backfill, StepKind::Ddl, DdlForm::AddIdentity, format!("Turn {}.{} into an identity column", table.display(), c.name))
@@ -254,11 +261,7 @@ pub fn plan(ctx: &Ctx, table: &QName, c: &ColumnDef, if_not_exists: bool) -> Res
                         .on(table),
                 );
             } else if c.serial {
-                let seqname = table.sibling(crate::catalog::names::make_name(
-                    &table.name,
-                    &c.name,
-                    "seq",
-                ));
+                let seqname = tmp_seq.clone();
                 last = out.push(
                     Draft::new(
                         "own-sequence",
@@ -277,6 +280,7 @@ pub fn plan(ctx: &Ctx, table: &QName, c: &ColumnDef, if_not_exists: bool) -> Res
                         table.sql(),
                         q(&c.name)
                     )])
+                    .why("Changes only which column owns the sequence; no row and no default changes.")
                     .rollback([format!("ALTER SEQUENCE {} OWNED BY NONE", seqname.sql())])
                     .after(last)
                     .on(table),
@@ -334,17 +338,20 @@ enum Kind {
         value: String,
         keep_default: bool,
         why: String,
+        /// New rows get `value` as their default (false when it reads other columns).
+        set_default: bool,
     },
     /// NOT NULL without default and no fill given.
     NeedsFill,
 }
 
-fn classify(c: &ColumnDef, fill: Option<&str>) -> Kind {
+fn classify(c: &ColumnDef, fill: Option<&str>, fill_reads_row: bool) -> Kind {
     if c.serial || c.identity.is_some() {
         return Kind::Backfill {
             value: String::new(),
-            keep_default: c.serial,
+            keep_default: true,
             why: "serial and identity columns would otherwise be filled by a table rewrite".into(),
+            set_default: true,
         };
     }
     if let Some(g) = &c.generated {
@@ -352,6 +359,7 @@ fn classify(c: &ColumnDef, fill: Option<&str>) -> Kind {
             value: g.clone(),
             keep_default: true,
             why: "a stored generated column would otherwise be computed by a table rewrite".into(),
+            set_default: true,
         };
     }
     match (&c.default, fill) {
@@ -365,9 +373,16 @@ fn classify(c: &ColumnDef, fill: Option<&str>) -> Kind {
                 why: format!(
                     "the default calls {f}, which differs per row and would rewrite the table"
                 ),
+                set_default: true,
             },
         },
         (None, _) if !c.not_null => Kind::Catalog { default: None },
+        (None, Some(f)) if fill_reads_row => Kind::Backfill {
+            value: f.to_string(),
+            keep_default: true,
+            why: "the fill value is computed from each row".into(),
+            set_default: false,
+        },
         (None, Some(f)) => match volatility(f) {
             Volatility::Constant => Kind::Catalog {
                 default: Some(f.to_string()),
@@ -376,6 +391,7 @@ fn classify(c: &ColumnDef, fill: Option<&str>) -> Kind {
                 value: f.to_string(),
                 keep_default: false,
                 why: "the fill value differs per row".into(),
+                set_default: true,
             },
         },
         (None, None) => Kind::NeedsFill,

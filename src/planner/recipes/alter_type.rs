@@ -136,8 +136,9 @@ pub fn plan(
         },
     )?;
     out.warnings.push(format!(
-        "until the swap, values the new code writes to {}.{column} must also fit {} (the trigger converts them back for old code)",
+        "{}.{column} keeps its old type {} until the swap after the gate; deploy code that works with both {} and {ty} before confirming the gate",
         table.display(),
+        col.ty,
         col.ty
     ));
     Ok(out)

@@ -295,6 +295,17 @@ pub fn foreign_key(
     };
     let t = ctx.table(table)?;
     let mut prev = after;
+    if !t.has_index_leading_with(columns)
+        && planned_indexes.contains(columns)
+        && !out.drafts.iter().any(|d| d.slug.starts_with("copy-index"))
+    {
+        out.warnings.push(format!(
+            "{}({}) has no index for foreign key {name}: every delete or key update on {} scans it",
+            table.display(),
+            columns.join(", "),
+            ref_table.display()
+        ));
+    }
     if !t.has_index_leading_with(columns) && !planned_indexes.contains(columns) {
         let ix_name = names::choose_name(&table.name, &columns.join("_"), "idx", |n| {
             ctx.cat.relation_exists(&table.sibling(n)) || n == name

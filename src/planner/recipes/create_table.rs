@@ -46,7 +46,7 @@ pub fn plan(ctx: &Ctx, def: &TableDef) -> Result<Out, SqlError> {
         for t in &referenced {
             d = d.on(t);
         }
-        d = d.note("Its foreign keys take SHARE ROW EXCLUSIVE on the referenced tables only for the instant of creation; the new table has no rows to check.");
+        d = d.why("A new table has no rows to check; its foreign keys take SHARE ROW EXCLUSIVE on the referenced tables only for the instant of creation.");
     }
     let mut out = Out::default();
     out.push(d);

@@ -105,12 +105,18 @@ pub fn column(
 }
 
 /// DROP TABLE.
-pub fn tables(ctx: &Ctx, names: &[QName], cascade: bool) -> Result<Out, SqlError> {
+pub fn tables(ctx: &Ctx, names: &[QName], cascade: bool, if_exists: bool) -> Result<Out, SqlError> {
     if cascade {
         return Err(cascade_refusal(ctx));
     }
     let mut out = Out::default();
+    let mut present: Vec<QName> = Vec::new();
     for n in names {
+        if if_exists && ctx.cat.table(n).is_none() {
+            out.warnings
+                .push(format!("table {} does not exist; skipped", n.display()));
+            continue;
+        }
         ctx.table(n)?;
         let mut blockers: Vec<String> = ctx
             .cat
@@ -131,29 +137,56 @@ pub fn tables(ctx: &Ctx, names: &[QName], cascade: bool) -> Result<Out, SqlError
                 "drop those first; bellows never drops dependents silently",
             ));
         }
-        let g = out.push(gate(
-            format!("No running code uses {}", n.display()),
-            format!("No running instance of any application, job or report reads or writes `{}`. The table and all its rows will be deleted.", n.display()),
-            &n.name,
-            n,
-        ));
-        out.push(
-            Draft::new(
-                format!("drop-table-{}", n.name),
-                Phase::Contract,
-                StepKind::Ddl,
-                DdlForm::DropTable,
-                format!("Drop table {}", n.display()),
-            )
-            .sql([format!("DROP TABLE {}", n.sql())])
-            .irreversible(format!(
-                "{} and its rows are deleted; only a restore from backup brings them back",
-                n.display()
-            ))
-            .after(g)
-            .on(n),
-        );
+        present.push(n.clone());
     }
+    if present.is_empty() {
+        return Ok(out);
+    }
+    let list = present
+        .iter()
+        .map(|n| n.display())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let quoted = present
+        .iter()
+        .map(|n| format!("`{}`", n.display()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut g = gate(
+        format!("No running code uses {list}"),
+        format!(
+            "No running instance of any application, job or report reads or writes {quoted}. The table(s) and all their rows will be deleted."
+        ),
+        &present[0].name,
+        &present[0],
+    );
+    for n in &present[1..] {
+        g = g.touching(n);
+    }
+    let g = out.push(g);
+    let mut d = Draft::new(
+        "drop-table",
+        Phase::Contract,
+        StepKind::Ddl,
+        DdlForm::DropTable,
+        format!("Drop {list}"),
+    )
+    .sql([format!(
+        "DROP TABLE {}",
+        present
+            .iter()
+            .map(|n| n.sql())
+            .collect::<Vec<_>>()
+            .join(", ")
+    )])
+    .irreversible(format!(
+        "{list} and their rows are deleted; only a restore from backup brings them back"
+    ))
+    .after(g);
+    for n in &present {
+        d = d.on(n);
+    }
+    out.push(d);
     Ok(out)
 }
 
@@ -162,6 +195,23 @@ pub fn truncate(ctx: &Ctx, tables: &[QName]) -> Result<Out, SqlError> {
     let mut out = Out::default();
     for n in tables {
         ctx.table(n)?;
+        let refs: Vec<String> = ctx
+            .cat
+            .fks_referencing(n)
+            .into_iter()
+            .filter(|(t, _)| !tables.contains(t))
+            .map(|(t, c)| format!("foreign key {} on {}", c.name, t.display()))
+            .collect();
+        if !refs.is_empty() {
+            return Err(ctx.refuse(
+                format!(
+                    "{} is referenced by {}, so PostgreSQL refuses to truncate it alone",
+                    n.display(),
+                    refs.join(", ")
+                ),
+                "truncate the referencing tables in the same statement, or delete their rows first",
+            ));
+        }
         let g = out.push(gate(
             format!("Every row of {} may be deleted", n.display()),
             format!("Every row of `{}` may be deleted now.", n.display()),

@@ -99,7 +99,7 @@ pub fn drop(ctx: &Ctx, names: &[QName], if_exists: bool, cascade: bool) -> Resul
         ));
     }
     let mut out = Out::default();
-    for (i, n) in names.iter().enumerate() {
+    for n in names {
         let Some(t) = ctx.cat.index_table(n) else {
             if if_exists {
                 out.warnings
@@ -126,7 +126,7 @@ pub fn drop(ctx: &Ctx, names: &[QName], if_exists: bool, cascade: bool) -> Resul
             ));
         }
         let slug = if names.len() > 1 {
-            format!("drop-index-{}", i + 1)
+            format!("drop-index-{}", n.name)
         } else {
             "drop-index".into()
         };

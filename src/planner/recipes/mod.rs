@@ -53,6 +53,39 @@ impl Out {
 
 /// Plan one statement.
 pub fn plan(ctx: &Ctx) -> Result<Out, SqlError> {
+    let mut out = dispatch(ctx)?;
+    unused_directives(ctx, &mut out);
+    Ok(out)
+}
+
+/// Say so when a directive was written but the statement has no use for it.
+fn unused_directives(ctx: &Ctx, out: &mut Out) {
+    let d = &ctx.st.directives;
+    let actions: &[AlterAction] = match &ctx.st.ddl {
+        Ddl::AlterTable { actions, .. } => actions,
+        _ => &[],
+    };
+    let uses_down = actions
+        .iter()
+        .any(|a| matches!(a, AlterAction::SetType { .. }));
+    let uses_fill = actions.iter().any(|a| match a {
+        AlterAction::SetNotNull { .. } => true,
+        AlterAction::AddColumn { column, .. } => column.not_null && column.default.is_none(),
+        _ => false,
+    });
+    if d.down.is_some() && !uses_down {
+        out.warnings.push(
+            "`-- bellows:down` has no effect here: it applies to ALTER COLUMN ... TYPE".into(),
+        );
+    }
+    if d.fill.is_some() && !uses_fill {
+        out.warnings.push(
+            "`-- bellows:fill` has no effect here: it applies to SET NOT NULL and to NOT NULL columns added without a DEFAULT".into(),
+        );
+    }
+}
+
+fn dispatch(ctx: &Ctx) -> Result<Out, SqlError> {
     match &ctx.st.ddl {
         Ddl::CreateTable(def) => create_table::plan(ctx, def),
         Ddl::CreateIndex(ix) => index::create(ctx, ix),
@@ -64,7 +97,11 @@ pub fn plan(ctx: &Ctx) -> Result<Out, SqlError> {
         } => index::drop(ctx, names, *if_exists, *cascade),
         Ddl::Reindex { target, name, .. } => index::reindex(ctx, *target, name),
         Ddl::AlterTable { table, actions } => alter_table(ctx, table, actions),
-        Ddl::DropTable { names, cascade, .. } => drop::tables(ctx, names, *cascade),
+        Ddl::DropTable {
+            names,
+            cascade,
+            if_exists,
+        } => drop::tables(ctx, names, *cascade, *if_exists),
         Ddl::Truncate { tables } => drop::truncate(ctx, tables),
         Ddl::AddEnumValue { .. } => simple::enum_value(ctx),
         Ddl::VacuumFull { table } | Ddl::Cluster { table } => simple::rewrite_whole_table(ctx, table.as_ref()),
@@ -77,14 +114,21 @@ pub fn plan(ctx: &Ctx) -> Result<Out, SqlError> {
                 "ignored {what}: bellows runs each step in its own transaction with its own timeouts"
             )],
         }),
-        Ddl::Ignored { what } | Ddl::Unsupported { what } | Ddl::Skipped { what } => Err(ctx.refuse(
+        Ddl::Ignored { what } => Err(ctx.refuse(
+            format!("bellows plans changes to tables, and `{what}` is not one it plans"),
+            "remove it from the change file and run it on its own (it takes only brief catalog locks)",
+        )),
+        Ddl::Unsupported { what } | Ddl::Skipped { what } => Err(ctx.refuse(
             format!("bellows plans schema changes, and `{what}` is not one it can plan"),
-            "remove it from the change file and run it separately (data changes belong in the application or a script)",
+            "remove it from the change file; data changes belong in the application or a batched script",
         )),
     }
 }
 
 fn alter_table(ctx: &Ctx, table: &QName, actions: &[AlterAction]) -> Result<Out, SqlError> {
+    if let [only] = actions {
+        return action(ctx, table, only);
+    }
     let mut out = Out::default();
     let mut cat = ctx.cat.clone();
     let mut name = table.clone();

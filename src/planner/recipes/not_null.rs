@@ -142,40 +142,43 @@ pub fn set_not_null(ctx: &Ctx, table: &QName, column: &str) -> Result<Out, SqlEr
     if ctx.is_new(table) {
         return Ok(simple_on_new(table, column));
     }
+    // Fill first, then prove, then constrain: a CHECK added before the fill would make every
+    // application UPDATE of a still-NULL row fail.
     let check = check_name(ctx, table, column, &BTreeSet::new());
-    let first = out.push(
-        Draft::new("check-not-null", Phase::Expand, StepKind::Ddl, DdlForm::AddCheckNotValid, format!("Add CHECK ({column} IS NOT NULL) NOT VALID on {}", table.display()))
-            .sql([add_check(table, &check, column)])
-            .rollback([sqlgen::drop_constraint(table, &check)])
-            .note("From now on new and updated rows must have a value; existing rows are checked later without blocking.")
-            .on(table),
-    );
-    let mut prev = first;
-    let key = ctx.batch_key(t)?;
+    let key = t.primary_key_columns();
+    let mut prev = None;
     if let Some(fill) = &ctx.st.directives.fill {
+        let key = ctx.batch_key(t)?;
         let filter = format!("{} IS NULL", q(column));
         let set = vec![(column.to_string(), fill.clone())];
-        prev = out.push(
-            super::shadow::backfill_draft(
-                ctx,
-                "fill-nulls",
-                table,
-                &key,
-                &set,
-                &filter,
-                format!("Fill NULLs in {}.{column} with {fill}", table.display()),
-            )
-            .after(first)
-            .irreversible_data(),
+        prev = Some(
+            out.push(
+                super::shadow::backfill_draft(
+                    ctx,
+                    "fill-nulls",
+                    table,
+                    &key,
+                    &set,
+                    &filter,
+                    format!("Fill NULLs in {}.{column} with {fill}", table.display()),
+                )
+                .irreversible_data(),
+            ),
         );
     } else {
         out.warnings.push(format!(
-            "no `-- bellows:fill <expr>` was given: if {}.{column} has NULLs, verification stops the plan; add the directive to fill them",
+            "no `-- bellows:fill <expr>` was given: if {}.{column} has NULLs, the plan stops before adding the constraint; add the directive to fill them",
             table.display()
         ));
     }
-    let v = out.push(verify_no_nulls(table, &key, column).after(prev));
-    tail(ctx, &mut out, table, column, Some(v), &check, true);
+    if !key.is_empty() {
+        let mut v = verify_no_nulls(table, &key, column);
+        if let Some(p) = prev {
+            v = v.after(p);
+        }
+        prev = Some(out.push(v));
+    }
+    tail(ctx, &mut out, table, column, prev, &check, false);
     Ok(out)
 }
 

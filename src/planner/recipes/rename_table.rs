@@ -91,6 +91,7 @@ pub fn plan(ctx: &Ctx, table: &QName, to: &str) -> Result<Out, SqlError> {
             new.sql()
         )])
         .after(g)
+        .on(table)
         .touching(&new),
     );
     Ok(out)

@@ -92,12 +92,20 @@ fn refuse_uncarriable(
 ) -> Result<crate::catalog::deps::ColumnDeps, SqlError> {
     let deps = ctx.cat.column_deps(&spec.table, &spec.old);
     let mut why = Vec::new();
-    why.extend(deps.views.iter().map(|v| {
-        format!(
-            "view {} reads it (views cannot follow a column to a new one)",
+    match deps.views.as_slice() {
+        [] => {}
+        [v] => why.push(format!(
+            "view {} reads it, and a view stays bound to the column it was created on",
             v.display()
-        )
-    }));
+        )),
+        vs => why.push(format!(
+            "views {} read it, and a view stays bound to the column it was created on",
+            vs.iter()
+                .map(|v| v.display())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    }
     why.extend(
         deps.column_triggers
             .iter()
@@ -422,6 +430,25 @@ pub fn plan(ctx: &Ctx, spec: &Spec) -> Result<Out, SqlError> {
             _ => {}
         }
     }
+    if spec.retype {
+        for (child, fk) in deps.referencing_fks.iter() {
+            if let ConstraintKind::ForeignKey {
+                columns,
+                ref_columns,
+                ..
+            } = &fk.kind
+                && let Some(pos) = ref_columns.iter().position(|c| *c == spec.old)
+                && let Some(cc) = columns.get(pos)
+                && let Some(ccol) = ctx.cat.table(child).and_then(|t| t.column(cc))
+                && ccol.ty != spec.new_type
+            {
+                out.warnings.push(format!(
+                    "{}.{cc} (foreign key {}) stays {}: values of {}.{} beyond what {} holds cannot be referenced until it is changed too (plan `ALTER TABLE {} ALTER COLUMN {cc} TYPE {};`)",
+                    child.display(), fk.name, ccol.ty, table.display(), spec.old, ccol.ty, child.display(), spec.new_type
+                ));
+            }
+        }
+    }
     let mut old_incoming: Vec<(QName, String)> = Vec::new();
     for (child, fk) in deps.referencing_fks.iter() {
         let ConstraintKind::ForeignKey {
@@ -571,8 +598,13 @@ pub fn plan(ctx: &Ctx, spec: &Spec) -> Result<Out, SqlError> {
                 s.sql(),
                 table.sql()
             ));
+            if spec.retype && matches!(spec.new_type.as_str(), "smallint" | "integer" | "bigint") {
+                // A serial's sequence is typed; widen it with the column.
+                sw.push(format!("ALTER SEQUENCE {} AS {}", s.sql(), spec.new_type));
+            }
         }
     }
+
     if col.not_null {
         // The application no longer writes the old column; it must accept rows without it.
         sw.push(format!(

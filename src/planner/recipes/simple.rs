@@ -97,6 +97,33 @@ pub fn drop_not_null(ctx: &Ctx, table: &QName, column: &str) -> Result<Out, SqlE
 /// ALTER TYPE ... ADD VALUE.
 pub fn enum_value(ctx: &Ctx) -> Result<Out, SqlError> {
     let mut out = Out::default();
+    if let crate::sql::Ddl::AddEnumValue {
+        name,
+        value,
+        if_not_exists,
+        ..
+    } = &ctx.st.ddl
+    {
+        let Some(labels) = ctx.cat.enums.get(name) else {
+            return Err(ctx.refuse(
+                format!("unknown enum type {}", name.display()),
+                "check the type name against the schema source",
+            ));
+        };
+        if labels.contains(value) {
+            if *if_not_exists {
+                out.warnings.push(format!(
+                    "{} already has the label '{value}'; nothing to do",
+                    name.display()
+                ));
+                return Ok(out);
+            }
+            return Err(ctx.refuse(
+                format!("{} already has the label '{value}'", name.display()),
+                "use ADD VALUE IF NOT EXISTS, or choose another label",
+            ));
+        }
+    }
     out.push(
         Draft::new(
             "add-enum-value",
@@ -232,7 +259,22 @@ pub fn new_object(ctx: &Ctx) -> Result<Out, SqlError> {
     } else {
         Phase::Expand
     };
-    let d = Draft::new("create", phase, StepKind::Ddl, form, summary).sql([ctx.st.text.clone()]);
+    let slug = if phase == Phase::Contract {
+        "drop-view"
+    } else {
+        "create"
+    };
+    if let Ddl::DropView { names, .. } = &ctx.st.ddl {
+        for n in names {
+            if !ctx.cat.views.contains_key(n) {
+                return Err(ctx.refuse(
+                    format!("unknown view {}", n.display()),
+                    "check the name against the schema source",
+                ));
+            }
+        }
+    }
+    let d = Draft::new(slug, phase, StepKind::Ddl, form, summary).sql([ctx.st.text.clone()]);
     let d = match rollback {
         Some(r) => d.rollback([r]),
         None => d.irreversible("bellows does not keep the previous definition to restore it"),

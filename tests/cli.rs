@@ -1,0 +1,293 @@
+//! The binary as users run it: bad input gets a located message, exit 2 and no file;
+//! good input writes the next plan file; explain renders it; tampering is refused.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn bellows(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_bellows"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("DATABASE_URL")
+        .output()
+        .expect("run bellows")
+}
+
+fn workdir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("bellows-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).expect("temp dir");
+    let schema = std::fs::read_to_string("examples/schema/small.sql").expect("schema");
+    std::fs::write(d.join("schema.sql"), schema).expect("write schema");
+    std::fs::write(
+        d.join("shop.sql"),
+        std::fs::read_to_string("examples/schema/shop.sql").expect("shop"),
+    )
+    .expect("write shop");
+    d
+}
+
+/// Plan `change` (written to change.sql) and expect exit 2, a message containing every
+/// `needle`, and no plan written.
+fn refused(name: &str, change: &str, schema: &str, needles: &[&str]) {
+    let d = workdir(name);
+    std::fs::write(d.join("change.sql"), change).expect("write change");
+    let out = bellows(&d, &["plan", "change.sql", "--schema", schema]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{name}: expected exit 2, stderr: {err}"
+    );
+    for n in needles {
+        assert!(err.contains(n), "{name}: stderr lacks {n:?}:\n{err}");
+    }
+    assert!(
+        !d.join("plans").exists(),
+        "{name}: nothing may be written on bad input"
+    );
+    assert!(!err.contains("panicked"), "{name}: {err}");
+}
+
+#[test]
+fn syntax_errors_name_file_line_and_column() {
+    refused(
+        "syntax",
+        "ALTER TABLE users ADD COLUMN a int;\n\nALTER TABLE users RENAM COLUMN email TO e;\n",
+        "schema.sql",
+        &["change.sql:3:", "syntax error"],
+    );
+    refused(
+        "unterminated",
+        "ALTER TABLE users ADD COLUMN a text DEFAULT 'oops;\n",
+        "schema.sql",
+        &["change.sql:1:"],
+    );
+}
+
+#[test]
+fn unknown_names_are_refused_with_what_exists() {
+    refused(
+        "table",
+        "ALTER TABLE nope ADD COLUMN a int;",
+        "schema.sql",
+        &[
+            "change.sql:1:1",
+            "unknown table public.nope",
+            "known tables include",
+        ],
+    );
+    refused(
+        "column",
+        "ALTER TABLE users RENAME COLUMN mail TO email_address;",
+        "schema.sql",
+        &["unknown column public.users.mail", "has columns"],
+    );
+}
+
+#[test]
+fn non_ddl_empty_and_cascade_are_refused() {
+    refused(
+        "insert",
+        "INSERT INTO users (email) VALUES ('a@b');",
+        "schema.sql",
+        &["not one it can plan"],
+    );
+    refused(
+        "empty",
+        "-- nothing here\n",
+        "schema.sql",
+        &["no SQL statement"],
+    );
+    refused(
+        "cascade",
+        "DROP TABLE orders CASCADE;",
+        "schema.sql",
+        &["CASCADE"],
+    );
+    refused(
+        "fk-dependents",
+        "DROP TABLE users;",
+        "schema.sql",
+        &["foreign key orders_user_id_fkey on public.orders"],
+    );
+}
+
+#[test]
+fn unsafe_or_ambiguous_changes_say_what_to_do() {
+    refused(
+        "no-down",
+        "ALTER TABLE orders ALTER COLUMN status TYPE order_state USING status::order_state;",
+        "schema.sql",
+        &["bellows:down"],
+    );
+    refused(
+        "not-null-no-fill",
+        "ALTER TABLE users ADD COLUMN tier text NOT NULL;",
+        "schema.sql",
+        &["bellows:fill"],
+    );
+    refused(
+        "no-pk",
+        "ALTER TABLE events RENAME COLUMN kind TO event_kind;",
+        "schema.sql",
+        &["no primary key"],
+    );
+    refused(
+        "views",
+        "ALTER TABLE users RENAME COLUMN email TO email_address;",
+        "shop.sql",
+        &["views public.active_users, public.order_summaries read it"],
+    );
+    refused(
+        "exclude",
+        "ALTER TABLE orders ADD CONSTRAINT no_overlap EXCLUDE USING gist (user_id WITH =);",
+        "schema.sql",
+        &["EXCLUDE", "--allow-blocking"],
+    );
+    refused(
+        "vacuum",
+        "VACUUM FULL orders;",
+        "schema.sql",
+        &["pg_repack"],
+    );
+    refused(
+        "directive",
+        "-- bellows:backfill 1\nALTER TABLE users ADD COLUMN a int;",
+        "schema.sql",
+        &["change.sql:1:", "unknown directive", "known directives"],
+    );
+}
+
+#[test]
+fn missing_schema_source_is_explained() {
+    let d = workdir("nosource");
+    std::fs::write(d.join("change.sql"), "ALTER TABLE users ADD COLUMN a int;").expect("write");
+    let out = bellows(&d, &["plan", "change.sql"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--schema FILE") && err.contains("DATABASE_URL"),
+        "{err}"
+    );
+    let out = bellows(&d, &["plan", "change.sql", "--schema", "missing.sql"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("missing.sql"));
+}
+
+#[test]
+fn plans_are_numbered_rendered_and_tamper_proof() {
+    let d = workdir("happy");
+    std::fs::write(
+        d.join("Rename Email.sql"),
+        "ALTER TABLE users RENAME COLUMN email TO email_address;",
+    )
+    .expect("write");
+    let out = bellows(&d, &["plan", "Rename Email.sql", "--schema", "schema.sql"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("plans/0001-rename-email.toml"), "{stdout}");
+    let out = bellows(&d, &["plan", "Rename Email.sql", "--schema", "schema.sql"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("plans/0002-rename-email.toml"));
+    let first = std::fs::read_to_string(d.join("plans/0001-rename-email.toml")).expect("plan 1");
+    let second = std::fs::read_to_string(d.join("plans/0002-rename-email.toml")).expect("plan 2");
+    assert_eq!(first, second, "same input, byte-identical plan");
+
+    let md = bellows(&d, &["explain", "plans/0001-rename-email.toml"]);
+    let md = String::from_utf8_lossy(&md.stdout);
+    assert!(
+        md.contains("```mermaid")
+            && md.contains("## Phase 4: Contract")
+            && md.contains("**Irreversible:**"),
+        "{md}"
+    );
+    for (fmt, needle) in [
+        ("json", "\"format_version\": 1"),
+        ("dot", "digraph"),
+        ("mermaid", "flowchart TD"),
+    ] {
+        let o = bellows(
+            &d,
+            &["explain", "plans/0001-rename-email.toml", "--format", fmt],
+        );
+        assert_eq!(o.status.code(), Some(0));
+        assert!(String::from_utf8_lossy(&o.stdout).contains(needle), "{fmt}");
+    }
+
+    let json = bellows(
+        &d,
+        &[
+            "plan",
+            "Rename Email.sql",
+            "--schema",
+            "schema.sql",
+            "--format",
+            "json",
+            "--out",
+            "-",
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).expect("plan JSON");
+    for k in [
+        "format_version",
+        "name",
+        "source_sql",
+        "hash",
+        "pg_version",
+        "phases",
+        "steps",
+    ] {
+        assert!(v.get(k).is_some(), "plan JSON lacks {k}");
+    }
+    let step = &v["steps"][0];
+    for k in [
+        "id",
+        "phase",
+        "kind",
+        "summary",
+        "sql",
+        "rollback_sql",
+        "transactional",
+        "lock",
+        "depends_on",
+    ] {
+        assert!(step.get(k).is_some(), "step JSON lacks {k}");
+    }
+    assert!(v["steps"].as_array().is_some_and(|s| {
+        s.iter()
+            .any(|s| s["rollback_sql"].is_null() && s["irreversible_reason"].is_string())
+    }));
+
+    // Tampering: change one SQL statement without re-planning.
+    std::fs::write(
+        d.join("plans/0001-rename-email.toml"),
+        first
+            .replacen(
+                "ADD COLUMN \\\"email_address\\\"",
+                "ADD COLUMN \\\"x\\\"",
+                1,
+            )
+            .replacen("ADD COLUMN \"email_address\"", "ADD COLUMN \"x\"", 1),
+    )
+    .expect("tamper");
+    let o = bellows(&d, &["explain", "plans/0001-rename-email.toml"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("changed after bellows generated it"));
+    std::fs::write(
+        d.join("plans/bad.toml"),
+        first.replacen("pg_version", "surprise = 1\npg_version", 1),
+    )
+    .expect("unknown field");
+    let o = bellows(&d, &["explain", "plans/bad.toml"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("unknown field"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}

@@ -153,7 +153,7 @@ pub fn plan(ctx: &Ctx, table: &QName, c: &ColumnDef, if_not_exists: bool) -> Res
                 Draft::new("add-column", Phase::Expand, StepKind::Ddl, DdlForm::AddColumnNullable, if c.generated.is_some() { format!("Add column {}.{} as a plain nullable column", table.display(), c.name) } else { format!("Add column {}.{} as nullable, with its default for new rows", table.display(), c.name) })
                     .sql(sql)
                     .rollback(rb)
-                    .note(&format!("Adding it nullable and setting the default afterwards keeps existing rows untouched ({why})."))
+                    .note(format!("Adding it nullable and setting the default afterwards keeps existing rows untouched ({why})."))
                     .on(table),
             );
             let col_ref = q(&c.name);

@@ -98,7 +98,7 @@ pub fn column(
     .after(g)
     .on(table);
     if !goes_with.is_empty() {
-        d = d.note(&format!("Also drops {}.", goes_with.join(", ")));
+        d = d.note(format!("Also drops {}.", goes_with.join(", ")));
     }
     out.push(d);
     Ok(out)

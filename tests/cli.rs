@@ -291,3 +291,54 @@ fn plans_are_numbered_rendered_and_tamper_proof() {
         String::from_utf8_lossy(&o.stderr)
     );
 }
+
+#[test]
+fn plans_from_a_live_database_and_never_shows_a_password() {
+    let cluster =
+        bellows::pgtemp::TempCluster::start().unwrap_or_else(|e| panic!("needs PostgreSQL: {e}"));
+    cluster.create_database("live").expect("createdb");
+    cluster
+        .psql(
+            "live",
+            &std::fs::read_to_string("examples/schema/small.sql").expect("schema"),
+        )
+        .expect("load schema");
+    let d = workdir("live");
+    std::fs::write(
+        d.join("change.sql"),
+        "ALTER TABLE users RENAME COLUMN email TO email_address;",
+    )
+    .expect("write");
+    let out = Command::new(env!("CARGO_BIN_EXE_bellows"))
+        .args(["plan", "change.sql", "--out", "-"])
+        .current_dir(&d)
+        .env("DATABASE_URL", cluster.url("live"))
+        .output()
+        .expect("run");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let plan = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        plan.contains("1.sync-trigger") && plan.contains("[fingerprint]"),
+        "{plan}"
+    );
+
+    let secret = "s3cr3t-Pa55";
+    let url = format!("postgres://postgres:{secret}@127.0.0.1:1/live");
+    let out = bellows(&d, &["plan", "change.sql", "--database-url", &url]);
+    assert_eq!(out.status.code(), Some(2));
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!all.contains(secret), "the password leaked: {all}");
+    assert!(
+        all.contains("127.0.0.1"),
+        "the error should say where it tried: {all}"
+    );
+}

@@ -472,3 +472,43 @@ async fn connection_errors_do_not_leak_the_password() {
         .expect_err("bad port");
     assert!(!err.to_string().contains("Sup3rS3cret"), "{err}");
 }
+
+/// A plan made from a hand-written schema file must not look drifted against the server
+/// that schema was loaded into: the fingerprints agree even where expression spelling does not.
+#[test]
+fn fingerprints_agree_between_a_hand_written_schema_and_the_server() {
+    let cluster = start().expect("cluster");
+    cluster.create_database("fp").expect("createdb");
+    psql_file(&cluster, "fp", "examples/schema/small.sql");
+    let from_file = bellows::catalog::load_file("examples/schema/small.sql").expect("small.sql");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("rt");
+    let live = rt
+        .block_on(bellows::catalog::live::introspect_url(&cluster.url("fp")))
+        .expect("introspect");
+    for (name, t) in &from_file.tables {
+        let l = live
+            .tables
+            .get(name)
+            .unwrap_or_else(|| panic!("{name} missing live"));
+        assert_eq!(
+            t.fingerprint(),
+            l.fingerprint(),
+            "{name}: file and server fingerprints differ"
+        );
+    }
+    // And a real change is seen: drop a column on the server.
+    cluster
+        .psql("fp", "ALTER TABLE orders DROP COLUMN status")
+        .expect("alter");
+    let changed = rt
+        .block_on(bellows::catalog::live::introspect_url(&cluster.url("fp")))
+        .expect("introspect");
+    let orders: bellows::sql::QName = "public.orders".parse().expect("name");
+    assert_ne!(
+        from_file.tables[&orders].fingerprint(),
+        changed.tables[&orders].fingerprint()
+    );
+}

@@ -23,6 +23,9 @@ fn changes_against_a_real_dump_plan_and_run() {
         ("rename-table", "ALTER TABLE billing.payments RENAME TO receipts;"),
         ("fk-and-index", "ALTER TABLE audit_log ADD COLUMN order_id bigint;\nALTER TABLE audit_log ADD CONSTRAINT audit_log_order_fkey FOREIGN KEY (order_id) REFERENCES orders (id);"),
         ("enum-label", "ALTER TYPE order_status ADD VALUE 'on_hold' BEFORE 'paid';"),
+        ("rename-composite-key-column", "ALTER TABLE order_items RENAME COLUMN line_no TO line_number;"),
+        ("rename-referenced-primary-key", "ALTER TABLE warehouses RENAME COLUMN id TO warehouse_id;"),
+        ("rename-around-views", "DROP VIEW public.order_summaries;\nDROP VIEW public.active_users;\nALTER TABLE users RENAME COLUMN email TO email_address;"),
         ("status-not-null", "-- bellows:fill 'pending'\nALTER TABLE orders ALTER COLUMN notes SET NOT NULL;"),
     ]
     .iter()

@@ -175,13 +175,70 @@ impl Table {
         })
     }
 
-    /// A stable digest of the table's shape (not its row estimate), to detect drift.
+    /// A stable digest of the table's shape, to detect drift between planning and running.
+    ///
+    /// It covers what a schema file and the live server spell identically: column names,
+    /// types, nullability, identity, whether a default or generation expression exists,
+    /// constraint names, kinds, columns and validity, index names, uniqueness, method, plain
+    /// key columns and whether a key is an expression or the index partial, and trigger
+    /// names. Expression bodies are left out: PostgreSQL re-spells them (`0` becomes
+    /// `(0)::numeric`), so a hand-written schema would always look drifted.
     pub fn fingerprint(&self) -> String {
         use sha2::Digest;
-        let mut t = self.clone();
-        t.row_estimate = None;
-        let json = serde_json::to_string(&t).unwrap_or_default();
-        hex::encode(sha2::Sha256::digest(json.as_bytes()))
+        let mut s = String::new();
+        for c in &self.columns {
+            s.push_str(&format!(
+                "col {} {} nn={} def={} id={:?} gen={}\n",
+                c.name,
+                c.ty,
+                c.not_null,
+                c.default.is_some(),
+                c.identity,
+                c.generated.is_some()
+            ));
+        }
+        for c in self.constraints.values() {
+            let kind = match &c.kind {
+                ConstraintKind::PrimaryKey { .. } => "pk".to_string(),
+                ConstraintKind::Unique { .. } => "unique".to_string(),
+                ConstraintKind::Check { .. } => "check".to_string(),
+                ConstraintKind::ForeignKey {
+                    ref_table,
+                    ref_columns,
+                    ..
+                } => {
+                    format!("fk {} ({})", ref_table, ref_columns.join(","))
+                }
+                ConstraintKind::Exclude { .. } => "exclude".to_string(),
+                other => format!("{other:?}"),
+            };
+            s.push_str(&format!(
+                "con {} {kind} ({}) valid={}\n",
+                c.name,
+                c.kind.columns().join(","),
+                c.validated
+            ));
+        }
+        for i in self.indexes.values() {
+            let keys: Vec<&str> = i
+                .keys
+                .iter()
+                .map(|k| k.column.as_deref().unwrap_or("(expression)"))
+                .collect();
+            s.push_str(&format!(
+                "idx {} unique={} {} ({}) partial={} valid={}\n",
+                i.name,
+                i.unique,
+                i.method,
+                keys.join(","),
+                i.predicate.is_some(),
+                i.valid
+            ));
+        }
+        for t in self.triggers.keys() {
+            s.push_str(&format!("trg {t}\n"));
+        }
+        hex::encode(sha2::Sha256::digest(s.as_bytes()))
     }
 }
 

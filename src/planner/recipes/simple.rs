@@ -275,10 +275,29 @@ pub fn new_object(ctx: &Ctx) -> Result<Out, SqlError> {
         }
     }
     let d = Draft::new(slug, phase, StepKind::Ddl, form, summary).sql([ctx.st.text.clone()]);
-    let d = match rollback {
+    let mut d = match rollback {
         Some(r) => d.rollback([r]),
         None => d.irreversible("bellows does not keep the previous definition to restore it"),
     };
+    // Views order after (and before) other statements' work on the tables they read.
+    match &ctx.st.ddl {
+        Ddl::CreateView(v) => {
+            for t in &v.relations {
+                d = d.touching(t);
+            }
+        }
+        Ddl::DropView { names, .. } => {
+            for n in names {
+                d = d.on(n);
+                if let Some(v) = ctx.cat.views.get(n) {
+                    for t in v.depends.keys() {
+                        d = d.touching(t);
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
     out.push(d);
     Ok(out)
 }

@@ -8,6 +8,7 @@
 
 pub mod catalog;
 pub mod cli;
+pub mod executor;
 pub mod pgtemp;
 pub mod plan;
 pub mod planner;

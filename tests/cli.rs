@@ -323,7 +323,7 @@ fn plans_from_a_live_database_and_never_shows_a_password() {
     );
     let plan = String::from_utf8_lossy(&out.stdout);
     assert!(
-        plan.contains("1.sync-trigger") && plan.contains("[fingerprint]"),
+        plan.contains("1.sync-trigger") && plan.contains("[fingerprint.\"public.users\"]"),
         "{plan}"
     );
 

@@ -185,6 +185,11 @@ impl Table {
     /// `(0)::numeric`), so a hand-written schema would always look drifted.
     pub fn fingerprint(&self) -> String {
         use sha2::Digest;
+        hex::encode(sha2::Sha256::digest(self.shape().join("\n").as_bytes()))
+    }
+
+    /// The lines [`Table::fingerprint`] digests: one per column, constraint, index, trigger.
+    pub fn shape(&self) -> Vec<String> {
         let mut s = String::new();
         for c in &self.columns {
             s.push_str(&format!(
@@ -238,7 +243,7 @@ impl Table {
         for t in self.triggers.keys() {
             s.push_str(&format!("trg {t}\n"));
         }
-        hex::encode(sha2::Sha256::digest(s.as_bytes()))
+        s.lines().map(str::to_string).collect()
     }
 }
 

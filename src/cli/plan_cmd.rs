@@ -203,8 +203,8 @@ fn print_summary(plan: &Plan, path: &Path, reviewable: bool) {
     let blocking = plan.steps.iter().filter(|s| s.blocking).count();
     if blocking > 0 {
         println!(
-            "  {} BLOCK reads or writes (planned because of --allow-blocking)",
-            plural(blocking, "step", "steps")
+            "  {} reads or writes (planned because of --allow-blocking)",
+            plural(blocking, "step BLOCKS", "steps BLOCK")
         );
     }
     for w in &plan.warnings {

@@ -25,8 +25,8 @@ pub struct Plan {
     pub hash: String,
     /// Minimum server major version.
     pub pg_version: u32,
-    /// Table → digest of its shape when planned; a run refuses a drifted table.
-    pub fingerprint: BTreeMap<String, String>,
+    /// Table → its shape when planned; a run refuses a table that drifted since.
+    pub fingerprint: BTreeMap<String, TableFingerprint>,
     /// Phases used, in order.
     pub phases: Vec<Phase>,
     /// Things a reviewer must know (write amplification, missing FK index, table size).
@@ -34,6 +34,16 @@ pub struct Plan {
     pub warnings: Vec<String>,
     /// Steps in execution order.
     pub steps: Vec<Step>,
+}
+
+/// What a table looked like when the plan was made.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TableFingerprint {
+    /// SHA-256 of `shape`.
+    pub digest: String,
+    /// One line per column, constraint, index and trigger (see `Table::shape`).
+    pub shape: Vec<String>,
 }
 
 /// The four phases of an expand/contract migration, in order.

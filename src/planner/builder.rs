@@ -465,13 +465,19 @@ impl Builder {
             .into_iter()
             .filter(|p| steps.iter().any(|s| s.phase == *p))
             .collect();
-        let fingerprint: BTreeMap<String, String> = self
+        let fingerprint: BTreeMap<String, crate::plan::TableFingerprint> = self
             .touched_existing
             .iter()
             .filter_map(|t| {
-                self.original
-                    .table(t)
-                    .map(|tb| (t.display(), tb.fingerprint()))
+                self.original.table(t).map(|tb| {
+                    (
+                        t.display(),
+                        crate::plan::TableFingerprint {
+                            digest: tb.fingerprint(),
+                            shape: tb.shape(),
+                        },
+                    )
+                })
             })
             .collect();
         let file = std::path::Path::new(path)

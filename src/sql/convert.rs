@@ -199,7 +199,11 @@ fn from_ast(raw: &RawStatement, ast: Ast) -> Result<Ddl, SqlError> {
                     if_exists,
                     cascade,
                 },
-                ObjectType::View | ObjectType::MaterializedView => Ddl::DropView { names, cascade },
+                ObjectType::View | ObjectType::MaterializedView => Ddl::DropView {
+                    names,
+                    cascade,
+                    if_exists,
+                },
                 other => Ddl::Unsupported {
                     what: format!("DROP {other}"),
                 },

@@ -65,7 +65,11 @@ pub enum Ddl {
         cascade: bool,
     },
     /// `DROP VIEW` / `DROP MATERIALIZED VIEW`.
-    DropView { names: Vec<QName>, cascade: bool },
+    DropView {
+        names: Vec<QName>,
+        cascade: bool,
+        if_exists: bool,
+    },
     /// `REINDEX`.
     Reindex {
         target: ReindexTarget,

@@ -39,6 +39,8 @@ pub fn parse(path: &str, comments: &[(String, Loc)]) -> Result<Directives, SqlEr
             .split_once(char::is_whitespace)
             .map(|(k, v)| (k, v.trim()))
             .unwrap_or((rest, ""));
+        let key = key.to_ascii_lowercase();
+        let key = key.as_str();
         let slot = match key {
             "down" => &mut d.down,
             "fill" => &mut d.fill,

@@ -84,6 +84,10 @@ fn phase_intro(p: crate::plan::Phase) -> &'static str {
     }
 }
 
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 fn summary(o: &mut String, plan: &Plan) {
     let tables: std::collections::BTreeSet<&str> =
         plan.fingerprint.keys().map(String::as_str).collect();
@@ -101,9 +105,9 @@ fn summary(o: &mut String, plan: &Plan) {
     let _ = writeln!(o, "## Summary\n");
     let _ = writeln!(
         o,
-        "{} steps in {} phases on {}; {} gate(s); {} irreversible step(s){}.\n",
-        plan.steps.len(),
-        plan.phases.len(),
+        "{} in {} on {}; {}; {}{}.\n",
+        plural(plan.steps.len(), "step", "steps"),
+        plural(plan.phases.len(), "phase", "phases"),
         if tables.is_empty() {
             "new tables only".to_string()
         } else {
@@ -113,10 +117,13 @@ fn summary(o: &mut String, plan: &Plan) {
                 .collect::<Vec<_>>()
                 .join(", ")
         },
-        gates,
-        irreversible,
+        plural(gates, "gate", "gates"),
+        plural(irreversible, "irreversible step", "irreversible steps"),
         if blocking > 0 {
-            format!("; **{blocking} step(s) BLOCK reads or writes**")
+            format!(
+                "; **{} reads or writes**",
+                plural(blocking, "step BLOCKS", "steps BLOCK")
+            )
         } else {
             String::new()
         }

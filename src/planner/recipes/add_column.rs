@@ -150,10 +150,14 @@ pub fn plan(ctx: &Ctx, table: &QName, c: &ColumnDef, if_not_exists: bool) -> Res
             let mut rb = vec![drop.clone()];
             rb.extend(post_rollback);
             let a = out.push(
-                Draft::new("add-column", Phase::Expand, StepKind::Ddl, DdlForm::AddColumnNullable, if c.generated.is_some() { format!("Add column {}.{} as a plain nullable column", table.display(), c.name) } else { format!("Add column {}.{} as nullable, with its default for new rows", table.display(), c.name) })
+                Draft::new("add-column", Phase::Expand, StepKind::Ddl, DdlForm::AddColumnNullable, if c.generated.is_some() || !set_default { format!("Add column {}.{} as a plain nullable column", table.display(), c.name) } else { format!("Add column {}.{} as nullable, with its default for new rows", table.display(), c.name) })
                     .sql(sql)
                     .rollback(rb)
-                    .note(format!("Adding it nullable and setting the default afterwards keeps existing rows untouched ({why})."))
+                    .note(if set_default && c.generated.is_none() {
+                        format!("Adding it nullable and setting the default afterwards keeps existing rows untouched ({why}).")
+                    } else {
+                        format!("Adding it nullable keeps existing rows untouched ({why}); the backfill fills them.")
+                    })
                     .on(table),
             );
             let col_ref = q(&c.name);

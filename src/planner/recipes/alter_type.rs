@@ -66,6 +66,9 @@ pub fn plan(
     }
     let coercible =
         using.is_none() && safety::binary_coercible(&col.ty, ty, ctx.opts.pg_version, false);
+    if (coercible || ctx.is_new(table)) && ctx.st.directives.down.is_some() {
+        out.warnings.push("`-- bellows:down` has no effect here: the type changes in place, with no shadow column to convert back from".into());
+    }
     if coercible || ctx.is_new(table) {
         out.push(
             Draft::new(

@@ -191,7 +191,7 @@ pub fn add(
             out.push(
                 Draft::new(
                     "add-constraint",
-                    Phase::Expand,
+                    Phase::Backfill,
                     StepKind::Ddl,
                     DdlForm::AddConstraintUsingIndex,
                     format!("Attach index {index} as the {kw} constraint {name}"),

@@ -10,7 +10,15 @@ use crate::sql::ddl::TableDef;
 
 /// Plan CREATE TABLE.
 pub fn plan(ctx: &Ctx, def: &TableDef) -> Result<Out, SqlError> {
-    if ctx.cat.tables.contains_key(&def.name) && !def.if_not_exists {
+    if ctx.cat.tables.contains_key(&def.name) && def.if_not_exists {
+        let mut out = Out::default();
+        out.warnings.push(format!(
+            "table {} already exists; CREATE TABLE IF NOT EXISTS does nothing",
+            def.name.display()
+        ));
+        return Ok(out);
+    }
+    if ctx.cat.tables.contains_key(&def.name) {
         return Err(ctx.refuse(
             format!("table {} already exists", def.name.display()),
             "choose another name, or plan changes to the existing table",

@@ -212,26 +212,52 @@ pub fn truncate(ctx: &Ctx, tables: &[QName]) -> Result<Out, SqlError> {
                 "truncate the referencing tables in the same statement, or delete their rows first",
             ));
         }
-        let g = out.push(gate(
-            format!("Every row of {} may be deleted", n.display()),
-            format!("Every row of `{}` may be deleted now.", n.display()),
-            &n.name,
-            n,
-        ));
-        out.push(
-            Draft::new(
-                format!("truncate-{}", n.name),
-                Phase::Contract,
-                StepKind::Ddl,
-                DdlForm::Truncate,
-                format!("Truncate {}", n.display()),
-            )
-            .sql([format!("TRUNCATE {}", n.sql())])
-            .irreversible(format!("every row of {} is deleted", n.display()))
-            .after(g)
-            .on(n),
-        );
     }
+    // One statement for all tables: PostgreSQL truncates tables that reference each other
+    // only together.
+    let list = tables
+        .iter()
+        .map(|n| n.display())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut g = gate(
+        format!("Every row of {list} may be deleted"),
+        format!(
+            "Every row of {} may be deleted now.",
+            tables
+                .iter()
+                .map(|n| format!("`{}`", n.display()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        &tables[0].name,
+        &tables[0],
+    );
+    for n in &tables[1..] {
+        g = g.touching(n);
+    }
+    let g = out.push(g);
+    let mut d = Draft::new(
+        "truncate",
+        Phase::Contract,
+        StepKind::Ddl,
+        DdlForm::Truncate,
+        format!("Truncate {list}"),
+    )
+    .sql([format!(
+        "TRUNCATE {}",
+        tables
+            .iter()
+            .map(|n| n.sql())
+            .collect::<Vec<_>>()
+            .join(", ")
+    )])
+    .irreversible(format!("every row of {list} is deleted"))
+    .after(g);
+    for n in tables {
+        d = d.on(n);
+    }
+    out.push(d);
     Ok(out)
 }
 

@@ -61,7 +61,15 @@ pub fn create(ctx: &Ctx, def: &IndexDef) -> Result<Out, SqlError> {
         }
     }
     let ix = index_from_def(ctx, def);
-    if ctx.cat.relation_exists(&def.table.sibling(ix.name.clone())) && !def.if_not_exists {
+    if ctx.cat.relation_exists(&def.table.sibling(ix.name.clone())) && def.if_not_exists {
+        let mut out = Out::default();
+        out.warnings.push(format!(
+            "relation {} already exists; CREATE INDEX IF NOT EXISTS does nothing",
+            def.table.sibling(ix.name.clone()).display()
+        ));
+        return Ok(out);
+    }
+    if ctx.cat.relation_exists(&def.table.sibling(ix.name.clone())) {
         return Err(ctx.refuse(
             format!(
                 "relation {} already exists",

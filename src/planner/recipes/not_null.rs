@@ -166,10 +166,17 @@ pub fn set_not_null(ctx: &Ctx, table: &QName, column: &str) -> Result<Out, SqlEr
             ),
         );
     } else {
-        out.warnings.push(format!(
-            "no `-- bellows:fill <expr>` was given: if {}.{column} has NULLs, the plan stops before adding the constraint; add the directive to fill them",
-            table.display()
-        ));
+        out.warnings.push(if key.is_empty() {
+            format!(
+                "no `-- bellows:fill <expr>` was given: if {}.{column} has NULLs, validating the constraint fails (without a primary key there is no batched check first)",
+                table.display()
+            )
+        } else {
+            format!(
+                "no `-- bellows:fill <expr>` was given: if {}.{column} has NULLs, the plan stops before adding the constraint; add the directive to fill them",
+                table.display()
+            )
+        });
     }
     if !key.is_empty() {
         let mut v = verify_no_nulls(table, &key, column);

@@ -264,8 +264,17 @@ pub fn new_object(ctx: &Ctx) -> Result<Out, SqlError> {
     } else {
         "create"
     };
-    if let Ddl::DropView { names, .. } = &ctx.st.ddl {
+    if let Ddl::DropView {
+        names, if_exists, ..
+    } = &ctx.st.ddl
+    {
         for n in names {
+            if !ctx.cat.views.contains_key(n) && *if_exists {
+                let mut out = Out::default();
+                out.warnings
+                    .push(format!("view {} does not exist; skipped", n.display()));
+                return Ok(out);
+            }
             if !ctx.cat.views.contains_key(n) {
                 return Err(ctx.refuse(
                     format!("unknown view {}", n.display()),
@@ -274,7 +283,10 @@ pub fn new_object(ctx: &Ctx) -> Result<Out, SqlError> {
             }
         }
     }
-    let d = Draft::new(slug, phase, StepKind::Ddl, form, summary).sql([ctx.st.text.clone()]);
+    let mut d = Draft::new(slug, phase, StepKind::Ddl, form, summary).sql([ctx.st.text.clone()]);
+    if form == DdlForm::CreateTable {
+        d = d.why("Creates a new object that nothing uses yet; no table is locked.");
+    }
     let mut d = match rollback {
         Some(r) => d.rollback([r]),
         None => d.irreversible("bellows does not keep the previous definition to restore it"),

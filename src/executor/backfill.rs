@@ -1,0 +1,580 @@
+//! Backfills and verifications in keyset batches over the primary key. Each backfill batch
+//! is one short transaction that updates only rows that still differ and saves the cursor in
+//! the same transaction, so a crash loses nothing and a re-run repeats nothing. Batch size
+//! follows a target duration; pause, resume and tuning arrive as commands between batches.
+
+use std::time::{Duration, Instant};
+
+use sqlx::{Connection, Row};
+
+use super::ddl::is_lock_timeout;
+use super::error::ExecError;
+use super::events::{Command, CommandRx, Event, EventTx, emit};
+use super::session::Session;
+use super::settings::{RunSettings, backoff, pg_ms};
+use super::state::{self, Cursor};
+use crate::plan::{BatchSettings, Plan, Step};
+use crate::sql::quote_ident as q;
+
+/// Why batching stopped early.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Interrupted {
+    /// The operator asked to stop after the current batch.
+    Stopped,
+}
+
+/// Live tuning of the batch loop, shared between backfills of one run.
+#[derive(Debug, Clone)]
+pub struct Pacing {
+    /// Rows per batch (None: from the plan).
+    pub size: Option<u32>,
+    /// Pause between batches.
+    pub pause: Duration,
+    /// Paused by the operator.
+    pub paused: bool,
+    /// Stop after the current batch.
+    pub stop: bool,
+}
+
+impl Pacing {
+    /// From the run settings.
+    pub fn new(set: &RunSettings) -> Self {
+        Self {
+            size: set.batch_size,
+            pause: set.batch_pause.unwrap_or_default(),
+            paused: false,
+            stop: false,
+        }
+    }
+
+    /// Apply a command. Returns false for commands that are not about pacing.
+    pub fn apply(&mut self, c: &Command) -> bool {
+        match c {
+            Command::Pause => self.paused = true,
+            Command::Resume => self.paused = false,
+            Command::SetBatchSize(n) => self.size = Some((*n).max(1)),
+            Command::SetPause(d) => self.pause = *d,
+            Command::StopAfterBatch => self.stop = true,
+            Command::ConfirmGate(_) => return false,
+        }
+        true
+    }
+}
+
+/// The key columns with their types, and the SQL pieces for a keyset range.
+struct Keyset {
+    cols: Vec<String>,
+    types: Vec<String>,
+}
+
+impl Keyset {
+    async fn load(s: &Session, table: &str, key: &[String]) -> Result<Self, ExecError> {
+        let mut types = Vec::new();
+        for k in key {
+            let t: Option<String> = sqlx::query_scalar(
+                "SELECT format_type(a.atttypid, a.atttypmod) FROM pg_attribute a WHERE a.attrelid = to_regclass($1) AND a.attname = $2 AND NOT a.attisdropped",
+            )
+            .bind(table)
+            .bind(k)
+            .fetch_optional(&s.pool)
+            .await
+            .map_err(|e| s.err("cannot read the key's types", &e))?;
+            types.push(t.ok_or_else(|| {
+                ExecError::Precondition(format!("key column {k} of {table} does not exist"))
+            })?);
+        }
+        Ok(Self {
+            cols: key.to_vec(),
+            types,
+        })
+    }
+
+    fn list(&self) -> String {
+        self.cols
+            .iter()
+            .map(|c| q(c))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    fn desc(&self) -> String {
+        self.cols
+            .iter()
+            .map(|c| format!("{} DESC", q(c)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// `(k1, k2) > ($1::t1, $2::t2)`, parameters from `first`.
+    fn after(&self, first: usize) -> String {
+        let params: Vec<String> = self
+            .types
+            .iter()
+            .enumerate()
+            .map(|(i, t)| format!("${}::{t}", first + i))
+            .collect();
+        format!("({}) > ({})", self.list(), params.join(", "))
+    }
+
+    fn texts(&self, rel: &str) -> String {
+        self.cols
+            .iter()
+            .map(|c| format!("(SELECT {}::text FROM {rel})", q(c)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// Adaptive batch size: aim at the target duration, grow at most 2x per batch.
+fn next_size(current: u32, rows: i64, ms: f64, b: &BatchSettings, target_ms: f64) -> u32 {
+    if rows <= 0 || ms <= 0.0 {
+        return current;
+    }
+    let per_row = ms / rows as f64;
+    let ideal = (target_ms / per_row).floor() as u64;
+    let grown = ideal.min(current as u64 * 2).max(1);
+    (grown as u32).clamp(b.min_size.max(1), b.max_size.max(1))
+}
+
+/// Drain commands without waiting.
+fn drain(rx: &mut CommandRx, pacing: &mut Pacing, gates: &mut Vec<String>) {
+    while let Ok(c) = rx.try_recv() {
+        if !pacing.apply(&c)
+            && let Command::ConfirmGate(id) = c
+        {
+            gates.push(id);
+        }
+    }
+}
+
+/// Wait while paused (by the operator or for replica lag); false if told to stop.
+async fn wait_while_paused(
+    s: &Session,
+    step: &Step,
+    set: &RunSettings,
+    rx: &mut CommandRx,
+    pacing: &mut Pacing,
+    gates: &mut Vec<String>,
+    tx: &EventTx,
+) -> bool {
+    let mut announced = false;
+    loop {
+        drain(rx, pacing, gates);
+        if pacing.stop {
+            return false;
+        }
+        let lag = match set.max_replica_lag {
+            Some(max) => replica_lag(s).await.filter(|l| *l > max),
+            None => None,
+        };
+        if !pacing.paused && lag.is_none() {
+            if announced {
+                emit(
+                    tx,
+                    Event::Resumed {
+                        step: step.id.clone(),
+                    },
+                );
+            }
+            return true;
+        }
+        if !announced {
+            let reason = match lag {
+                Some(l) => format!(
+                    "replica replay lag {:.1}s is above the bound",
+                    l.as_secs_f64()
+                ),
+                None => "paused by the operator".into(),
+            };
+            emit(
+                tx,
+                Event::Paused {
+                    step: step.id.clone(),
+                    reason,
+                },
+            );
+            announced = true;
+        }
+        tokio::select! {
+            c = rx.recv() => {
+                if let Some(c) = c && !pacing.apply(&c) && let Command::ConfirmGate(id) = c {
+                    gates.push(id);
+                }
+            }
+            _ = tokio::time::sleep(Duration::from_millis(500)) => {}
+        }
+    }
+}
+
+/// The largest replay lag among replicas (None when there are none).
+async fn replica_lag(s: &Session) -> Option<Duration> {
+    let secs: Option<f64> = sqlx::query_scalar(
+        "SELECT extract(epoch FROM max(replay_lag))::float8 FROM pg_stat_replication",
+    )
+    .fetch_one(&s.pool)
+    .await
+    .ok()
+    .flatten();
+    secs.map(Duration::from_secs_f64)
+}
+
+async fn estimate(s: &Session, table: &str) -> i64 {
+    sqlx::query_scalar::<_, f32>("SELECT reltuples FROM pg_class WHERE oid = to_regclass($1)")
+        .bind(table)
+        .fetch_optional(&s.pool)
+        .await
+        .ok()
+        .flatten()
+        .map(|r| r.max(0.0) as i64)
+        .unwrap_or(0)
+}
+
+/// Run a backfill step to the end (or until stopped). Marks it done.
+#[allow(clippy::too_many_arguments)]
+pub async fn backfill(
+    s: &mut Session,
+    plan: &Plan,
+    step: &Step,
+    set: &RunSettings,
+    tx: &EventTx,
+    rx: &mut CommandRx,
+    pacing: &mut Pacing,
+    gates: &mut Vec<String>,
+) -> Result<Option<Interrupted>, ExecError> {
+    let b = step.backfill.as_ref().ok_or_else(|| {
+        ExecError::Precondition(format!("step {} has no backfill details", step.id))
+    })?;
+    let ks = Keyset::load(s, &b.table, &b.key).await?;
+    let mut cur = state::cursor(&s.pool, &plan.hash, &step.id)
+        .await
+        .map_err(|e| s.err("cannot read the cursor", &e))?;
+    let total = estimate(s, &b.table).await;
+    let target_ms = set
+        .batch_target
+        .map(|d| d.as_millis() as f64)
+        .unwrap_or(b.batch.target_ms as f64);
+    let mut size = pacing
+        .size
+        .or(cur.batch_size.map(|x| x as u32))
+        .unwrap_or(b.batch.size)
+        .max(1);
+    let set_list = b
+        .set
+        .iter()
+        .map(|(c, e)| format!("{} = {e}", q(c)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let started = Instant::now();
+    let rows_at_start = cur.rows_done;
+    state::begin_attempt(s, &plan.hash, &step.id).await?;
+    emit(
+        tx,
+        Event::StepStarted {
+            step: step.id.clone(),
+            phase: step.phase,
+            summary: step.summary.clone(),
+            attempt: 1,
+        },
+    );
+    let mut attempt = 0;
+    loop {
+        if !wait_while_paused(s, step, set, rx, pacing, gates, tx).await {
+            return Ok(Some(Interrupted::Stopped));
+        }
+        if let Some(n) = pacing.size.take() {
+            size = n;
+        }
+        let n = ks.cols.len();
+        let lower = if cur.last.is_some() {
+            format!("WHERE {}", ks.after(2))
+        } else {
+            String::new()
+        };
+        let lower_and = if cur.last.is_some() {
+            format!("{} AND ", ks.after(2))
+        } else {
+            String::new()
+        };
+        let sql = format!(
+            "WITH batch AS (SELECT {k} FROM {t} {lower} ORDER BY {k} LIMIT $1), \
+                  last AS (SELECT {k} FROM batch ORDER BY {desc} LIMIT 1), \
+                  upd AS (UPDATE {t} SET {set_list} WHERE {lower_and}({k}) <= (SELECT {k} FROM last) AND ({filter}) RETURNING 1) \
+             SELECT (SELECT count(*) FROM batch), (SELECT count(*) FROM upd), {texts}",
+            k = ks.list(),
+            t = b.table,
+            desc = ks.desc(),
+            filter = b.filter,
+            texts = ks.texts("last"),
+        );
+        let t0 = Instant::now();
+        let result: Result<(i64, Option<Vec<String>>), sqlx::Error> = async {
+            let mut t = s.work.begin().await?;
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SET LOCAL lock_timeout = '{}'",
+                pg_ms(set.lock_timeout)
+            )))
+            .execute(&mut *t)
+            .await?;
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SET LOCAL statement_timeout = '{}'",
+                pg_ms(set.statement_timeout)
+            )))
+            .execute(&mut *t)
+            .await?;
+            let mut qy = sqlx::query(sqlx::AssertSqlSafe(sql.clone())).bind(size as i64);
+            if let Some(last) = &cur.last {
+                for v in last {
+                    qy = qy.bind(v.clone());
+                }
+            }
+            let row = qy.fetch_one(&mut *t).await?;
+            let scanned: i64 = row.try_get(0)?;
+            let mut last: Vec<String> = Vec::with_capacity(n);
+            for i in 0..n {
+                let v: Option<String> = row.try_get(2 + i)?;
+                if let Some(v) = v {
+                    last.push(v);
+                }
+            }
+            let next = if scanned > 0 && last.len() == n {
+                Some(last)
+            } else {
+                None
+            };
+            if let Some(l) = &next {
+                let c = Cursor {
+                    last: Some(l.clone()),
+                    rows_done: cur.rows_done + scanned,
+                    batch_size: Some(size as i32),
+                };
+                state::save_cursor(&mut t, &plan.hash, &step.id, &c).await?;
+            } else {
+                state::mark_done(&mut t, &plan.hash, &step.id, &set.operator).await?;
+            }
+            t.commit().await?;
+            Ok((scanned, next))
+        }
+        .await;
+        let ms = t0.elapsed().as_secs_f64() * 1000.0;
+        match result {
+            Ok((scanned, Some(last))) => {
+                attempt = 0;
+                cur.last = Some(last);
+                cur.rows_done += scanned;
+                cur.batch_size = Some(size as i32);
+                let done_here = (cur.rows_done - rows_at_start) as f64;
+                let rate = done_here / started.elapsed().as_secs_f64().max(1e-3);
+                let est = total.max(cur.rows_done);
+                emit(
+                    tx,
+                    Event::BatchProgress {
+                        step: step.id.clone(),
+                        rows_done: cur.rows_done,
+                        estimated_total: est,
+                        rows_per_s: rate,
+                        eta_s: (rate > 0.0).then(|| (est - cur.rows_done).max(0) as f64 / rate),
+                        batch_size: size,
+                        last_batch_ms: ms as u64,
+                        pause_ms: pacing.pause.as_millis() as u64,
+                    },
+                );
+                size = next_size(size, scanned, ms, &b.batch, target_ms);
+                if !pacing.pause.is_zero() {
+                    tokio::time::sleep(pacing.pause).await;
+                }
+            }
+            Ok((_, None)) => {
+                emit(
+                    tx,
+                    Event::StepFinished {
+                        step: step.id.clone(),
+                        ms: started.elapsed().as_millis() as u64,
+                    },
+                );
+                return Ok(None);
+            }
+            Err(e) if is_lock_timeout(&e) => {
+                attempt += 1;
+                size = (size / 2).max(b.batch.min_size.max(1));
+                let delay = backoff(set, attempt);
+                emit(
+                    tx,
+                    Event::RetryScheduled {
+                        step: step.id.clone(),
+                        attempt,
+                        delay_ms: delay.as_millis() as u64,
+                    },
+                );
+                tokio::time::sleep(delay).await;
+            }
+            Err(e) => {
+                let msg = crate::catalog::live::redact(&e.to_string(), &s.url);
+                state::mark(s, &plan.hash, &step.id, "failed", Some(&msg)).await?;
+                return Err(ExecError::StepFailed {
+                    step: step.id.clone(),
+                    error: msg,
+                });
+            }
+        }
+    }
+}
+
+/// Run a verification in batches; fails with sample keys on the first bad batch.
+pub async fn verify(
+    s: &mut Session,
+    plan: &Plan,
+    step: &Step,
+    set: &RunSettings,
+    tx: &EventTx,
+) -> Result<(), ExecError> {
+    let v = step.verify.as_ref().ok_or_else(|| {
+        ExecError::Precondition(format!("step {} has no verify details", step.id))
+    })?;
+    let ks = Keyset::load(s, &v.table, &v.key).await?;
+    let total = estimate(s, &v.table).await;
+    state::begin_attempt(s, &plan.hash, &step.id).await?;
+    emit(
+        tx,
+        Event::StepStarted {
+            step: step.id.clone(),
+            phase: step.phase,
+            summary: step.summary.clone(),
+            attempt: 1,
+        },
+    );
+    let size: i64 = 10_000;
+    let n = ks.cols.len();
+    let mut last: Option<Vec<String>> = None;
+    let mut done: i64 = 0;
+    let started = Instant::now();
+    loop {
+        let lower = if last.is_some() {
+            format!("WHERE {}", ks.after(2))
+        } else {
+            String::new()
+        };
+        let lower_and = if last.is_some() {
+            format!("{} AND ", ks.after(2))
+        } else {
+            String::new()
+        };
+        let key_text = ks
+            .cols
+            .iter()
+            .map(|c| format!("{}::text", q(c)))
+            .collect::<Vec<_>>()
+            .join(" || ', ' || ");
+        let sql = format!(
+            "WITH batch AS (SELECT {k} FROM {t} {lower} ORDER BY {k} LIMIT $1), \
+                  last AS (SELECT {k} FROM batch ORDER BY {desc} LIMIT 1) \
+             SELECT (SELECT count(*) FROM batch), \
+                    ARRAY(SELECT {key_text} FROM {t} WHERE {lower_and}({k}) <= (SELECT {k} FROM last) AND ({viol}) ORDER BY {k} LIMIT 10), \
+                    {texts}",
+            k = ks.list(),
+            t = v.table,
+            desc = ks.desc(),
+            viol = v.violation,
+            texts = ks.texts("last"),
+        );
+        let mut qy = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(size);
+        if let Some(l) = &last {
+            for x in l {
+                qy = qy.bind(x.clone());
+            }
+        }
+        let row = qy
+            .fetch_one(&mut s.work)
+            .await
+            .map_err(|e| ExecError::StepFailed {
+                step: step.id.clone(),
+                error: crate::catalog::live::redact(&e.to_string(), &s.url),
+            })?;
+        let scanned: i64 = row.try_get(0).unwrap_or(0);
+        let bad: Vec<String> = row.try_get(1).unwrap_or_default();
+        if !bad.is_empty() {
+            let msg = format!(
+                "{} — rows that break it, by key: {}",
+                v.expectation,
+                bad.join("; ")
+            );
+            emit(
+                tx,
+                Event::VerifyFailed {
+                    step: step.id.clone(),
+                    violations: bad.len() as i64,
+                    sample_keys: bad,
+                },
+            );
+            state::mark(s, &plan.hash, &step.id, "failed", Some(&msg)).await?;
+            return Err(ExecError::StepFailed {
+                step: step.id.clone(),
+                error: format!("verification failed: not true that {msg}"),
+            });
+        }
+        if scanned == 0 {
+            break;
+        }
+        done += scanned;
+        let mut next = Vec::with_capacity(n);
+        for i in 0..n {
+            let x: Option<String> = row.try_get(2 + i).unwrap_or(None);
+            next.extend(x);
+        }
+        last = Some(next);
+        let rate = done as f64 / started.elapsed().as_secs_f64().max(1e-3);
+        emit(
+            tx,
+            Event::BatchProgress {
+                step: step.id.clone(),
+                rows_done: done,
+                estimated_total: total.max(done),
+                rows_per_s: rate,
+                eta_s: None,
+                batch_size: size as u32,
+                last_batch_ms: 0,
+                pause_ms: 0,
+            },
+        );
+    }
+    state::mark_done(&mut s.work, &plan.hash, &step.id, &set.operator)
+        .await
+        .map_err(|e| s.err("cannot record the step", &e))?;
+    emit(
+        tx,
+        Event::StepFinished {
+            step: step.id.clone(),
+            ms: started.elapsed().as_millis() as u64,
+        },
+    );
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn batch_size_follows_the_target_within_bounds() {
+        let b = BatchSettings::default();
+        assert_eq!(
+            next_size(1000, 1000, 50.0, &b, 200.0),
+            2000,
+            "growth is capped at 2x"
+        );
+        assert_eq!(
+            next_size(1000, 1000, 400.0, &b, 200.0),
+            500,
+            "slow batches shrink"
+        );
+        assert_eq!(
+            next_size(200, 200, 10_000.0, &b, 200.0),
+            b.min_size,
+            "never below the minimum"
+        );
+        assert_eq!(
+            next_size(40_000, 40_000, 1.0, &b, 200.0),
+            b.max_size,
+            "never above the maximum"
+        );
+    }
+}

@@ -1,0 +1,33 @@
+//! Why a run stopped, with the exit code each reason maps to (CONTRACT.md).
+
+/// A run that could not go on.
+#[derive(Debug, thiserror::Error)]
+pub enum ExecError {
+    /// Cannot connect or talk to the database (password never included).
+    #[error("{0}")]
+    Database(String),
+    /// The plan does not fit this database (version, drift); nothing was changed.
+    #[error("{0}")]
+    Precondition(String),
+    /// Another executor holds this plan.
+    #[error("{0}")]
+    Busy(String),
+    /// A step failed; the state is kept and a re-run resumes.
+    #[error("step {step} failed: {error}")]
+    StepFailed {
+        /// Step id.
+        step: String,
+        /// What happened.
+        error: String,
+    },
+}
+
+impl ExecError {
+    /// Exit code: 2 for bad input / nothing changed, 1 for a failed step.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            ExecError::Precondition(_) | ExecError::Busy(_) => 2,
+            ExecError::Database(_) | ExecError::StepFailed { .. } => 1,
+        }
+    }
+}

@@ -1,0 +1,28 @@
+//! Running a plan against a live PostgreSQL without downtime, resumably.
+//!
+//! [`run::run`] checks preconditions (server version, drift against the plan's
+//! fingerprints, one executor per plan through an advisory lock), then carries out the
+//! steps in order: DDL in short transactions with `lock_timeout` and retries with backoff
+//! ([`ddl`]), batched backfills and verifications over the primary key ([`backfill`]),
+//! gates that stop unless confirmed. Progress lives in the `bellows` schema of the target
+//! database ([`state`]), so a re-run continues where the last one stopped. Everything that
+//! happens is an [`events::Event`] on a channel; pause, resume and tuning arrive as
+//! [`events::Command`]s on another. [`rollback::rollback`] undoes completed steps newest
+//! first; [`status::status`] reports.
+
+pub mod backfill;
+pub mod ddl;
+pub mod error;
+pub mod events;
+pub mod locks;
+pub mod rollback;
+pub mod run;
+pub mod session;
+pub mod settings;
+pub mod state;
+pub mod status;
+
+pub use error::ExecError;
+pub use events::{Blocker, Command, Event};
+pub use run::{Outcome, run};
+pub use settings::RunSettings;

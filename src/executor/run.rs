@@ -1,0 +1,297 @@
+//! Carrying out a plan: preconditions, then every step in order, stopping at gates (unless
+//! confirmed), after `--through`, on failure (resumably) or when told to stop.
+
+use std::collections::{BTreeMap, HashSet};
+
+use super::backfill::{self, Interrupted, Pacing};
+use super::ddl;
+use super::error::ExecError;
+use super::events::{Command, CommandRx, Event, EventTx, emit};
+use super::session::Session;
+use super::settings::RunSettings;
+use super::state;
+use crate::plan::{Phase, Plan, Step, StepKind};
+
+/// How a run ended without error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Every step is done.
+    Done,
+    /// Stopped at a gate that needs confirmation (exit 3).
+    AtGate {
+        /// Gate step id.
+        step: String,
+        /// What must be confirmed.
+        text: String,
+        /// What to type to confirm.
+        confirm: String,
+    },
+    /// Stopped after the phase given with `--through`.
+    Through(Phase),
+    /// Stopped on request after the current batch; a re-run continues.
+    Stopped,
+}
+
+/// Run `plan` against `url`. Events go to `tx`; commands come from `rx`.
+/// With `wait_at_gates`, a gate waits for [`Command::ConfirmGate`] instead of stopping.
+pub async fn run(
+    plan: &Plan,
+    url: &str,
+    set: &RunSettings,
+    wait_at_gates: bool,
+    tx: EventTx,
+    mut rx: CommandRx,
+) -> Result<Outcome, ExecError> {
+    let mut s = Session::open(url, &plan.hash).await?;
+    let result = run_inner(&mut s, plan, set, wait_at_gates, &tx, &mut rx).await;
+    let status = match &result {
+        Ok(Outcome::Done) => "done",
+        Ok(Outcome::AtGate { .. }) => "at_gate",
+        Ok(Outcome::Through(_)) | Ok(Outcome::Stopped) => "stopped",
+        Err(ExecError::StepFailed { .. }) => "failed",
+        Err(_) => "",
+    };
+    if !status.is_empty() {
+        let _ = state::set_run_status(&s, &plan.hash, status).await;
+    }
+    let outcome = match &result {
+        Ok(Outcome::Done) => "done".to_string(),
+        Ok(Outcome::AtGate { step, .. }) => format!("stopped at gate {step}"),
+        Ok(Outcome::Through(p)) => format!("stopped after phase {}", p.name()),
+        Ok(Outcome::Stopped) => "stopped on request; run again to continue".into(),
+        Err(e) => e.to_string(),
+    };
+    emit(&tx, Event::RunFinished { outcome });
+    s.close().await;
+    result
+}
+
+/// Check the server version and, on a first run, that the tables still look as planned.
+pub async fn preconditions(s: &Session, plan: &Plan, first_run: bool) -> Result<(), ExecError> {
+    let num: String = sqlx::query_scalar("SHOW server_version_num")
+        .fetch_one(&s.pool)
+        .await
+        .map_err(|e| s.err("cannot read the server version", &e))?;
+    let major = num.trim().parse::<u32>().unwrap_or(0) / 10000;
+    if major < plan.pg_version {
+        return Err(ExecError::Precondition(format!(
+            "this plan needs PostgreSQL {}+, and the server is PostgreSQL {major}",
+            plan.pg_version
+        )));
+    }
+    if !first_run || plan.fingerprint.is_empty() {
+        return Ok(());
+    }
+    let live = crate::catalog::live::introspect_url(&s.url)
+        .await
+        .map_err(|e| ExecError::Database(e.to_string()))?;
+    let mut drift = Vec::new();
+    for (name, fp) in &plan.fingerprint {
+        let q: crate::sql::QName = name.parse().map_err(ExecError::Precondition)?;
+        match live.tables.get(&q) {
+            None => drift.push(format!("{name}: the table no longer exists")),
+            Some(t) if t.fingerprint() != fp.digest => {
+                let now = t.shape();
+                let was: HashSet<&String> = fp.shape.iter().collect();
+                let is: HashSet<&String> = now.iter().collect();
+                let mut lines = Vec::new();
+                lines.extend(
+                    fp.shape
+                        .iter()
+                        .filter(|l| !is.contains(l))
+                        .map(|l| format!("    - planned: {l}")),
+                );
+                lines.extend(
+                    now.iter()
+                        .filter(|l| !was.contains(l))
+                        .map(|l| format!("    + now:     {l}")),
+                );
+                drift.push(format!(
+                    "{name} changed since the plan was made:\n{}",
+                    lines.join("\n")
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    if !drift.is_empty() {
+        return Err(ExecError::Precondition(format!(
+            "the schema drifted from the plan, so nothing was changed:\n  {}\nre-plan the change against the current schema",
+            drift.join("\n  ")
+        )));
+    }
+    Ok(())
+}
+
+async fn run_inner(
+    s: &mut Session,
+    plan: &Plan,
+    set: &RunSettings,
+    wait_at_gates: bool,
+    tx: &EventTx,
+    rx: &mut CommandRx,
+) -> Result<Outcome, ExecError> {
+    state::ensure_schema(s).await?;
+    let first_run = state::run_status(s, &plan.hash).await?.is_none();
+    preconditions(s, plan, first_run).await?;
+    state::start_run(s, &plan.hash, &plan.name, &plan.to_json(), &set.operator).await?;
+    let rows: BTreeMap<String, state::StepRow> = state::steps(&s.pool, &plan.hash)
+        .await
+        .map_err(|e| s.err("cannot read step state", &e))?
+        .into_iter()
+        .map(|r| (r.step_id.clone(), r))
+        .collect();
+    let done: HashSet<&str> = rows
+        .values()
+        .filter(|r| r.state == "done")
+        .map(|r| r.step_id.as_str())
+        .collect();
+    emit(
+        tx,
+        Event::RunStarted {
+            plan: plan.name.clone(),
+            hash: plan.hash.clone(),
+            resumed: !first_run,
+            done_steps: plan
+                .steps
+                .iter()
+                .filter(|st| done.contains(st.id.as_str()))
+                .count(),
+            total_steps: plan.steps.len(),
+        },
+    );
+    let mut pacing = Pacing::new(set);
+    let mut confirmed: Vec<String> = Vec::new();
+    let mut phase: Option<Phase> = None;
+    for step in &plan.steps {
+        drain(rx, &mut pacing, &mut confirmed);
+        if pacing.stop {
+            return Ok(Outcome::Stopped);
+        }
+        if phase.is_some_and(|p| p != step.phase) {
+            let finished = phase.unwrap_or(step.phase);
+            emit(tx, Event::PhaseFinished { phase: finished });
+            if set.through.is_some_and(|t| t <= finished) {
+                return Ok(Outcome::Through(finished));
+            }
+        }
+        phase = Some(step.phase);
+        if done.contains(step.id.as_str()) {
+            continue;
+        }
+        match step.kind {
+            StepKind::Gate => {
+                if let Some(o) = gate(
+                    s,
+                    plan,
+                    step,
+                    set,
+                    wait_at_gates,
+                    tx,
+                    rx,
+                    &mut pacing,
+                    &mut confirmed,
+                )
+                .await?
+                {
+                    return Ok(o);
+                }
+            }
+            StepKind::Backfill => {
+                if let Some(Interrupted::Stopped) =
+                    backfill::backfill(s, plan, step, set, tx, rx, &mut pacing, &mut confirmed)
+                        .await?
+                {
+                    return Ok(Outcome::Stopped);
+                }
+            }
+            StepKind::Verify => backfill::verify(s, plan, step, set, tx).await?,
+            StepKind::Ddl | StepKind::DdlConcurrent | StepKind::Trigger => {
+                ddl::run_step(s, plan, step, set, tx).await?
+            }
+        }
+    }
+    if let Some(p) = phase {
+        emit(tx, Event::PhaseFinished { phase: p });
+    }
+    Ok(Outcome::Done)
+}
+
+fn drain(rx: &mut CommandRx, pacing: &mut Pacing, confirmed: &mut Vec<String>) {
+    while let Ok(c) = rx.try_recv() {
+        if !pacing.apply(&c)
+            && let Command::ConfirmGate(id) = c
+        {
+            confirmed.push(id);
+        }
+    }
+}
+
+/// Handle a gate: pass it if confirmed, else stop (headless) or wait (console).
+#[allow(clippy::too_many_arguments)]
+async fn gate(
+    s: &mut Session,
+    plan: &Plan,
+    step: &Step,
+    set: &RunSettings,
+    wait: bool,
+    tx: &EventTx,
+    rx: &mut CommandRx,
+    pacing: &mut Pacing,
+    confirmed: &mut Vec<String>,
+) -> Result<Option<Outcome>, ExecError> {
+    let g = step.gate.clone().unwrap_or(crate::plan::Gate {
+        text: step.summary.clone(),
+        confirm: "confirm".into(),
+    });
+    let mut ok = set.yes || confirmed.contains(&step.id);
+    if !ok {
+        state::mark(s, &plan.hash, &step.id, "waiting", None).await?;
+        emit(
+            tx,
+            Event::GateReached {
+                step: step.id.clone(),
+                text: g.text.clone(),
+                confirm: g.confirm.clone(),
+            },
+        );
+        if !wait {
+            return Ok(Some(Outcome::AtGate {
+                step: step.id.clone(),
+                text: g.text,
+                confirm: g.confirm,
+            }));
+        }
+        while !ok {
+            match rx.recv().await {
+                Some(Command::ConfirmGate(id)) if id == step.id => ok = true,
+                Some(c) => {
+                    pacing.apply(&c);
+                    if pacing.stop {
+                        return Ok(Some(Outcome::Stopped));
+                    }
+                }
+                None => {
+                    return Ok(Some(Outcome::AtGate {
+                        step: step.id.clone(),
+                        text: g.text,
+                        confirm: g.confirm,
+                    }));
+                }
+            }
+        }
+    }
+    state::confirm_gate(s, &plan.hash, &step.id, &set.operator).await?;
+    state::mark_done(&mut s.work, &plan.hash, &step.id, &set.operator)
+        .await
+        .map_err(|e| s.err("cannot record the gate", &e))?;
+    emit(
+        tx,
+        Event::GateConfirmed {
+            step: step.id.clone(),
+            by: set.operator.clone(),
+        },
+    );
+    let _ = confirmed;
+    Ok(None)
+}

@@ -1,0 +1,90 @@
+//! Knobs of one run: timeouts, retries, batch pacing, where to stop.
+
+use std::time::Duration;
+
+use crate::plan::Phase;
+
+/// How a run behaves. Every field can be set per run.
+#[derive(Debug, Clone)]
+pub struct RunSettings {
+    /// `lock_timeout` for each transactional step (how long to wait in the lock queue).
+    pub lock_timeout: Duration,
+    /// `statement_timeout` ceiling for transactional steps.
+    pub statement_timeout: Duration,
+    /// `lock_timeout` for CONCURRENTLY steps, whose waits do not queue readers or writers.
+    pub concurrent_lock_timeout: Duration,
+    /// First retry delay after a lock timeout.
+    pub retry_initial: Duration,
+    /// Longest delay between retries.
+    pub retry_max: Duration,
+    /// Give up (resumably) after retrying a step this long.
+    pub retry_total: Duration,
+    /// Override the plan's initial batch size.
+    pub batch_size: Option<u32>,
+    /// Override the plan's target batch duration.
+    pub batch_target: Option<Duration>,
+    /// Pause between batches.
+    pub batch_pause: Option<Duration>,
+    /// Pause batches while replica replay lag exceeds this.
+    pub max_replica_lag: Option<Duration>,
+    /// Stop after this phase.
+    pub through: Option<Phase>,
+    /// Confirm gates without asking.
+    pub yes: bool,
+    /// Who runs it (recorded with completions and gate confirmations).
+    pub operator: String,
+    /// Report transactions older than this that hold locks on a step's tables.
+    pub long_transaction: Duration,
+}
+
+impl Default for RunSettings {
+    fn default() -> Self {
+        Self {
+            lock_timeout: Duration::from_secs(1),
+            statement_timeout: Duration::from_secs(60),
+            concurrent_lock_timeout: Duration::from_secs(600),
+            retry_initial: Duration::from_millis(250),
+            retry_max: Duration::from_secs(15),
+            retry_total: Duration::from_secs(10 * 60),
+            batch_size: None,
+            batch_target: None,
+            batch_pause: None,
+            max_replica_lag: None,
+            through: None,
+            yes: false,
+            operator: std::env::var("USER").unwrap_or_else(|_| "unknown".into()),
+            long_transaction: Duration::from_secs(5),
+        }
+    }
+}
+
+/// `SET LOCAL` value for a duration (`0` disables the timeout).
+pub fn pg_ms(d: Duration) -> String {
+    format!("{}ms", d.as_millis())
+}
+
+/// Exponential backoff with jitter: attempt 1 waits about `initial`, doubling up to `max`.
+pub fn backoff(s: &RunSettings, attempt: u32) -> Duration {
+    let exp = s
+        .retry_initial
+        .saturating_mul(1u32 << attempt.saturating_sub(1).min(16));
+    let capped = exp.min(s.retry_max);
+    let jitter = 0.5 + fastrand::f64();
+    capped.mul_f64(jitter).min(s.retry_max)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_and_stays_bounded() {
+        let s = RunSettings::default();
+        let first = backoff(&s, 1);
+        assert!(first >= Duration::from_millis(125) && first <= Duration::from_millis(375));
+        for a in 1..40 {
+            assert!(backoff(&s, a) <= s.retry_max);
+        }
+        assert!(backoff(&s, 8) >= Duration::from_secs(7));
+    }
+}

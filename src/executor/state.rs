@@ -1,0 +1,285 @@
+//! The run's memory, kept in the target database (schema `bellows`): which steps are done,
+//! backfill cursors, gate confirmations, with who and when. Transactional steps record
+//! their completion inside their own transaction, so "done" is exact.
+
+use sqlx::{PgConnection, Row};
+
+use super::error::ExecError;
+use super::session::Session;
+
+/// Create the state schema if needed (serialized by a transaction-level advisory lock).
+pub const SCHEMA_SQL: &[&str] = &[
+    "SELECT pg_advisory_xact_lock(hashtextextended('bellows:state-schema', 0))",
+    "CREATE SCHEMA IF NOT EXISTS bellows",
+    "CREATE TABLE IF NOT EXISTS bellows.runs (
+        plan_hash text PRIMARY KEY,
+        plan_name text NOT NULL,
+        plan jsonb NOT NULL,
+        status text NOT NULL,
+        started_by text NOT NULL,
+        started_at timestamptz NOT NULL DEFAULT now(),
+        updated_at timestamptz NOT NULL DEFAULT now())",
+    "CREATE TABLE IF NOT EXISTS bellows.steps (
+        plan_hash text NOT NULL REFERENCES bellows.runs ON DELETE CASCADE,
+        step_id text NOT NULL,
+        state text NOT NULL,
+        attempts integer NOT NULL DEFAULT 0,
+        last_error text,
+        started_at timestamptz,
+        finished_at timestamptz,
+        finished_by text,
+        PRIMARY KEY (plan_hash, step_id))",
+    "CREATE TABLE IF NOT EXISTS bellows.backfill_cursors (
+        plan_hash text NOT NULL REFERENCES bellows.runs ON DELETE CASCADE,
+        step_id text NOT NULL,
+        cursor text[],
+        rows_done bigint NOT NULL DEFAULT 0,
+        batch_size integer,
+        updated_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (plan_hash, step_id))",
+    "CREATE TABLE IF NOT EXISTS bellows.gate_confirmations (
+        plan_hash text NOT NULL REFERENCES bellows.runs ON DELETE CASCADE,
+        step_id text NOT NULL,
+        confirmed_by text NOT NULL,
+        confirmed_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (plan_hash, step_id))",
+];
+
+/// A step's recorded state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepRow {
+    /// Step id.
+    pub step_id: String,
+    /// `running`, `done`, `failed`, `waiting`, `rolled_back`.
+    pub state: String,
+    /// Attempts so far.
+    pub attempts: i32,
+    /// Last error, if any.
+    pub last_error: Option<String>,
+    /// Finished at (text).
+    pub finished_at: Option<String>,
+    /// By whom.
+    pub finished_by: Option<String>,
+}
+
+/// A backfill cursor.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Cursor {
+    /// Last key done (text of each key column), None before the first batch.
+    pub last: Option<Vec<String>>,
+    /// Rows covered so far.
+    pub rows_done: i64,
+    /// Batch size in use.
+    pub batch_size: Option<i32>,
+}
+
+/// Make sure the state schema exists.
+pub async fn ensure_schema(s: &Session) -> Result<(), ExecError> {
+    let mut tx = s
+        .pool
+        .begin()
+        .await
+        .map_err(|e| s.err("cannot start a transaction", &e))?;
+    for q in SCHEMA_SQL {
+        sqlx::query(*q).execute(&mut *tx).await.map_err(|e| {
+            s.err(
+                "cannot create the bellows state schema (the role needs CREATE on the database)",
+                &e,
+            )
+        })?;
+    }
+    tx.commit()
+        .await
+        .map_err(|e| s.err("cannot create the bellows state schema", &e))
+}
+
+/// Does a run of this plan exist already? Returns its status.
+pub async fn run_status(s: &Session, hash: &str) -> Result<Option<String>, ExecError> {
+    sqlx::query_scalar("SELECT status FROM bellows.runs WHERE plan_hash = $1")
+        .bind(hash)
+        .fetch_optional(&s.pool)
+        .await
+        .map_err(|e| s.err("cannot read run state", &e))
+}
+
+/// Record the start of a run (or mark a resumed one running).
+pub async fn start_run(
+    s: &Session,
+    hash: &str,
+    name: &str,
+    plan_json: &str,
+    who: &str,
+) -> Result<(), ExecError> {
+    sqlx::query(
+        "INSERT INTO bellows.runs (plan_hash, plan_name, plan, status, started_by) VALUES ($1, $2, $3::jsonb, 'running', $4)
+         ON CONFLICT (plan_hash) DO UPDATE SET status = 'running', updated_at = now()",
+    )
+    .bind(hash)
+    .bind(name)
+    .bind(plan_json)
+    .bind(who)
+    .execute(&s.pool)
+    .await
+    .map_err(|e| s.err("cannot record the run", &e))?;
+    Ok(())
+}
+
+/// Set the run's status.
+pub async fn set_run_status(s: &Session, hash: &str, status: &str) -> Result<(), ExecError> {
+    sqlx::query("UPDATE bellows.runs SET status = $2, updated_at = now() WHERE plan_hash = $1")
+        .bind(hash)
+        .bind(status)
+        .execute(&s.pool)
+        .await
+        .map_err(|e| s.err("cannot record the run status", &e))?;
+    Ok(())
+}
+
+/// All step rows of a run.
+pub async fn steps(pool: &sqlx::PgPool, hash: &str) -> Result<Vec<StepRow>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT step_id, state, attempts, last_error, to_char(finished_at, 'YYYY-MM-DD HH24:MI:SS TZ'), finished_by
+         FROM bellows.steps WHERE plan_hash = $1",
+    )
+    .bind(hash)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| StepRow {
+            step_id: r.get(0),
+            state: r.get(1),
+            attempts: r.get(2),
+            last_error: r.get(3),
+            finished_at: r.get(4),
+            finished_by: r.get(5),
+        })
+        .collect())
+}
+
+/// Note an attempt starting (outside the step's own transaction, so failures keep it).
+pub async fn begin_attempt(s: &Session, hash: &str, step: &str) -> Result<(), ExecError> {
+    sqlx::query(
+        "INSERT INTO bellows.steps (plan_hash, step_id, state, attempts, started_at) VALUES ($1, $2, 'running', 1, now())
+         ON CONFLICT (plan_hash, step_id) DO UPDATE SET state = 'running', attempts = bellows.steps.attempts + 1,
+         started_at = coalesce(bellows.steps.started_at, now()), last_error = NULL",
+    )
+    .bind(hash)
+    .bind(step)
+    .execute(&s.pool)
+    .await
+    .map_err(|e| s.err("cannot record the step", &e))?;
+    Ok(())
+}
+
+/// Mark a step done on `conn` (inside the step's transaction when it has one).
+pub async fn mark_done(
+    conn: &mut PgConnection,
+    hash: &str,
+    step: &str,
+    who: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO bellows.steps (plan_hash, step_id, state, attempts, started_at, finished_at, finished_by)
+         VALUES ($1, $2, 'done', 1, now(), now(), $3)
+         ON CONFLICT (plan_hash, step_id) DO UPDATE SET state = 'done', finished_at = now(), finished_by = $3, last_error = NULL",
+    )
+    .bind(hash)
+    .bind(step)
+    .bind(who)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Record a step's state and error (failed, waiting, rolled_back).
+pub async fn mark(
+    s: &Session,
+    hash: &str,
+    step: &str,
+    state: &str,
+    error: Option<&str>,
+) -> Result<(), ExecError> {
+    sqlx::query(
+        "INSERT INTO bellows.steps (plan_hash, step_id, state, last_error) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (plan_hash, step_id) DO UPDATE SET state = $3, last_error = $4",
+    )
+    .bind(hash)
+    .bind(step)
+    .bind(state)
+    .bind(error)
+    .execute(&s.pool)
+    .await
+    .map_err(|e| s.err("cannot record the step state", &e))?;
+    Ok(())
+}
+
+/// The cursor of a backfill step.
+pub async fn cursor(pool: &sqlx::PgPool, hash: &str, step: &str) -> Result<Cursor, sqlx::Error> {
+    let row = sqlx::query("SELECT cursor, rows_done, batch_size FROM bellows.backfill_cursors WHERE plan_hash = $1 AND step_id = $2")
+        .bind(hash)
+        .bind(step)
+        .fetch_optional(pool)
+        .await?;
+    Ok(row
+        .map(|r| Cursor {
+            last: r.get(0),
+            rows_done: r.get(1),
+            batch_size: r.get(2),
+        })
+        .unwrap_or_default())
+}
+
+/// Save a cursor on `conn` (inside the batch's transaction).
+pub async fn save_cursor(
+    conn: &mut PgConnection,
+    hash: &str,
+    step: &str,
+    c: &Cursor,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO bellows.backfill_cursors (plan_hash, step_id, cursor, rows_done, batch_size) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (plan_hash, step_id) DO UPDATE SET cursor = $3, rows_done = $4, batch_size = $5, updated_at = now()",
+    )
+    .bind(hash)
+    .bind(step)
+    .bind(&c.last)
+    .bind(c.rows_done)
+    .bind(c.batch_size)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Forget a backfill cursor (after a rollback).
+pub async fn clear_cursor(s: &Session, hash: &str, step: &str) -> Result<(), ExecError> {
+    sqlx::query("DELETE FROM bellows.backfill_cursors WHERE plan_hash = $1 AND step_id = $2")
+        .bind(hash)
+        .bind(step)
+        .execute(&s.pool)
+        .await
+        .map_err(|e| s.err("cannot clear the cursor", &e))?;
+    Ok(())
+}
+
+/// Record who confirmed a gate.
+pub async fn confirm_gate(s: &Session, hash: &str, step: &str, who: &str) -> Result<(), ExecError> {
+    sqlx::query(
+        "INSERT INTO bellows.gate_confirmations (plan_hash, step_id, confirmed_by) VALUES ($1, $2, $3)
+         ON CONFLICT (plan_hash, step_id) DO UPDATE SET confirmed_by = $3, confirmed_at = now()",
+    )
+    .bind(hash)
+    .bind(step)
+    .bind(who)
+    .execute(&s.pool)
+    .await
+    .map_err(|e| s.err("cannot record the gate confirmation", &e))?;
+    Ok(())
+}
+
+/// Does the state schema exist? (Status and rollback must not create it.)
+pub async fn schema_exists(pool: &sqlx::PgPool) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar("SELECT to_regclass('bellows.runs') IS NOT NULL")
+        .fetch_one(pool)
+        .await
+}

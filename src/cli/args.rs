@@ -18,6 +18,110 @@ pub enum Command {
     Plan(PlanArgs),
     /// Render a plan for review (Markdown for a pull request, or JSON, DOT, mermaid).
     Explain(ExplainArgs),
+    /// Carry out a plan against a live database; re-running continues where it stopped.
+    Run(RunArgs),
+    /// Show what has run, what is next, and backfill progress.
+    Status(StatusArgs),
+    /// Undo completed reversible steps, newest first.
+    Rollback(RollbackArgs),
+}
+
+/// Timeouts, retries and batch pacing for `run` and `rollback`.
+#[derive(Debug, Args, Default)]
+pub struct TimingArgs {
+    /// How long a step may wait in the lock queue before it backs off (default 1s).
+    #[arg(long, value_name = "DURATION")]
+    pub lock_timeout: Option<String>,
+    /// Ceiling for one statement of a transactional step (default 60s).
+    #[arg(long, value_name = "DURATION")]
+    pub statement_timeout: Option<String>,
+    /// Keep retrying a step that cannot get its lock for this long (default 10m).
+    #[arg(long, value_name = "DURATION")]
+    pub retry_for: Option<String>,
+    /// First backfill batch size in rows (default: the plan's).
+    #[arg(long, value_name = "ROWS")]
+    pub batch_size: Option<u32>,
+    /// Target duration of one batch (default: the plan's, 200ms).
+    #[arg(long, value_name = "DURATION")]
+    pub batch_target: Option<String>,
+    /// Pause between batches.
+    #[arg(long, value_name = "DURATION")]
+    pub batch_pause: Option<String>,
+    /// Pause batches while replica replay lag is above this.
+    #[arg(long, value_name = "DURATION")]
+    pub max_replica_lag: Option<String>,
+    /// Name recorded with completions and gate confirmations (default: $USER).
+    #[arg(long, value_name = "NAME")]
+    pub operator: Option<String>,
+}
+
+/// Event output formats.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum EventFormat {
+    /// Readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// `bellows run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// A plan file written by `bellows plan`.
+    pub plan: String,
+    /// The database to change (default: $DATABASE_URL).
+    #[arg(long, value_name = "URL", env = "DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// Print progress lines instead of opening the console.
+    #[arg(long)]
+    pub headless: bool,
+    /// Confirm gates without asking.
+    #[arg(long)]
+    pub yes: bool,
+    /// Stop after this phase (expand, dual_write, backfill, contract).
+    #[arg(long, value_name = "PHASE")]
+    pub through: Option<String>,
+    /// Progress output.
+    #[arg(long, value_enum, default_value_t = EventFormat::Text)]
+    pub format: EventFormat,
+    /// Timeouts, retries, pacing.
+    #[command(flatten)]
+    pub timing: TimingArgs,
+}
+
+/// `bellows status`.
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// A plan file.
+    pub plan: String,
+    /// The database (default: $DATABASE_URL).
+    #[arg(long, value_name = "URL", env = "DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = EventFormat::Text)]
+    pub format: EventFormat,
+}
+
+/// `bellows rollback`.
+#[derive(Debug, Args)]
+pub struct RollbackArgs {
+    /// A plan file.
+    pub plan: String,
+    /// The database (default: $DATABASE_URL).
+    #[arg(long, value_name = "URL", env = "DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// Print progress lines instead of opening the console.
+    #[arg(long)]
+    pub headless: bool,
+    /// Undo without asking (otherwise it lists what it would undo and exits 3).
+    #[arg(long)]
+    pub yes: bool,
+    /// Progress output.
+    #[arg(long, value_enum, default_value_t = EventFormat::Text)]
+    pub format: EventFormat,
+    /// Timeouts and retries.
+    #[command(flatten)]
+    pub timing: TimingArgs,
 }
 
 /// `bellows plan`.

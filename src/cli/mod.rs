@@ -4,6 +4,8 @@
 pub mod args;
 pub mod explain_cmd;
 pub mod plan_cmd;
+pub mod printer;
+pub mod run_cmd;
 
 use std::ffi::OsString;
 use std::process::ExitCode;
@@ -50,6 +52,9 @@ where
     let result = match cli.command {
         args::Command::Plan(a) => plan_cmd::run(a),
         args::Command::Explain(a) => explain_cmd::run(a),
+        args::Command::Run(a) => run_cmd::run(a),
+        args::Command::Status(a) => run_cmd::status(a),
+        args::Command::Rollback(a) => run_cmd::rollback(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -59,6 +59,9 @@ pub async fn run_step(
         );
         return Ok(());
     }
+    if !step.transactional {
+        drop_invalid_index(s, step, tx).await?;
+    }
     let tables = step_tables(step);
     let began = Instant::now();
     let mut attempt: u32 = 0;

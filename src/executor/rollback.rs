@@ -74,7 +74,7 @@ pub async fn rollback(
 ) -> Result<RollbackOutcome, ExecError> {
     let mut s = Session::open(url, &plan.hash).await?;
     let r = rollback_inner(&mut s, plan, set, &tx).await;
-    s.close().await;
+    s.close(&plan.hash).await;
     r
 }
 

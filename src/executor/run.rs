@@ -62,7 +62,7 @@ pub async fn run(
         Err(e) => e.to_string(),
     };
     emit(&tx, Event::RunFinished { outcome });
-    s.close().await;
+    s.close(&plan.hash).await;
     result
 }
 
@@ -131,6 +131,18 @@ async fn run_inner(
     tx: &EventTx,
     rx: &mut CommandRx,
 ) -> Result<Outcome, ExecError> {
+    let owned;
+    let set = if set.operator.is_empty() {
+        let mut o = set.clone();
+        o.operator = sqlx::query_scalar("SELECT session_user::text")
+            .fetch_one(&s.pool)
+            .await
+            .map_err(|e| s.err("cannot read the session user", &e))?;
+        owned = o;
+        &owned
+    } else {
+        set
+    };
     state::ensure_schema(s).await?;
     let first_run = state::run_status(s, &plan.hash).await?.is_none();
     preconditions(s, plan, first_run).await?;
@@ -163,6 +175,7 @@ async fn run_inner(
     let mut pacing = Pacing::new(set);
     let mut confirmed: Vec<String> = Vec::new();
     let mut phase: Option<Phase> = None;
+    let mut worked_in_phase = false;
     for step in &plan.steps {
         drain(rx, &mut pacing, &mut confirmed);
         if pacing.stop {
@@ -170,7 +183,10 @@ async fn run_inner(
         }
         if phase.is_some_and(|p| p != step.phase) {
             let finished = phase.unwrap_or(step.phase);
-            emit(tx, Event::PhaseFinished { phase: finished });
+            if worked_in_phase {
+                emit(tx, Event::PhaseFinished { phase: finished });
+            }
+            worked_in_phase = false;
             if set.through.is_some_and(|t| t <= finished) {
                 return Ok(Outcome::Through(finished));
             }
@@ -179,6 +195,7 @@ async fn run_inner(
         if done.contains(step.id.as_str()) {
             continue;
         }
+        worked_in_phase = true;
         match step.kind {
             StepKind::Gate => {
                 if let Some(o) = gate(
@@ -211,7 +228,9 @@ async fn run_inner(
             }
         }
     }
-    if let Some(p) = phase {
+    if let Some(p) = phase
+        && worked_in_phase
+    {
         emit(tx, Event::PhaseFinished { phase: p });
     }
     Ok(Outcome::Done)

@@ -96,13 +96,30 @@ impl Session {
             .connect_with(opts.clone())
             .await
             .map_err(|e| db_err(url, &format!("cannot connect to {target}"), &e))?;
-        let mut work = PgConnection::connect_with(&options(url, "bellows-work")?)
+        let app = work_application(plan_hash);
+        let mut work = PgConnection::connect_with(&options(url, &app)?.application_name(&app))
             .await
             .map_err(|e| db_err(url, &format!("cannot connect to {target}"), &e))?;
         let work_pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
             .fetch_one(&mut work)
             .await
             .map_err(|e| db_err(url, "cannot read the backend pid", &e))?;
+        // We hold the plan's lock, so any earlier executor of this plan is gone; a statement
+        // it started may still run on the server (a killed client is noticed late). End it.
+        let orphans: Vec<i32> = sqlx::query_scalar(
+            "SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND pid <> $2",
+        )
+        .bind(&app)
+        .bind(work_pid)
+        .fetch_all(&mut lock)
+        .await
+        .map_err(|e| db_err(url, "cannot look for an earlier executor's sessions", &e))?;
+        for pid in &orphans {
+            let _ = sqlx::query("SELECT pg_terminate_backend($1, 30000)")
+                .bind(pid)
+                .execute(&mut lock)
+                .await;
+        }
         Ok(Self {
             url: url.to_string(),
             lock,
@@ -117,12 +134,25 @@ impl Session {
         db_err(&self.url, what, e)
     }
 
-    /// Release the advisory lock and close everything.
-    pub async fn close(self) {
+    /// Release the advisory lock and close everything. The unlock is explicit: a closed
+    /// connection's session ends on the server a moment later, too late for a next run.
+    pub async fn close(mut self, plan_hash: &str) {
         let _ = self.work.close().await;
         self.pool.close().await;
+        let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT pg_advisory_unlock({LOCK_KEY_SQL})"
+        )))
+        .bind(plan_hash)
+        .execute(&mut self.lock)
+        .await;
         let _ = self.lock.close().await;
     }
+}
+
+/// The work connection's `application_name`: tagged with the plan, so a later run can find
+/// statements an earlier, killed executor left running.
+pub fn work_application(plan_hash: &str) -> String {
+    format!("bellows-work:{}", &plan_hash[..plan_hash.len().min(12)])
 }
 
 /// `host:port/db` of a URL, for messages (no user, no password).

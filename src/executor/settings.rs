@@ -52,7 +52,9 @@ impl Default for RunSettings {
             max_replica_lag: None,
             through: None,
             yes: false,
-            operator: std::env::var("USER").unwrap_or_else(|_| "unknown".into()),
+            operator: std::env::var("USER")
+                .or_else(|_| std::env::var("LOGNAME"))
+                .unwrap_or_default(),
             long_transaction: Duration::from_secs(5),
         }
     }

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod examples;
+pub mod exec;
 
 use bellows::catalog::Catalog;
 use bellows::pgtemp::TempCluster;

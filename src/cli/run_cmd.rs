@@ -1,0 +1,244 @@
+//! `bellows run`, `bellows status`, `bellows rollback`: settings from arguments, the
+//! executor on a tokio runtime, events printed as they come, exit codes per CONTRACT.md.
+
+use std::time::Duration;
+
+use super::Failure;
+use super::args::{EventFormat, RollbackArgs, RunArgs, StatusArgs, TimingArgs};
+use super::printer::{Printer, Style};
+use crate::executor::rollback::{self, RollbackOutcome};
+use crate::executor::{self, Command, ExecError, Outcome, RunSettings};
+use crate::plan::{self, Plan};
+
+fn url_of(url: Option<String>) -> Result<String, Failure> {
+    url.filter(|u| !u.trim().is_empty())
+        .ok_or_else(|| Failure::input("no database: pass --database-url URL or set DATABASE_URL"))
+}
+
+fn load(path: &str) -> Result<Plan, Failure> {
+    plan::load_file(path).map_err(|e| Failure::input(e.to_string()))
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::input(format!("cannot start the async runtime: {e}")))
+}
+
+fn exec_failure(e: ExecError) -> Failure {
+    Failure {
+        code: e.exit_code(),
+        message: e.to_string(),
+    }
+}
+
+fn duration(text: &str, what: &str) -> Result<Duration, Failure> {
+    humantime::parse_duration(text)
+        .map_err(|e| Failure::input(format!("{what} `{text}`: {e} (write e.g. 500ms, 2s, 5m)")))
+}
+
+/// Validated run settings from the timing flags.
+pub fn settings(t: &TimingArgs) -> Result<RunSettings, Failure> {
+    let mut s = RunSettings::default();
+    if let Some(v) = &t.lock_timeout {
+        s.lock_timeout = duration(v, "--lock-timeout")?;
+        if s.lock_timeout.is_zero() {
+            return Err(Failure::input(
+                "--lock-timeout 0 would wait forever in the lock queue, blocking everyone behind it",
+            ));
+        }
+    }
+    if let Some(v) = &t.statement_timeout {
+        s.statement_timeout = duration(v, "--statement-timeout")?;
+    }
+    if let Some(v) = &t.retry_for {
+        s.retry_total = duration(v, "--retry-for")?;
+    }
+    if let Some(v) = &t.batch_target {
+        s.batch_target = Some(duration(v, "--batch-target")?);
+    }
+    if let Some(v) = &t.batch_pause {
+        s.batch_pause = Some(duration(v, "--batch-pause")?);
+    }
+    if let Some(v) = &t.max_replica_lag {
+        s.max_replica_lag = Some(duration(v, "--max-replica-lag")?);
+    }
+    if let Some(n) = t.batch_size {
+        if n == 0 {
+            return Err(Failure::input("--batch-size must be at least 1"));
+        }
+        s.batch_size = Some(n);
+    }
+    if let Some(o) = &t.operator {
+        s.operator = o.clone();
+    }
+    Ok(s)
+}
+
+/// Print events until the channel closes.
+fn spawn_printer(
+    rt: &tokio::runtime::Runtime,
+    style: Style,
+) -> (executor::events::EventTx, tokio::task::JoinHandle<()>) {
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<executor::Event>();
+    let h = rt.spawn(async move {
+        let mut p = Printer::new(style);
+        while let Some(e) = rx.recv().await {
+            if let Some(line) = p.line(&e) {
+                println!("{line}");
+            }
+        }
+    });
+    (tx, h)
+}
+
+fn style(f: EventFormat) -> Style {
+    match f {
+        EventFormat::Text => Style::Text,
+        EventFormat::Json => Style::Json,
+    }
+}
+
+/// `bellows run PLAN`.
+pub fn run(a: RunArgs) -> Result<(), Failure> {
+    let plan = load(&a.plan)?;
+    let url = url_of(a.database_url)?;
+    let mut set = settings(&a.timing)?;
+    set.yes = a.yes;
+    if let Some(p) = &a.through {
+        set.through = Some(p.parse().map_err(Failure::input)?);
+    }
+    let rt = runtime()?;
+    let (tx, printer) = spawn_printer(&rt, style(a.format));
+    let (ctl, rx) = tokio::sync::mpsc::unbounded_channel::<Command>();
+    // Ctrl-C: stop after the current batch, leaving a resumable state.
+    rt.spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            eprintln!("\nstopping after the current batch (press Ctrl-C again to abort at once)");
+            let _ = ctl.send(Command::StopAfterBatch);
+            if tokio::signal::ctrl_c().await.is_ok() {
+                std::process::exit(130);
+            }
+        }
+    });
+    let result = rt.block_on(executor::run(&plan, &url, &set, false, tx, rx));
+    let _ = rt.block_on(printer);
+    match result {
+        Ok(Outcome::Done) | Ok(Outcome::Through(_)) | Ok(Outcome::Stopped) => Ok(()),
+        Ok(Outcome::AtGate { step, .. }) => Err(Failure {
+            code: 3,
+            message: format!("stopped at gate {step}: confirm it with --yes to continue"),
+        }),
+        Err(e) => Err(exec_failure(e)),
+    }
+}
+
+/// `bellows status PLAN`.
+pub fn status(a: StatusArgs) -> Result<(), Failure> {
+    let plan = load(&a.plan)?;
+    let url = url_of(a.database_url)?;
+    let rt = runtime()?;
+    let st = rt
+        .block_on(executor::status::status(&plan, &url))
+        .map_err(exec_failure)?;
+    if a.format == EventFormat::Json {
+        println!("{}", serde_json::to_string_pretty(&st).unwrap_or_default());
+        return Ok(());
+    }
+    println!(
+        "{}: {}",
+        st.plan,
+        st.run.as_deref().unwrap_or("not started in this database")
+    );
+    for s in &st.steps {
+        let mut line = format!(
+            "  {:<12} {:<10} {:<40} {}",
+            s.state, s.phase, s.id, s.summary
+        );
+        if let Some(r) = s.rows_done {
+            line.push_str(&format!(" [{r} rows]"));
+        }
+        if s.attempts > 1 {
+            line.push_str(&format!(" ({} attempts)", s.attempts));
+        }
+        println!("{line}");
+        if let Some(e) = &s.last_error {
+            println!("               last error: {e}");
+        }
+        if let Some(f) = &s.finished {
+            println!("               finished {f}");
+        }
+    }
+    match &st.next {
+        Some(n) => println!("next: {n}"),
+        None => println!("every step is done"),
+    }
+    Ok(())
+}
+
+/// `bellows rollback PLAN`.
+pub fn rollback(a: RollbackArgs) -> Result<(), Failure> {
+    let plan = load(&a.plan)?;
+    let url = url_of(a.database_url)?;
+    let set = settings(&a.timing)?;
+    let rt = runtime()?;
+    if !a.yes {
+        let preview = rt.block_on(async {
+            let s = executor::session::Session::open(&url, &plan.hash).await?;
+            let r = rollback::pending_undo(&s, &plan).await;
+            s.close(&plan.hash).await;
+            r
+        });
+        let (steps, blocked) = preview.map_err(exec_failure)?;
+        if steps.is_empty() {
+            match blocked {
+                Some(b) => println!(
+                    "nothing can be undone: the newest completed step {} is irreversible ({})",
+                    b.id,
+                    b.irreversible_reason.unwrap_or_default()
+                ),
+                None => println!(
+                    "nothing to undo: no completed step of {} in this database",
+                    plan.name
+                ),
+            }
+            return Ok(());
+        }
+        println!("rollback would undo, newest first:");
+        for s in &steps {
+            println!("  {}  {}", s.id, s.summary);
+        }
+        if let Some(b) = blocked {
+            println!(
+                "and stop before {} (irreversible: {})",
+                b.id,
+                b.irreversible_reason.unwrap_or_default()
+            );
+        }
+        return Err(Failure {
+            code: 3,
+            message: "re-run with --yes to undo these steps".into(),
+        });
+    }
+    let (tx, printer) = spawn_printer(&rt, style(a.format));
+    let result = rt.block_on(rollback::rollback(&plan, &url, &set, tx));
+    let _ = rt.block_on(printer);
+    match result.map_err(exec_failure)? {
+        RollbackOutcome::Done { undone } => {
+            println!("rolled back {undone} step(s)");
+            Ok(())
+        }
+        RollbackOutcome::StoppedAt {
+            step,
+            reason,
+            undone,
+        } => {
+            println!(
+                "rolled back {undone} step(s); stopped before {step}, which cannot be undone: {reason}"
+            );
+            Ok(())
+        }
+    }
+}

@@ -139,6 +139,10 @@ pub fn plan(
         },
     )?;
     out.warnings.push(format!(
+        "prepared statements that return {}.{column} fail once after the swap with `cached plan must not change result type`: drivers that re-prepare on that error (pgjdbc, for one) recover by themselves; otherwise recycle the application's connection pools right after the swap",
+        table.display()
+    ));
+    out.warnings.push(format!(
         "{}.{column} keeps its old type {} until the swap after the gate; deploy code that works with both {} and {ty} before confirming the gate",
         table.display(),
         col.ty,

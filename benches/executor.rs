@@ -171,6 +171,10 @@ fn main() {
         yes: true,
         operator: "bench".into(),
         batch_target: target.map(Duration::from_millis),
+        batch_pause: std::env::var("BELLOWS_BENCH_PAUSE_MS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .map(Duration::from_millis),
         ..RunSettings::default()
     };
     println!(
@@ -180,11 +184,12 @@ fn main() {
     );
 
     rt.block_on(async {
+        let only = std::env::var("BELLOWS_BENCH_ONLY").unwrap_or_default();
         // 1. Backfill throughput, three times each (median reported).
         let mut singles = Vec::new();
         let mut batched = Vec::new();
         let mut batches: Vec<u64> = Vec::new();
-        for _ in 0..3 {
+        for _ in 0..(if only.is_empty() || only == "backfill" { 3 } else { 0 }) {
             // Same starting point for both: the shadow column and its sync trigger in place.
             exec(&url, &seed(n)).await;
             run_plan(&url, "ALTER TABLE t ALTER COLUMN a TYPE bigint;", &RunSettings { through: Some(bellows::plan::Phase::DualWrite), ..set.clone() }).await;
@@ -201,6 +206,7 @@ fn main() {
                 _ => None,
             }));
         }
+        if !singles.is_empty() {
         let (single, took) = (pct(&mut singles, 0.5), pct(&mut batched, 0.5));
         let (rs, rb) = (n as f64 / single, n as f64 / took);
         println!("backfill of {n} rows (sync trigger installed in both cases; median of 3):");
@@ -209,6 +215,7 @@ fn main() {
         let t_ms = target.unwrap_or(bellows::plan::BatchSettings::default().target_ms as u64);
         let over = batches.iter().filter(|ms| **ms > 2 * t_ms).count();
         println!("  batches {} (3 runs)  longest {} ms  over 2x the {t_ms} ms target: {over}", batches.len(), batches.iter().max().copied().unwrap_or(0));
+        }
 
         // 2. Application latency: no migration, the rename plan, the naive rewrite.
         println!("application load (2 connections, 1 ms think time) on {n} rows:");

@@ -321,6 +321,13 @@ pub async fn backfill(
             )))
             .execute(&mut *t)
             .await?;
+            // The batch writes both sides consistently: the sync trigger may skip it.
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SET LOCAL {} = 'on'",
+                crate::planner::recipes::shadow::BACKFILL_SETTING
+            )))
+            .execute(&mut *t)
+            .await?;
             let mut qy = sqlx::query(sqlx::AssertSqlSafe(sql.clone())).bind(size as i64);
             if let Some(last) = &cur.last {
                 for v in last {

@@ -12,6 +12,10 @@ use crate::planner::sqlgen;
 use crate::safety::DdlForm;
 use crate::sql::{QName, SqlError, expr, quote_ident as q, quote_literal};
 
+/// Set to `on` (transaction-local) by the executor's backfill batches: the sync trigger
+/// then leaves the batch's rows alone, since the batch writes both sides consistently.
+pub const BACKFILL_SETTING: &str = "bellows.backfill";
+
 /// What to build.
 pub struct Spec {
     /// Table.
@@ -175,7 +179,8 @@ pub fn plan(ctx: &Ctx, spec: &Spec) -> Result<Out, SqlError> {
         &format!("{}_{}", table.name, spec.old),
         "fn",
     ));
-    let trig = names::make_name("bellows_sync", &spec.old, "trg");
+    let trig_ins = names::make_name("bellows_sync", &spec.old, "ins");
+    let trig_upd = names::make_name("bellows_sync", &spec.old, "upd");
     let body = format!(
         "CREATE FUNCTION {f}() RETURNS trigger LANGUAGE plpgsql AS $bellows$\nBEGIN\n  IF TG_OP = 'INSERT' THEN\n    IF NEW.{n} IS NULL THEN\n      NEW.{n} := {up};\n    ELSE\n      NEW.{o} := {down};\n    END IF;\n  ELSIF NEW.{n} IS DISTINCT FROM OLD.{n} THEN\n    NEW.{o} := {down};\n  ELSIF NEW.{o} IS DISTINCT FROM OLD.{o} THEN\n    NEW.{n} := {up};\n  END IF;\n  RETURN NEW;\nEND\n$bellows$",
         f = func.sql(),
@@ -183,14 +188,24 @@ pub fn plan(ctx: &Ctx, spec: &Spec) -> Result<Out, SqlError> {
         down = spec.down_at(&format!("NEW.{n}")),
     );
     let drop_trigger = vec![
-        format!("DROP TRIGGER IF EXISTS {} ON {}", q(&trig), table.sql()),
+        format!("DROP TRIGGER IF EXISTS {} ON {}", q(&trig_ins), table.sql()),
+        format!("DROP TRIGGER IF EXISTS {} ON {}", q(&trig_upd), table.sql()),
         format!("DROP FUNCTION IF EXISTS {}()", func.sql()),
     ];
+    // Updates that change neither column never call the function (the WHEN clause is
+    // evaluated without entering PL/pgSQL), and bellows' own backfill batches, which write
+    // both sides consistently, skip it through a transaction-local setting.
     let create_trigger = vec![
         body,
         format!(
-            "CREATE TRIGGER {} BEFORE INSERT OR UPDATE ON {} FOR EACH ROW EXECUTE FUNCTION {}()",
-            q(&trig),
+            "CREATE TRIGGER {} BEFORE INSERT ON {} FOR EACH ROW EXECUTE FUNCTION {}()",
+            q(&trig_ins),
+            table.sql(),
+            func.sql()
+        ),
+        format!(
+            "CREATE TRIGGER {} BEFORE UPDATE ON {} FOR EACH ROW WHEN ((NEW.{n} IS DISTINCT FROM OLD.{n} OR NEW.{o} IS DISTINCT FROM OLD.{o}) AND current_setting('{BACKFILL_SETTING}', true) IS DISTINCT FROM 'on') EXECUTE FUNCTION {}()",
+            q(&trig_upd),
             table.sql(),
             func.sql()
         ),

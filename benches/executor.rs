@@ -62,9 +62,13 @@ async fn run_plan(url: &str, change: &str, set: &RunSettings) -> Vec<(Instant, E
 }
 
 /// Latencies (ms) and failures of a steady closed-loop load until `stop`.
-async fn load(url: String, stop: Arc<AtomicBool>, column: &'static str) -> (Vec<f64>, usize) {
+async fn load(
+    url: String,
+    stop: Arc<AtomicBool>,
+    column: &'static str,
+) -> (Vec<f64>, Vec<f64>, usize) {
     let mut c = sqlx::PgConnection::connect(&url).await.expect("connect");
-    let (mut lat, mut failed) = (Vec::new(), 0);
+    let (mut lat, mut writes, mut failed) = (Vec::new(), Vec::new(), 0);
     let mut n: i64 = 0;
     while !stop.load(Ordering::Relaxed) {
         n += 1;
@@ -88,7 +92,13 @@ async fn load(url: String, stop: Arc<AtomicBool>, column: &'static str) -> (Vec<
             .map(|_| ())
         };
         match r {
-            Ok(()) => lat.push(t.elapsed().as_secs_f64() * 1000.0),
+            Ok(()) => {
+                let ms = t.elapsed().as_secs_f64() * 1000.0;
+                lat.push(ms);
+                if n % 2 != 0 {
+                    writes.push(ms);
+                }
+            }
             Err(e) if e.to_string().contains("cached plan") => {
                 let _ = c.clear_cached_statements().await;
             }
@@ -96,7 +106,7 @@ async fn load(url: String, stop: Arc<AtomicBool>, column: &'static str) -> (Vec<
         }
         tokio::time::sleep(Duration::from_millis(1)).await;
     }
-    (lat, failed)
+    (lat, writes, failed)
 }
 
 fn pct(v: &mut [f64], p: f64) -> f64 {
@@ -237,13 +247,16 @@ fn main() {
             }
             stop.store(true, Ordering::Relaxed);
             let mut lat = Vec::new();
+            let mut writes = Vec::new();
             let mut failed = 0;
             for w in workers {
-                let (l, f) = w.await.expect("worker");
+                let (l, wr, f) = w.await.expect("worker");
                 lat.extend(l);
+                writes.extend(wr);
                 failed += f;
             }
             report(name, &mut lat, failed);
+            println!("    of which UPDATEs: p99 {:.2} ms, max {:.2} ms", pct(&mut writes, 0.99), pct(&mut writes, 1.0));
         }
     });
 

@@ -41,7 +41,7 @@ pub struct TimingArgs {
     /// First backfill batch size in rows (default: the plan's).
     #[arg(long, value_name = "ROWS")]
     pub batch_size: Option<u32>,
-    /// Target duration of one batch (default: the plan's, 100ms).
+    /// Target duration of one batch (default: the plan's, 50ms).
     #[arg(long, value_name = "DURATION")]
     pub batch_target: Option<String>,
     /// Pause between batches.

@@ -225,7 +225,7 @@ impl Default for BatchSettings {
             size: 1000,
             min_size: 100,
             max_size: 50_000,
-            target_ms: 100,
+            target_ms: 50,
             pause_ms: 0,
         }
     }

@@ -14,5 +14,6 @@ pub mod plan;
 pub mod planner;
 pub mod safety;
 pub mod sql;
+pub mod tui;
 
 pub use cli::run;

@@ -111,6 +111,16 @@ pub fn run(a: RunArgs) -> Result<(), Failure> {
         set.through = Some(p.parse().map_err(Failure::input)?);
     }
     let rt = runtime()?;
+    use std::io::IsTerminal;
+    if !a.headless
+        && a.format == EventFormat::Text
+        && std::io::stdout().is_terminal()
+        && std::io::stdin().is_terminal()
+    {
+        return rt
+            .block_on(crate::tui::run_console(plan, url, set))
+            .map_err(exec_failure);
+    }
     let (tx, printer) = spawn_printer(&rt, style(a.format));
     let (ctl, rx) = tokio::sync::mpsc::unbounded_channel::<Command>();
     // Ctrl-C: stop after the current batch, leaving a resumable state.

@@ -176,6 +176,7 @@ async fn run_inner(
     let mut confirmed: Vec<String> = Vec::new();
     let mut phase: Option<Phase> = None;
     let mut worked_in_phase = false;
+    let mut ran = 0usize;
     for step in &plan.steps {
         drain(rx, &mut pacing, &mut confirmed);
         if pacing.stop {
@@ -195,6 +196,10 @@ async fn run_inner(
         if done.contains(step.id.as_str()) {
             continue;
         }
+        if set.max_steps.is_some_and(|m| ran >= m) {
+            return Ok(Outcome::Stopped);
+        }
+        ran += 1;
         worked_in_phase = true;
         match step.kind {
             StepKind::Gate => {

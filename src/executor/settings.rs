@@ -35,6 +35,8 @@ pub struct RunSettings {
     pub operator: String,
     /// Report transactions older than this that hold locks on a step's tables.
     pub long_transaction: Duration,
+    /// Stop after running this many steps (the console's "run the next step").
+    pub max_steps: Option<usize>,
 }
 
 impl Default for RunSettings {
@@ -56,6 +58,7 @@ impl Default for RunSettings {
                 .or_else(|_| std::env::var("LOGNAME"))
                 .unwrap_or_default(),
             long_transaction: Duration::from_secs(5),
+            max_steps: None,
         }
     }
 }

@@ -1,0 +1,144 @@
+//! The console's event loop: draw, then wait for a key, an executor event or a tick. Every
+//! database call runs in a task that reports through the event channel.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use crossterm::event::{Event as TermEvent, EventStream, KeyEventKind};
+use futures_util::StreamExt;
+
+use super::action::{Effect, key_to_action};
+use super::app::App;
+use super::style::Palette;
+use crate::executor::{self, Command, ExecError, RunSettings};
+use crate::plan::Plan;
+
+/// Open the console on `plan`. Returns when the operator quits.
+pub async fn run_console(plan: Plan, url: String, set: RunSettings) -> Result<(), ExecError> {
+    let status = executor::status::status(&plan, &url).await?;
+    let states: BTreeMap<String, String> =
+        status.steps.into_iter().map(|s| (s.id, s.state)).collect();
+    let mut app = App::new(plan.clone(), &states);
+    let pal = Palette::from_env();
+    let mut terminal = ratatui::init();
+    let result = event_loop(&mut terminal, &mut app, &plan, &url, &set, pal).await;
+    ratatui::restore();
+    result
+}
+
+async fn event_loop(
+    terminal: &mut ratatui::DefaultTerminal,
+    app: &mut App,
+    plan: &Plan,
+    url: &str,
+    set: &RunSettings,
+    pal: Palette,
+) -> Result<(), ExecError> {
+    let (ev_tx, mut ev_rx) = tokio::sync::mpsc::unbounded_channel();
+    let (done_tx, mut done_rx) = tokio::sync::mpsc::unbounded_channel::<String>();
+    let mut ctl: Option<tokio::sync::mpsc::UnboundedSender<Command>> = None;
+    let mut keys = EventStream::new();
+    let mut tick = tokio::time::interval(Duration::from_millis(250));
+    let mut last = Instant::now();
+    loop {
+        terminal
+            .draw(|f| super::ui::draw(app, f, pal))
+            .map_err(|e| ExecError::Database(format!("cannot draw the console: {e}")))?;
+        let effects = tokio::select! {
+            k = keys.next() => match k {
+                Some(Ok(TermEvent::Key(key))) if key.kind == KeyEventKind::Press => {
+                    match key_to_action(key, app.prompting()) {
+                        Some(a) => app.update(a),
+                        None => Vec::new(),
+                    }
+                }
+                Some(Ok(_)) => Vec::new(),
+                Some(Err(e)) => return Err(ExecError::Database(format!("cannot read the terminal: {e}"))),
+                None => vec![Effect::Exit],
+            },
+            Some(e) = ev_rx.recv() => {
+                app.on_event(&e);
+                Vec::new()
+            }
+            Some(outcome) = done_rx.recv() => {
+                ctl = None;
+                app.task_done(outcome)
+            }
+            _ = tick.tick() => {
+                let now = Instant::now();
+                app.tick(now.duration_since(last).as_millis() as u64);
+                last = now;
+                Vec::new()
+            }
+        };
+        for fx in effects {
+            match fx {
+                Effect::Exit => return Ok(()),
+                Effect::Send(c) => {
+                    if let Some(tx) = &ctl {
+                        let _ = tx.send(c);
+                    }
+                }
+                Effect::Run { through, steps } => {
+                    let (ctx, crx) = tokio::sync::mpsc::unbounded_channel();
+                    ctl = Some(ctx);
+                    let mut s = set.clone();
+                    s.through = through;
+                    s.max_steps = steps;
+                    s.yes = false;
+                    s.batch_size = Some(app.batch_size);
+                    s.batch_pause = Some(Duration::from_millis(app.pause_ms));
+                    let (plan, url, tx, done) = (
+                        plan.clone(),
+                        url.to_string(),
+                        ev_tx.clone(),
+                        done_tx.clone(),
+                    );
+                    tokio::spawn(async move {
+                        let r = executor::run(&plan, &url, &s, true, tx, crx).await;
+                        let _ = done.send(match r {
+                            Ok(executor::Outcome::Done) => "every step is done".to_string(),
+                            Ok(executor::Outcome::Through(p)) => {
+                                format!("phase {} complete", p.name())
+                            }
+                            Ok(executor::Outcome::Stopped) => {
+                                "paused between steps; press n or r to go on".to_string()
+                            }
+                            Ok(executor::Outcome::AtGate { step, .. }) => {
+                                format!("waiting at gate {step}")
+                            }
+                            Err(e) => e.to_string(),
+                        });
+                    });
+                }
+                Effect::Rollback => {
+                    let (plan, url, s, tx, done) = (
+                        plan.clone(),
+                        url.to_string(),
+                        set.clone(),
+                        ev_tx.clone(),
+                        done_tx.clone(),
+                    );
+                    tokio::spawn(async move {
+                        let r = executor::rollback::rollback(&plan, &url, &s, tx).await;
+                        let _ = done.send(match r {
+                            Ok(executor::rollback::RollbackOutcome::Done { undone }) => {
+                                format!("rolled back {undone} step(s)")
+                            }
+                            Ok(executor::rollback::RollbackOutcome::StoppedAt {
+                                step,
+                                reason,
+                                undone,
+                            }) => {
+                                format!(
+                                    "rolled back {undone} step(s); stopped before {step}: {reason}"
+                                )
+                            }
+                            Err(e) => e.to_string(),
+                        });
+                    });
+                }
+            }
+        }
+    }
+}

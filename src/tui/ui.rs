@@ -155,7 +155,7 @@ fn draw_steps(app: &App, f: &mut Frame, area: Rect, pal: Palette) {
         if phase != Some(s.phase) {
             phase = Some(s.phase);
             items.push(ListItem::new(Line::styled(
-                format!("{}", s.phase.title()),
+                s.phase.title().to_string(),
                 pal.heading(),
             )));
         }
@@ -311,7 +311,7 @@ fn draw_backfill(app: &App, f: &mut Frame, area: Rect, pal: Palette) {
     if spark.height > 0 {
         f.render_widget(
             Sparkline::default()
-                .data(p.history.iter().copied().collect::<Vec<u64>>())
+                .data(p.history.to_vec())
                 .style(pal.done()),
             spark,
         );

@@ -24,6 +24,9 @@ pub enum Command {
     Status(StatusArgs),
     /// Undo completed reversible steps, newest first.
     Rollback(RollbackArgs),
+    /// A first look: a throwaway PostgreSQL with sample data and a live application load,
+    /// a planned rename plus type change, and the console to step through it.
+    Demo,
 }
 
 /// Timeouts, retries and batch pacing for `run` and `rollback`.

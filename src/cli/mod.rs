@@ -2,6 +2,7 @@
 //! Output formats and exit codes (CONTRACT.md) live here and nowhere else.
 
 pub mod args;
+pub mod demo_cmd;
 pub mod explain_cmd;
 pub mod plan_cmd;
 pub mod printer;
@@ -55,6 +56,7 @@ where
         args::Command::Run(a) => run_cmd::run(a),
         args::Command::Status(a) => run_cmd::status(a),
         args::Command::Rollback(a) => run_cmd::rollback(a),
+        args::Command::Demo => demo_cmd::run(),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

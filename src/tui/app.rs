@@ -179,6 +179,8 @@ pub struct App {
     pub quit_when_idle: bool,
     /// The review document, rendered once.
     pub explain: String,
+    /// A line about the application load (the demo's simulated app), if any.
+    pub load: Option<String>,
 }
 
 impl App {
@@ -217,6 +219,7 @@ impl App {
             outcome: None,
             quit_when_idle: false,
             explain,
+            load: None,
         };
         app.selected = app.next_pending().unwrap_or(0);
         app.log.push(format!(
@@ -672,7 +675,9 @@ impl App {
                 if history.len() > 120 {
                     history.remove(0);
                 }
-                self.batch_size = *batch_size;
+                if self.plan.step(step).is_some_and(|s| s.backfill.is_some()) {
+                    self.batch_size = *batch_size;
+                }
                 self.progress = Some(Progress {
                     step: step.clone(),
                     rows_done: *rows_done,

@@ -13,4 +13,4 @@ pub mod style;
 pub mod terminal;
 pub mod ui;
 
-pub use terminal::run_console;
+pub use terminal::{run_console, run_console_with_load};

@@ -15,13 +15,23 @@ use crate::plan::Plan;
 
 /// Open the console on `plan`. Returns when the operator quits.
 pub async fn run_console(plan: Plan, url: String, set: RunSettings) -> Result<(), ExecError> {
+    run_console_with_load(plan, url, set, None).await
+}
+
+/// The console, with a line about an application load to show in the title (the demo).
+pub async fn run_console_with_load(
+    plan: Plan,
+    url: String,
+    set: RunSettings,
+    load: Option<tokio::sync::watch::Receiver<String>>,
+) -> Result<(), ExecError> {
     let status = executor::status::status(&plan, &url).await?;
     let states: BTreeMap<String, String> =
         status.steps.into_iter().map(|s| (s.id, s.state)).collect();
     let mut app = App::new(plan.clone(), &states);
     let pal = Palette::from_env();
     let mut terminal = ratatui::init();
-    let result = event_loop(&mut terminal, &mut app, &plan, &url, &set, pal).await;
+    let result = event_loop(&mut terminal, &mut app, &plan, &url, &set, pal, load).await;
     ratatui::restore();
     result
 }
@@ -33,6 +43,7 @@ async fn event_loop(
     url: &str,
     set: &RunSettings,
     pal: Palette,
+    load: Option<tokio::sync::watch::Receiver<String>>,
 ) -> Result<(), ExecError> {
     let (ev_tx, mut ev_rx) = tokio::sync::mpsc::unbounded_channel();
     let (done_tx, mut done_rx) = tokio::sync::mpsc::unbounded_channel::<String>();
@@ -67,6 +78,9 @@ async fn event_loop(
             _ = tick.tick() => {
                 let now = Instant::now();
                 app.tick(now.duration_since(last).as_millis() as u64);
+                if let Some(l) = &load {
+                    app.load = Some(l.borrow().clone());
+                }
                 last = now;
                 Vec::new()
             }

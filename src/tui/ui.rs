@@ -128,12 +128,15 @@ fn draw_title(app: &App, f: &mut Frame, area: Rect, pal: Palette) {
         .iter()
         .filter(|s| s.state == StepState::Done)
         .count();
-    let line = Line::from(vec![
+    let mut spans = vec![
         Span::styled(format!(" bellows · {} ", app.plan.name), pal.heading()),
         Span::raw(format!("· {done}/{} steps · ", app.steps.len())),
         state,
-    ]);
-    f.render_widget(Paragraph::new(line), area);
+    ];
+    if let Some(l) = &app.load {
+        spans.push(Span::styled(format!(" · app: {l}"), pal.dim()));
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
 fn state_style(s: StepState, pal: Palette) -> ratatui::style::Style {

@@ -219,6 +219,12 @@ fn draw_detail(app: &App, f: &mut Frame, area: Rect, pal: Palette) {
         )),
         Line::styled(format!("why safe: {}", s.why), pal.dim()),
     ];
+    if !s.depends_on.is_empty() {
+        lines.push(Line::styled(
+            format!("after: {}", s.depends_on.join(", ")),
+            pal.dim(),
+        ));
+    }
     if let Some(e) = &v.last_error {
         lines.push(Line::styled(format!("last error: {e}"), pal.bad()));
     }

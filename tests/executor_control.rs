@@ -254,3 +254,56 @@ fn gates_exit_codes_and_rollback_through_the_cli() {
     let (code, out) = run(&["run", &f, "--through", "sideways"]);
     assert_eq!(code, Some(2), "{out}");
 }
+
+#[test]
+fn a_backfill_finishes_while_rows_arrive_faster_than_it_goes() {
+    let cluster = common::cluster();
+    cluster.create_database("chase").expect("db");
+    cluster
+        .psql("chase", "CREATE TABLE t (id bigserial PRIMARY KEY, a integer NOT NULL); INSERT INTO t (a) SELECT g FROM generate_series(1, 3000) g;")
+        .expect("seed");
+    let url = cluster.url("chase");
+    let rt = common::rt();
+    rt.block_on(async {
+        use sqlx::Connection;
+        let cat = bellows::catalog::live::introspect_url(&url)
+            .await
+            .expect("introspect");
+        let p = planner::plan(
+            "c.sql",
+            "ALTER TABLE t RENAME COLUMN a TO b;",
+            &cat,
+            &Options::default(),
+        )
+        .expect("plan");
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let inserter = {
+            let (url, stop) = (url.clone(), stop.clone());
+            tokio::spawn(async move {
+                let mut c = sqlx::PgConnection::connect(&url).await.expect("connect");
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    sqlx::query("INSERT INTO t (a) SELECT g FROM generate_series(1, 200) g")
+                        .execute(&mut c)
+                        .await
+                        .expect("insert");
+                    tokio::time::sleep(Duration::from_millis(5)).await;
+                }
+            })
+        };
+        let mut set = exec::quick();
+        set.batch_size = Some(100);
+        set.batch_pause = Some(Duration::from_millis(30));
+        set.through = Some(bellows::plan::Phase::Backfill);
+        let r = tokio::time::timeout(Duration::from_secs(60), exec::run(&url, &p, &set)).await;
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        inserter.await.expect("inserter");
+        let (r, _) = r.expect("the backfill must end even while rows keep arriving");
+        r.expect("runs");
+        let wrong =
+            exec::scalar_i64(&url, "SELECT count(*) FROM t WHERE b IS DISTINCT FROM a").await;
+        assert_eq!(
+            wrong, 0,
+            "old rows by the backfill, new ones by the trigger"
+        );
+    });
+}

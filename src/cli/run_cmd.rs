@@ -136,7 +136,13 @@ pub fn run(a: RunArgs) -> Result<(), Failure> {
     let result = rt.block_on(executor::run(&plan, &url, &set, false, tx, rx));
     let _ = rt.block_on(printer);
     match result {
-        Ok(Outcome::Done) | Ok(Outcome::Through(_)) | Ok(Outcome::Stopped) => Ok(()),
+        Ok(Outcome::Done) | Ok(Outcome::Through(_)) | Ok(Outcome::StepsDone) => Ok(()),
+        Ok(Outcome::Stopped) => Err(Failure {
+            code: 130,
+            message:
+                "stopped on request after the current batch; run the same command again to continue"
+                    .into(),
+        }),
         Ok(Outcome::AtGate { step, .. }) => Err(Failure {
             code: 3,
             message: format!("stopped at gate {step}: confirm it with --yes to continue"),
@@ -154,7 +160,7 @@ pub fn status(a: StatusArgs) -> Result<(), Failure> {
         .block_on(executor::status::status(&plan, &url))
         .map_err(exec_failure)?;
     if a.format == EventFormat::Json {
-        println!("{}", serde_json::to_string_pretty(&st).unwrap_or_default());
+        println!("{}", serde_json::to_string(&st).unwrap_or_default());
         return Ok(());
     }
     println!(

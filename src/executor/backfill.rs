@@ -34,6 +34,8 @@ pub struct Pacing {
     pub paused: bool,
     /// Stop after the current batch.
     pub stop: bool,
+    /// The operator set the batch size: keep it instead of adapting.
+    pub pinned: bool,
 }
 
 impl Pacing {
@@ -44,6 +46,7 @@ impl Pacing {
             pause: set.batch_pause.unwrap_or_default(),
             paused: false,
             stop: false,
+            pinned: set.batch_size.is_some(),
         }
     }
 
@@ -52,7 +55,10 @@ impl Pacing {
         match c {
             Command::Pause => self.paused = true,
             Command::Resume => self.paused = false,
-            Command::SetBatchSize(n) => self.size = Some((*n).max(1)),
+            Command::SetBatchSize(n) => {
+                self.size = Some((*n).max(1));
+                self.pinned = true;
+            }
             Command::SetPause(d) => self.pause = *d,
             Command::StopAfterBatch => self.stop = true,
             Command::ConfirmGate(_) => return false,
@@ -114,6 +120,17 @@ impl Keyset {
             .map(|(i, t)| format!("${}::{t}", first + i))
             .collect();
         format!("({}) > ({})", self.list(), params.join(", "))
+    }
+
+    /// `(k1, k2) <= ($1::t1, $2::t2)`, parameters from `first`.
+    fn at_most(&self, first: usize) -> String {
+        let params: Vec<String> = self
+            .types
+            .iter()
+            .enumerate()
+            .map(|(i, t)| format!("${}::{t}", first + i))
+            .collect();
+        format!("({}) <= ({})", self.list(), params.join(", "))
     }
 
     fn texts(&self, rel: &str) -> String {
@@ -249,6 +266,30 @@ pub async fn backfill(
         .await
         .map_err(|e| s.err("cannot read the cursor", &e))?;
     let total = estimate(s, &b.table).await;
+    // Stop at the highest key present now: rows inserted later already get the new value
+    // (sync trigger or default), and chasing them would never end under steady inserts.
+    let upper: Option<Vec<String>> = {
+        let q = format!(
+            "SELECT {} FROM {} ORDER BY {} LIMIT 1",
+            ks.cols
+                .iter()
+                .enumerate()
+                .map(|(i, c)| format!("{}::text AS bellows_key_{i}", q(c)))
+                .collect::<Vec<_>>()
+                .join(", "),
+            b.table,
+            ks.desc()
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(q))
+            .fetch_optional(&s.pool)
+            .await
+            .map_err(|e| s.err("cannot read the key range", &e))?;
+        row.map(|r| {
+            (0..ks.cols.len())
+                .map(|i| r.try_get::<String, _>(i).unwrap_or_default())
+                .collect()
+        })
+    };
     let target_ms = set
         .batch_target
         .map(|d| d.as_millis() as f64)
@@ -285,10 +326,16 @@ pub async fn backfill(
             size = n;
         }
         let n = ks.cols.len();
-        let lower = if cur.last.is_some() {
-            format!("WHERE {}", ks.after(2))
+        let upper_first = if cur.last.is_some() {
+            2 + ks.cols.len()
         } else {
-            String::new()
+            2
+        };
+        let lower = match (cur.last.is_some(), upper.is_some()) {
+            (true, true) => format!("WHERE {} AND {}", ks.after(2), ks.at_most(upper_first)),
+            (true, false) => format!("WHERE {}", ks.after(2)),
+            (false, true) => format!("WHERE {}", ks.at_most(upper_first)),
+            (false, false) => String::new(),
         };
         let lower_and = if cur.last.is_some() {
             format!("{} AND ", ks.after(2))
@@ -331,6 +378,11 @@ pub async fn backfill(
             let mut qy = sqlx::query(sqlx::AssertSqlSafe(sql.clone())).bind(size as i64);
             if let Some(last) = &cur.last {
                 for v in last {
+                    qy = qy.bind(v.clone());
+                }
+            }
+            if let Some(up) = &upper {
+                for v in up {
                     qy = qy.bind(v.clone());
                 }
             }
@@ -385,7 +437,9 @@ pub async fn backfill(
                         pause_ms: pacing.pause.as_millis() as u64,
                     },
                 );
-                size = next_size(size, scanned, ms, &b.batch, target_ms);
+                if !pacing.pinned {
+                    size = next_size(size, scanned, ms, &b.batch, target_ms);
+                }
                 if !pacing.pause.is_zero() {
                     tokio::time::sleep(pacing.pause).await;
                 }
@@ -415,7 +469,8 @@ pub async fn backfill(
                 tokio::time::sleep(delay).await;
             }
             Err(e) => {
-                let msg = crate::catalog::live::redact(&e.to_string(), &s.url);
+                let msg =
+                    super::session::clean(&crate::catalog::live::redact(&e.to_string(), &s.url));
                 state::mark(s, &plan.hash, &step.id, "failed", Some(&msg)).await?;
                 return Err(ExecError::StepFailed {
                     step: step.id.clone(),
@@ -494,7 +549,7 @@ pub async fn verify(
             .await
             .map_err(|e| ExecError::StepFailed {
                 step: step.id.clone(),
-                error: crate::catalog::live::redact(&e.to_string(), &s.url),
+                error: super::session::clean(&crate::catalog::live::redact(&e.to_string(), &s.url)),
             })?;
         let scanned: i64 = row.try_get(0).unwrap_or(0);
         let bad: Vec<String> = row.try_get(1).unwrap_or_default();

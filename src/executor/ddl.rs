@@ -124,7 +124,7 @@ pub async fn run_step(
                 }
                 if began.elapsed() >= set.retry_total {
                     let msg = format!(
-                        "could not get its lock in {} attempts over {}s (lock_timeout {}); the blockers are listed above. Re-run to try again",
+                        "could not get its lock in {} attempts over {}s (lock_timeout {}); the lock-wait reports name who held it. Run again to retry",
                         attempt,
                         began.elapsed().as_secs(),
                         pg_ms(set.lock_timeout)
@@ -147,7 +147,8 @@ pub async fn run_step(
                 tokio::time::sleep(delay).await;
             }
             Err(e) => {
-                let msg = crate::catalog::live::redact(&e.to_string(), &s.url);
+                let msg =
+                    super::session::clean(&crate::catalog::live::redact(&e.to_string(), &s.url));
                 if !step.transactional {
                     let _ = drop_invalid_index(s, step, tx).await;
                 }

@@ -117,6 +117,12 @@ async fn rollback_inner(
     if undone > 0 {
         state::set_run_status(s, &plan.hash, "rolled_back").await?;
     }
+    // A gate reached but never confirmed no longer waits once the work before it is undone.
+    sqlx::query("DELETE FROM bellows.steps WHERE plan_hash = $1 AND state = 'waiting'")
+        .bind(&plan.hash)
+        .execute(&s.pool)
+        .await
+        .map_err(|e| s.err("cannot reset a waiting gate", &e))?;
     Ok(RollbackOutcome::Done { undone })
 }
 
@@ -195,7 +201,8 @@ async fn undo(
                 tokio::time::sleep(delay).await;
             }
             Err(e) => {
-                let msg = crate::catalog::live::redact(&e.to_string(), &s.url);
+                let msg =
+                    super::session::clean(&crate::catalog::live::redact(&e.to_string(), &s.url));
                 return Err(ExecError::StepFailed {
                     step: format!("rollback of {}", step.id),
                     error: msg,

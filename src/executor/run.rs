@@ -30,6 +30,22 @@ pub enum Outcome {
     Through(Phase),
     /// Stopped on request after the current batch; a re-run continues.
     Stopped,
+    /// Ran the number of steps asked for (`max_steps`).
+    StepsDone,
+}
+
+/// Report a failed step as an event before passing the error on.
+fn failed(tx: &EventTx, r: Result<(), ExecError>) -> Result<(), ExecError> {
+    if let Err(ExecError::StepFailed { step, error }) = &r {
+        emit(
+            tx,
+            Event::StepFailed {
+                step: step.clone(),
+                error: error.clone(),
+            },
+        );
+    }
+    r
 }
 
 /// Run `plan` against `url`. Events go to `tx`; commands come from `rx`.
@@ -43,11 +59,22 @@ pub async fn run(
     mut rx: CommandRx,
 ) -> Result<Outcome, ExecError> {
     let mut s = Session::open(url, &plan.hash).await?;
+    if s.orphans_ended > 0 {
+        emit(
+            &tx,
+            Event::Note {
+                text: format!(
+                    "ended {} statement(s) an earlier, interrupted run of this plan left running",
+                    s.orphans_ended
+                ),
+            },
+        );
+    }
     let result = run_inner(&mut s, plan, set, wait_at_gates, &tx, &mut rx).await;
     let status = match &result {
         Ok(Outcome::Done) => "done",
         Ok(Outcome::AtGate { .. }) => "at_gate",
-        Ok(Outcome::Through(_)) | Ok(Outcome::Stopped) => "stopped",
+        Ok(Outcome::Through(_)) | Ok(Outcome::Stopped) | Ok(Outcome::StepsDone) => "stopped",
         Err(ExecError::StepFailed { .. }) => "failed",
         Err(_) => "",
     };
@@ -59,6 +86,7 @@ pub async fn run(
         Ok(Outcome::AtGate { step, .. }) => format!("stopped at gate {step}"),
         Ok(Outcome::Through(p)) => format!("stopped after phase {}", p.name()),
         Ok(Outcome::Stopped) => "stopped on request; run again to continue".into(),
+        Ok(Outcome::StepsDone) => "ran the steps asked for".into(),
         Err(e) => e.to_string(),
     };
     emit(&tx, Event::RunFinished { outcome });
@@ -197,7 +225,7 @@ async fn run_inner(
             continue;
         }
         if set.max_steps.is_some_and(|m| ran >= m) {
-            return Ok(Outcome::Stopped);
+            return Ok(Outcome::StepsDone);
         }
         ran += 1;
         worked_in_phase = true;
@@ -220,16 +248,24 @@ async fn run_inner(
                 }
             }
             StepKind::Backfill => {
-                if let Some(Interrupted::Stopped) =
-                    backfill::backfill(s, plan, step, set, tx, rx, &mut pacing, &mut confirmed)
-                        .await?
-                {
+                let r = backfill::backfill(s, plan, step, set, tx, rx, &mut pacing, &mut confirmed)
+                    .await;
+                if let Err(ExecError::StepFailed { step, error }) = &r {
+                    emit(
+                        tx,
+                        Event::StepFailed {
+                            step: step.clone(),
+                            error: error.clone(),
+                        },
+                    );
+                }
+                if let Some(Interrupted::Stopped) = r? {
                     return Ok(Outcome::Stopped);
                 }
             }
-            StepKind::Verify => backfill::verify(s, plan, step, set, tx).await?,
+            StepKind::Verify => failed(tx, backfill::verify(s, plan, step, set, tx).await)?,
             StepKind::Ddl | StepKind::DdlConcurrent | StepKind::Trigger => {
-                ddl::run_step(s, plan, step, set, tx).await?
+                failed(tx, ddl::run_step(s, plan, step, set, tx).await)?
             }
         }
     }

@@ -25,9 +25,20 @@ pub fn options(url: &str, app: &str) -> Result<PgConnectOptions, ExecError> {
     .log_statements(log::LevelFilter::Off))
 }
 
-/// A database error as text safe to show (no password).
+/// A database error as text safe to show: no password, no server source line.
 pub fn db_err(url: &str, what: &str, e: &sqlx::Error) -> ExecError {
-    ExecError::Database(format!("{what}: {}", redact(&e.to_string(), url)))
+    ExecError::Database(format!("{what}: {}", clean(&redact(&e.to_string(), url))))
+}
+
+/// Drop sqlx's "error returned from database:" prefix and the server's " at line N" suffix.
+pub fn clean(text: &str) -> String {
+    let t = text
+        .strip_prefix("error returned from database: ")
+        .unwrap_or(text);
+    match t.rfind(" at line ") {
+        Some(i) if t[i + 9..].chars().all(|c| c.is_ascii_digit()) => t[..i].to_string(),
+        _ => t.to_string(),
+    }
 }
 
 /// The open connections of a run.
@@ -42,6 +53,8 @@ pub struct Session {
     pub work: PgConnection,
     /// Backend pid of `work`, to find who blocks it.
     pub work_pid: i32,
+    /// Statements of an earlier, killed executor of this plan that were ended.
+    pub orphans_ended: usize,
 }
 
 /// The advisory lock key of a plan.
@@ -126,6 +139,7 @@ impl Session {
             pool,
             work,
             work_pid,
+            orphans_ended: orphans.len(),
         })
     }
 

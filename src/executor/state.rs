@@ -82,10 +82,10 @@ pub async fn ensure_schema(s: &Session) -> Result<(), ExecError> {
         .map_err(|e| s.err("cannot start a transaction", &e))?;
     for q in SCHEMA_SQL {
         sqlx::query(*q).execute(&mut *tx).await.map_err(|e| {
-            s.err(
-                "cannot create the bellows state schema (the role needs CREATE on the database)",
-                &e,
-            )
+            ExecError::Precondition(format!(
+                "cannot create the bellows state schema, so nothing was changed (the role needs CREATE on the database, or create schema bellows for it): {}",
+                super::session::clean(&crate::catalog::live::redact(&e.to_string(), &s.url))
+            ))
         })?;
     }
     tx.commit()
@@ -162,7 +162,7 @@ pub async fn begin_attempt(s: &Session, hash: &str, step: &str) -> Result<(), Ex
     sqlx::query(
         "INSERT INTO bellows.steps (plan_hash, step_id, state, attempts, started_at) VALUES ($1, $2, 'running', 1, now())
          ON CONFLICT (plan_hash, step_id) DO UPDATE SET state = 'running', attempts = bellows.steps.attempts + 1,
-         started_at = coalesce(bellows.steps.started_at, now()), last_error = NULL",
+         started_at = coalesce(bellows.steps.started_at, now()), last_error = NULL, finished_at = NULL, finished_by = NULL",
     )
     .bind(hash)
     .bind(step)

@@ -34,7 +34,8 @@ impl StepState {
             "failed" => StepState::Failed,
             "waiting" => StepState::Gate,
             "rolled_back" => StepState::RolledBack,
-            "running" => StepState::Failed,
+            // Interrupted (a crash or a killed run): it simply runs again.
+            "running" => StepState::Pending,
             _ => StepState::Pending,
         }
     }
@@ -181,6 +182,10 @@ pub struct App {
     pub explain: String,
     /// A line about the application load (the demo's simulated app), if any.
     pub load: Option<String>,
+    /// The operator chose the batch size (flag or keys): keep it instead of adapting.
+    pub batch_pinned: bool,
+    /// The last run ended with a failed step.
+    pub failed: bool,
 }
 
 impl App {
@@ -220,6 +225,8 @@ impl App {
             quit_when_idle: false,
             explain,
             load: None,
+            batch_pinned: false,
+            failed: false,
         };
         app.selected = app.next_pending().unwrap_or(0);
         app.log.push(format!(
@@ -505,6 +512,7 @@ impl App {
 
     /// Change the batch size by a factor (up: ×2, down: ÷2).
     pub fn tune_batch(&mut self, up: bool) -> Vec<Effect> {
+        self.batch_pinned = true;
         self.batch_size = if up {
             (self.batch_size.saturating_mul(2)).min(1_000_000)
         } else {
@@ -551,8 +559,10 @@ impl App {
                 s.state = StepState::Pending;
             }
         }
-        self.note(format!("stopped: {outcome}"));
-        self.outcome = Some(outcome);
+        if !outcome.is_empty() {
+            self.note(format!("stopped: {outcome}"));
+            self.outcome = Some(outcome);
+        }
         if self.quit_when_idle {
             vec![Effect::Exit]
         } else {
@@ -563,18 +573,7 @@ impl App {
     /// Apply an executor event.
     pub fn on_event(&mut self, e: &Event) {
         match e {
-            Event::RunStarted {
-                done_steps,
-                total_steps,
-                resumed,
-                ..
-            } => {
-                if *resumed {
-                    self.note(format!(
-                        "resuming: {done_steps} of {total_steps} steps done"
-                    ));
-                }
-            }
+            Event::RunStarted { .. } => self.failed = false,
             Event::StepStarted {
                 step,
                 summary,
@@ -611,6 +610,7 @@ impl App {
                 self.note(format!("skip   {step} ({reason})"));
             }
             Event::StepFailed { step, error } => {
+                self.failed = true;
                 self.set(step, StepState::Failed);
                 if let Some(i) = self.index(step) {
                     self.steps[i].last_error = Some(error.clone());
@@ -726,7 +726,7 @@ impl App {
             Event::RollbackStopped { step, reason } => {
                 self.note(format!("rollback stops before {step}: {reason}"))
             }
-            Event::RunFinished { outcome } => self.note(format!("end    {outcome}")),
+            Event::RunFinished { .. } => {}
             Event::Note { text } => self.note(text.clone()),
         }
     }

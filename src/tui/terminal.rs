@@ -29,11 +29,33 @@ pub async fn run_console_with_load(
     let states: BTreeMap<String, String> =
         status.steps.into_iter().map(|s| (s.id, s.state)).collect();
     let mut app = App::new(plan.clone(), &states);
+    if let Some(b) = set.batch_size {
+        app.batch_size = b;
+        app.batch_pinned = true;
+    }
+    if let Some(p) = set.batch_pause {
+        app.pause_ms = p.as_millis() as u64;
+    }
     let pal = Palette::from_env();
     let mut terminal = ratatui::init();
     let result = event_loop(&mut terminal, &mut app, &plan, &url, &set, pal, load).await;
     ratatui::restore();
-    result
+    result?;
+    if app.failed {
+        let step = app
+            .plan
+            .steps
+            .iter()
+            .zip(&app.steps)
+            .find(|(_, v)| v.state == super::app::StepState::Failed)
+            .map(|(s, _)| s.id.clone())
+            .unwrap_or_default();
+        return Err(ExecError::StepFailed {
+            step,
+            error: "see `bellows status` for the error; run again to resume".into(),
+        });
+    }
+    Ok(())
 }
 
 async fn event_loop(
@@ -100,7 +122,7 @@ async fn event_loop(
                     s.through = through;
                     s.max_steps = steps;
                     s.yes = false;
-                    s.batch_size = Some(app.batch_size);
+                    s.batch_size = app.batch_pinned.then_some(app.batch_size);
                     s.batch_pause = Some(Duration::from_millis(app.pause_ms));
                     let (plan, url, tx, done) = (
                         plan.clone(),
@@ -116,8 +138,9 @@ async fn event_loop(
                                 format!("phase {} complete", p.name())
                             }
                             Ok(executor::Outcome::Stopped) => {
-                                "paused between steps; press n or r to go on".to_string()
+                                "stopped on request; press n or r to go on".to_string()
                             }
+                            Ok(executor::Outcome::StepsDone) => String::new(),
                             Ok(executor::Outcome::AtGate { step, .. }) => {
                                 format!("waiting at gate {step}")
                             }

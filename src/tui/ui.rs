@@ -85,6 +85,7 @@ pub fn draw(app: &App, f: &mut Frame, pal: Palette) {
                 Line::from(
                     "Undo every completed reversible step, newest first; it stops before anything irreversible.",
                 ),
+                Line::from(rollback_preview(app)),
                 Line::from(""),
                 Line::from(format!(
                     "Type `{}` and press Enter; Esc to go back.",
@@ -99,7 +100,11 @@ pub fn draw(app: &App, f: &mut Frame, pal: Palette) {
             area,
             " Quit ",
             vec![
-                Line::from("A step is running."),
+                Line::from(if app.waiting_gate().is_some() {
+                    "bellows is waiting at a gate."
+                } else {
+                    "A step is running."
+                }),
                 Line::from("s  stop after the current batch, then quit (resumable)"),
                 Line::from("y  quit now (the run stops; running again resumes)"),
                 Line::from("Esc  keep running"),
@@ -169,7 +174,7 @@ fn draw_steps(app: &App, f: &mut Frame, area: Rect, pal: Palette) {
         } else {
             format!(" ←{}", s.depends_on.len())
         };
-        let text = format!("{arrow}{} {} {}{deps}", v.state.marker(), s.id, s.summary);
+        let text = format!("{arrow}{} {}{deps} {}", v.state.marker(), s.id, s.summary);
         let mut style = state_style(v.state, pal);
         if i == app.selected {
             style = style.patch(pal.selected());
@@ -365,7 +370,7 @@ fn draw_lock(app: &App, f: &mut Frame, area: Rect, pal: Palette) {
         ));
     }
     lines.push(Line::styled(
-        "Readers are not queued: bellows backs off between tries.",
+        "Each try waits at most the lock timeout (readers queue behind it only that long); between tries nothing waits.",
         pal.dim(),
     ));
     f.render_widget(
@@ -402,7 +407,9 @@ fn draw_log(app: &App, f: &mut Frame, area: Rect, pal: Palette) {
 }
 
 fn draw_help_bar(app: &App, f: &mut Frame, area: Rect, pal: Palette) {
-    let keys = if app.waiting_gate().is_some() {
+    let keys = if app.waiting_gate().is_some() && app.busy {
+        " g confirm gate · e explain · ? help · q quit"
+    } else if app.waiting_gate().is_some() {
         " g confirm gate · b roll back · e explain · ? help · q quit"
     } else if app.busy {
         " space pause · +/- batch · ]/[ pause · e explain · ? help · q quit"
@@ -471,4 +478,31 @@ fn draw_explain(app: &App, f: &mut Frame, area: Rect, scroll: u16) {
             ),
         r,
     );
+}
+
+/// What a rollback would undo, newest first, and where it would stop.
+fn rollback_preview(app: &App) -> String {
+    let mut undo = Vec::new();
+    for (s, v) in app.plan.steps.iter().zip(&app.steps).rev() {
+        if v.state != StepState::Done {
+            continue;
+        }
+        if s.rollback_sql.is_none() {
+            return format!(
+                "Would undo {}; then stop before {} (irreversible).",
+                if undo.is_empty() {
+                    "nothing".to_string()
+                } else {
+                    undo.join(", ")
+                },
+                s.id
+            );
+        }
+        undo.push(s.id.clone());
+    }
+    if undo.is_empty() {
+        "Nothing is done yet, so there is nothing to undo.".into()
+    } else {
+        format!("Would undo {}.", undo.join(", "))
+    }
 }

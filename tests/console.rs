@@ -227,6 +227,15 @@ fn events_move_the_state() {
     });
     a.tick(500);
     assert_eq!(a.lock.as_ref().and_then(|l| l.retry_in_ms), Some(1000));
+    a.on_event(&Event::StepSkipped {
+        step: "1.verify".into(),
+        reason: "already applied".into(),
+    });
+    assert_eq!(
+        a.steps[3].state,
+        StepState::Skipped,
+        "a step found applied after a crash shows as skipped"
+    );
     a.on_event(&Event::StepFailed {
         step: "1.backfill".into(),
         error: "boom".into(),

@@ -24,6 +24,8 @@ pub enum StepState {
     Gate,
     /// Undone by a rollback.
     RolledBack,
+    /// Found already applied (after a crash) and recorded without running again.
+    Skipped,
 }
 
 impl StepState {
@@ -50,6 +52,7 @@ impl StepState {
             StepState::Failed => "failed",
             StepState::Gate => "gate",
             StepState::RolledBack => "undone",
+            StepState::Skipped => "skipped (already applied)",
         }
     }
 
@@ -63,6 +66,7 @@ impl StepState {
             StepState::Failed => "!",
             StepState::Gate => "?",
             StepState::RolledBack => "<",
+            StepState::Skipped => "-",
         }
     }
 }
@@ -239,7 +243,9 @@ impl App {
 
     /// Index of the next step to run.
     pub fn next_pending(&self) -> Option<usize> {
-        self.steps.iter().position(|s| s.state != StepState::Done)
+        self.steps
+            .iter()
+            .position(|s| !matches!(s.state, StepState::Done | StepState::Skipped))
     }
 
     /// Phase of the next step to run.
@@ -606,7 +612,7 @@ impl App {
                 }
             }
             Event::StepSkipped { step, reason } => {
-                self.set(step, StepState::Done);
+                self.set(step, StepState::Skipped);
                 self.note(format!("skip   {step} ({reason})"));
             }
             Event::StepFailed { step, error } => {

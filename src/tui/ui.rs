@@ -146,7 +146,7 @@ fn draw_title(app: &App, f: &mut Frame, area: Rect, pal: Palette) {
 
 fn state_style(s: StepState, pal: Palette) -> ratatui::style::Style {
     match s {
-        StepState::Done => pal.done(),
+        StepState::Done | StepState::Skipped => pal.done(),
         StepState::Running => pal.running(),
         StepState::Waiting | StepState::Gate => pal.waiting(),
         StepState::Failed => pal.bad(),

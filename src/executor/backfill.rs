@@ -5,13 +5,13 @@
 
 use std::time::{Duration, Instant};
 
-use sqlx::{Connection, Row};
+use sqlx::Row;
 
 use super::ddl::is_lock_timeout;
 use super::error::ExecError;
 use super::events::{Command, CommandRx, Event, EventTx, emit};
 use super::session::Session;
-use super::settings::{RunSettings, backoff, pg_ms};
+use super::settings::{RunSettings, backoff};
 use super::state::{self, Cursor};
 use crate::plan::{BatchSettings, Plan, Step};
 use crate::sql::quote_ident as q;
@@ -355,19 +355,7 @@ pub async fn backfill(
         );
         let t0 = Instant::now();
         let result: Result<(i64, Option<Vec<String>>), sqlx::Error> = async {
-            let mut t = s.work.begin().await?;
-            sqlx::query(sqlx::AssertSqlSafe(format!(
-                "SET LOCAL lock_timeout = '{}'",
-                pg_ms(set.lock_timeout)
-            )))
-            .execute(&mut *t)
-            .await?;
-            sqlx::query(sqlx::AssertSqlSafe(format!(
-                "SET LOCAL statement_timeout = '{}'",
-                pg_ms(set.statement_timeout)
-            )))
-            .execute(&mut *t)
-            .await?;
+            let mut t = super::settings::begin_step(&mut s.work, set).await?;
             // The batch writes both sides consistently: the sync trigger may skip it.
             sqlx::query(sqlx::AssertSqlSafe(format!(
                 "SET LOCAL {} = 'on'",

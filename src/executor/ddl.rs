@@ -5,8 +5,6 @@
 
 use std::time::{Duration, Instant};
 
-use sqlx::Connection;
-
 use super::error::ExecError;
 use super::events::{Event, EventTx, emit};
 use super::locks;
@@ -202,19 +200,7 @@ async fn attempt_once(
     set: &RunSettings,
 ) -> Result<(), sqlx::Error> {
     if step.transactional {
-        let mut t = conn.begin().await?;
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SET LOCAL lock_timeout = '{}'",
-            pg_ms(set.lock_timeout)
-        )))
-        .execute(&mut *t)
-        .await?;
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SET LOCAL statement_timeout = '{}'",
-            pg_ms(set.statement_timeout)
-        )))
-        .execute(&mut *t)
-        .await?;
+        let mut t = super::settings::begin_step(conn, set).await?;
         for q in &step.sql {
             sqlx::raw_sql(sqlx::AssertSqlSafe(q.clone()))
                 .execute(&mut *t)

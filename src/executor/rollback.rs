@@ -4,14 +4,12 @@
 use std::collections::HashSet;
 use std::time::Instant;
 
-use sqlx::Connection;
-
 use super::ddl::{is_lock_timeout, step_tables};
 use super::error::ExecError;
 use super::events::{Event, EventTx, emit};
 use super::locks;
 use super::session::Session;
-use super::settings::{RunSettings, backoff, pg_ms};
+use super::settings::{RunSettings, backoff};
 use super::state;
 use crate::plan::{Plan, Step, StepKind};
 
@@ -145,19 +143,7 @@ async fn undo(
         attempt += 1;
         let r: Result<(), sqlx::Error> = async {
             if transactional {
-                let mut t = s.work.begin().await?;
-                sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "SET LOCAL lock_timeout = '{}'",
-                    pg_ms(set.lock_timeout)
-                )))
-                .execute(&mut *t)
-                .await?;
-                sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "SET LOCAL statement_timeout = '{}'",
-                    pg_ms(set.statement_timeout)
-                )))
-                .execute(&mut *t)
-                .await?;
+                let mut t = super::settings::begin_step(&mut s.work, set).await?;
                 for q in &sql {
                     sqlx::raw_sql(sqlx::AssertSqlSafe(q.clone()))
                         .execute(&mut *t)

@@ -63,6 +63,29 @@ impl Default for RunSettings {
     }
 }
 
+/// Begin a step's transaction: `SET LOCAL lock_timeout` and `statement_timeout` come first,
+/// so nothing in it can wait in the lock queue longer than the run allows.
+pub async fn begin_step<'c>(
+    conn: &'c mut sqlx::PgConnection,
+    set: &RunSettings,
+) -> Result<sqlx::Transaction<'c, sqlx::Postgres>, sqlx::Error> {
+    use sqlx::Connection;
+    let mut t = conn.begin().await?;
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SET LOCAL lock_timeout = '{}'",
+        pg_ms(set.lock_timeout)
+    )))
+    .execute(&mut *t)
+    .await?;
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SET LOCAL statement_timeout = '{}'",
+        pg_ms(set.statement_timeout)
+    )))
+    .execute(&mut *t)
+    .await?;
+    Ok(t)
+}
+
 /// `SET LOCAL` value for a duration (`0` disables the timeout).
 pub fn pg_ms(d: Duration) -> String {
     format!("{}ms", d.as_millis())

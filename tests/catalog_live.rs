@@ -3,6 +3,8 @@
 //!
 //! Skipped (with a note) when the PostgreSQL server binaries are not installed.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Command;
@@ -37,48 +39,11 @@ fn start() -> Option<TempCluster> {
     }
 }
 
-/// Runs a SQL file with `psql -f` (pg_dump files contain psql meta-commands such as
-/// `\restrict`, so they cannot go through a driver).
-fn psql_file(cluster: &TempCluster, db: &str, file: &str) {
-    let psql = cluster.bin_dir().join("psql");
-    let program = if psql.exists() {
-        psql.as_path()
-    } else {
-        Path::new("psql")
-    };
-    let mut cmd = Command::new(program);
-    for (key, _) in std::env::vars_os() {
-        if key.to_str().is_some_and(|k| k.starts_with("PG")) {
-            cmd.env_remove(key);
-        }
-    }
-    let out = cmd
-        .args([
-            "-X",
-            "-q",
-            "-v",
-            "ON_ERROR_STOP=1",
-            "-w",
-            "-h",
-            cluster.host(),
-            "-p",
-        ])
-        .arg(cluster.port().to_string())
-        .args(["-U", cluster.superuser(), "-d", db, "-f", file])
-        .output()
-        .expect("run psql");
-    assert!(
-        out.status.success(),
-        "psql -f {file} failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 /// A fresh database built from `files`, in order.
 fn database(cluster: &TempCluster, name: &str, files: &[&str]) -> String {
     cluster.create_database(name).expect("createdb");
     for f in files {
-        psql_file(cluster, name, f);
+        common::psql_file(cluster, name, f);
     }
     cluster.url(name)
 }
@@ -142,7 +107,7 @@ fn assert_same_catalog(live: &Catalog, file: &Catalog) {
 #[tokio::test]
 async fn pg_dump_introspects_to_the_catalog_its_file_loads_to() {
     let Some(cluster) = start() else { return };
-    psql_file(&cluster, "postgres", ROLES);
+    common::psql_file(&cluster, "postgres", ROLES);
     let url = database(&cluster, "shop", &[SHOP]);
 
     let mut live = live::introspect_url(&url).await.expect("introspect shop");
@@ -479,7 +444,7 @@ async fn connection_errors_do_not_leak_the_password() {
 fn fingerprints_agree_between_a_hand_written_schema_and_the_server() {
     let cluster = start().expect("cluster");
     cluster.create_database("fp").expect("createdb");
-    psql_file(&cluster, "fp", "examples/schema/small.sql");
+    common::psql_file(&cluster, "fp", "examples/schema/small.sql");
     let from_file = bellows::catalog::load_file("examples/schema/small.sql").expect("small.sql");
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -13,6 +13,7 @@ pub mod live;
 pub mod load;
 pub mod model;
 pub mod names;
+pub mod rename;
 
 pub use error::CatalogError;
 pub use load::{load_file, load_str};

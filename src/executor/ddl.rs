@@ -106,17 +106,7 @@ pub async fn run_step(
                 return Ok(());
             }
             Err(e) if is_lock_timeout(&e) => {
-                let blockers = locks::holders(&s.pool, &tables, 0.0, &[s.work_pid])
-                    .await
-                    .unwrap_or_default();
-                emit(
-                    tx,
-                    Event::LockWait {
-                        step: step.id.clone(),
-                        attempt,
-                        blockers,
-                    },
-                );
+                report_lock_wait(s, &step.id, &tables, attempt, tx).await;
                 if !step.transactional {
                     drop_invalid_index(s, step, tx).await?;
                 }
@@ -133,16 +123,7 @@ pub async fn run_step(
                         error: msg,
                     });
                 }
-                let delay = backoff(set, attempt);
-                emit(
-                    tx,
-                    Event::RetryScheduled {
-                        step: step.id.clone(),
-                        attempt: attempt + 1,
-                        delay_ms: delay.as_millis() as u64,
-                    },
-                );
-                tokio::time::sleep(delay).await;
+                pause_before_retry(set, &step.id, attempt, tx).await;
             }
             Err(e) => {
                 let msg =
@@ -158,6 +139,41 @@ pub async fn run_step(
             }
         }
     }
+}
+
+/// After a lock timeout: report the sessions that hold locks on the step's tables.
+pub async fn report_lock_wait(
+    s: &Session,
+    step: &str,
+    tables: &[String],
+    attempt: u32,
+    tx: &EventTx,
+) {
+    let blockers = locks::holders(&s.pool, tables, 0.0, &[s.work_pid])
+        .await
+        .unwrap_or_default();
+    emit(
+        tx,
+        Event::LockWait {
+            step: step.to_string(),
+            attempt,
+            blockers,
+        },
+    );
+}
+
+/// Wait out the backoff before the next attempt, saying so.
+pub async fn pause_before_retry(set: &RunSettings, step: &str, attempt: u32, tx: &EventTx) {
+    let delay = backoff(set, attempt);
+    emit(
+        tx,
+        Event::RetryScheduled {
+            step: step.to_string(),
+            attempt: attempt + 1,
+            delay_ms: delay.as_millis() as u64,
+        },
+    );
+    tokio::time::sleep(delay).await;
 }
 
 /// One attempt, while a monitor reports who blocks the work connection.

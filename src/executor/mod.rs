@@ -3,7 +3,7 @@
 //! [`run::run`] checks preconditions (server version, drift against the plan's
 //! fingerprints, one executor per plan through an advisory lock), then carries out the
 //! steps in order: DDL in short transactions with `lock_timeout` and retries with backoff
-//! ([`ddl`]), batched backfills and verifications over the primary key ([`backfill`]),
+//! ([`ddl`]), batched backfills ([`backfill`]) and verifications ([`verify`]) over the primary key,
 //! gates that stop unless confirmed. Progress lives in the `bellows` schema of the target
 //! database ([`state`]), so a re-run continues where the last one stopped. Everything that
 //! happens is an [`events::Event`] on a channel; pause, resume and tuning arrive as
@@ -21,6 +21,7 @@ pub mod session;
 pub mod settings;
 pub mod state;
 pub mod status;
+pub mod verify;
 
 pub use error::ExecError;
 pub use events::{Blocker, Command, Event};

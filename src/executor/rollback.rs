@@ -7,9 +7,8 @@ use std::time::Instant;
 use super::ddl::{is_lock_timeout, step_tables};
 use super::error::ExecError;
 use super::events::{Event, EventTx, emit};
-use super::locks;
 use super::session::Session;
-use super::settings::{RunSettings, backoff};
+use super::settings::RunSettings;
 use super::state;
 use crate::plan::{Plan, Step, StepKind};
 
@@ -164,27 +163,8 @@ async fn undo(
         match r {
             Ok(()) => break,
             Err(e) if is_lock_timeout(&e) && began.elapsed() < set.retry_total => {
-                let blockers = locks::holders(&s.pool, &tables, 0.0, &[s.work_pid])
-                    .await
-                    .unwrap_or_default();
-                emit(
-                    tx,
-                    Event::LockWait {
-                        step: step.id.clone(),
-                        attempt,
-                        blockers,
-                    },
-                );
-                let delay = backoff(set, attempt);
-                emit(
-                    tx,
-                    Event::RetryScheduled {
-                        step: step.id.clone(),
-                        attempt: attempt + 1,
-                        delay_ms: delay.as_millis() as u64,
-                    },
-                );
-                tokio::time::sleep(delay).await;
+                super::ddl::report_lock_wait(s, &step.id, &tables, attempt, tx).await;
+                super::ddl::pause_before_retry(set, &step.id, attempt, tx).await;
             }
             Err(e) => {
                 let msg =

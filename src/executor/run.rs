@@ -263,7 +263,7 @@ async fn run_inner(
                     return Ok(Outcome::Stopped);
                 }
             }
-            StepKind::Verify => failed(tx, backfill::verify(s, plan, step, set, tx).await)?,
+            StepKind::Verify => failed(tx, super::verify::verify(s, plan, step, set, tx).await)?,
             StepKind::Ddl | StepKind::DdlConcurrent | StepKind::Trigger => {
                 failed(tx, ddl::run_step(s, plan, step, set, tx).await)?
             }

@@ -7,7 +7,6 @@ use sqlx::Connection;
 
 use super::error::ExecError;
 use super::session::{db_err, describe, options};
-use super::state;
 use crate::plan::Plan;
 
 /// step_id, state, attempts, last_error, finished_at, finished_by.
@@ -93,7 +92,6 @@ pub async fn status(plan: &Plan, url: &str) -> Result<Status, ExecError> {
         cursors.extend(cs);
     }
     let _ = conn.close().await;
-    let _ = state::SCHEMA_SQL;
     let steps: Vec<StepStatus> = plan
         .steps
         .iter()

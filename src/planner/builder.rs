@@ -296,7 +296,7 @@ impl Builder {
     fn add(&mut self, n: usize, st: &Statement, drafts: Vec<Draft>) -> Result<(), SqlError> {
         let mut ids: Vec<String> = Vec::new();
         let first_new = self.steps.len();
-        for (i, d) in drafts.iter().enumerate() {
+        for d in &drafts {
             let mut id = format!("{n}.{}", d.slug);
             let mut k = 2;
             while self.ids.contains(&id) || ids.contains(&id) {
@@ -304,7 +304,6 @@ impl Builder {
                 k += 1;
             }
             ids.push(id);
-            let _ = i;
         }
         for (i, d) in drafts.into_iter().enumerate() {
             let claim = safety::claim(d.form, self.opts.pg_version);

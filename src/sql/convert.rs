@@ -82,7 +82,7 @@ fn parse_error(raw: &RawStatement, e: &ParserError) -> SqlError {
         .with_hint("fix the SQL here; bellows reads ordinary PostgreSQL DDL, one statement per `;`")
 }
 
-fn qname(raw: &RawStatement, name: &ast::ObjectName) -> Result<QName, SqlError> {
+pub(super) fn qname(raw: &RawStatement, name: &ast::ObjectName) -> Result<QName, SqlError> {
     QName::from_object(name).ok_or_else(|| raw.error(format!("cannot read the name `{name}`")))
 }
 
@@ -166,7 +166,12 @@ fn from_ast(raw: &RawStatement, ast: Ast) -> Result<Ddl, SqlError> {
                 update_columns,
             })
         }
-        Ast::CreateView(v) => Ddl::CreateView(view_def(raw, &v.name, v.materialized, &v.query)?),
+        Ast::CreateView(v) => Ddl::CreateView(super::view::view_def(
+            raw,
+            &v.name,
+            v.materialized,
+            &v.query,
+        )?),
         Ast::CreateIndex(ci) => Ddl::CreateIndex(index_def(raw, &ci)?),
         Ast::AlterTable(at) => {
             let table = qname(raw, &at.name)?;
@@ -453,7 +458,7 @@ fn alter_action(raw: &RawStatement, op: &AlterTableOperation) -> Result<AlterAct
             if_not_exists,
             ..
         } => AlterAction::AddColumn {
-            column: column_def_checked(raw, column_def)?,
+            column: self::column_def(raw, column_def)?,
             if_not_exists: *if_not_exists,
         },
         O::DropColumn {
@@ -563,10 +568,6 @@ fn type_checked(raw: &RawStatement, dt: &DataType) -> Result<String, SqlError> {
     Ok(types::canonical(dt))
 }
 
-fn column_def_checked(raw: &RawStatement, c: &ast::ColumnDef) -> Result<ColumnDef, SqlError> {
-    column_def(raw, c)
-}
-
 fn index_def(raw: &RawStatement, ci: &ast::CreateIndex) -> Result<IndexDef, SqlError> {
     let mut keys = Vec::new();
     for c in &ci.columns {
@@ -608,109 +609,4 @@ fn index_def(raw: &RawStatement, ci: &ast::CreateIndex) -> Result<IndexDef, SqlE
         concurrently: ci.concurrently,
         if_not_exists: ci.if_not_exists,
     })
-}
-
-/// What a view's query names: relations, aliases and column references.
-fn view_def(
-    raw: &RawStatement,
-    name: &ast::ObjectName,
-    materialized: bool,
-    query: &ast::Query,
-) -> Result<ViewDef, SqlError> {
-    use std::ops::ControlFlow;
-    let mut relations = Vec::new();
-    let _ = ast::visit_relations(query, |r| {
-        if let Some(q) = QName::from_object(r)
-            && !relations.contains(&q)
-        {
-            relations.push(q);
-        }
-        ControlFlow::<()>::Continue(())
-    });
-    let mut columns = Vec::new();
-    let _ = ast::visit_expressions(query, |e| {
-        match e {
-            Expr::Identifier(i) => columns.push((None, fold(i))),
-            Expr::CompoundIdentifier(parts) if parts.len() >= 2 => {
-                let q = fold(&parts[parts.len() - 2]);
-                columns.push((Some(q), fold(&parts[parts.len() - 1])));
-            }
-            _ => {}
-        }
-        ControlFlow::<()>::Continue(())
-    });
-    // Only `SELECT *` / `t.*` projection items expand to every column, not `count(*)` or
-    // a multiplication.
-    struct Star(bool);
-    impl ast::Visitor for Star {
-        type Break = ();
-        fn pre_visit_select(&mut self, select: &ast::Select) -> ControlFlow<()> {
-            if select.projection.iter().any(|item| {
-                matches!(
-                    item,
-                    ast::SelectItem::Wildcard(_) | ast::SelectItem::QualifiedWildcard(..)
-                )
-            }) {
-                self.0 = true;
-                return ControlFlow::Break(());
-            }
-            ControlFlow::Continue(())
-        }
-    }
-    let mut star = Star(false);
-    let _ = ast::Visit::visit(query, &mut star);
-    let star = star.0;
-    let mut aliases = Vec::new();
-    collect_aliases(query, &mut aliases);
-    Ok(ViewDef {
-        name: qname(raw, name)?,
-        materialized,
-        relations,
-        columns,
-        aliases,
-        star,
-    })
-}
-
-fn collect_aliases(query: &ast::Query, out: &mut Vec<(String, QName)>) {
-    fn factor(f: &ast::TableFactor, out: &mut Vec<(String, QName)>) {
-        match f {
-            ast::TableFactor::Table { name, alias, .. } => {
-                if let Some(q) = QName::from_object(name) {
-                    let a = alias
-                        .as_ref()
-                        .map(|a| fold(&a.name))
-                        .unwrap_or_else(|| q.name.clone());
-                    out.push((a, q));
-                }
-            }
-            ast::TableFactor::Derived { subquery, .. } => collect_aliases(subquery, out),
-            ast::TableFactor::NestedJoin {
-                table_with_joins, ..
-            } => twj(table_with_joins, out),
-            _ => {}
-        }
-    }
-    fn twj(t: &ast::TableWithJoins, out: &mut Vec<(String, QName)>) {
-        factor(&t.relation, out);
-        for j in &t.joins {
-            factor(&j.relation, out);
-        }
-    }
-    fn set_expr(s: &ast::SetExpr, out: &mut Vec<(String, QName)>) {
-        match s {
-            ast::SetExpr::Select(sel) => {
-                for t in &sel.from {
-                    twj(t, out);
-                }
-            }
-            ast::SetExpr::Query(q) => collect_aliases(q, out),
-            ast::SetExpr::SetOperation { left, right, .. } => {
-                set_expr(left, out);
-                set_expr(right, out);
-            }
-            _ => {}
-        }
-    }
-    set_expr(&query.body, out);
 }

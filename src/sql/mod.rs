@@ -15,6 +15,7 @@ pub mod fallback;
 pub mod ident;
 pub mod source;
 pub mod types;
+pub mod view;
 
 pub use ddl::{Ddl, Statement};
 pub use directive::Directives;

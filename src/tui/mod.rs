@@ -9,6 +9,7 @@
 
 pub mod action;
 pub mod app;
+pub mod events;
 pub mod style;
 pub mod terminal;
 pub mod ui;

@@ -60,7 +60,7 @@ pub fn render(plan: &Plan) -> String {
         let _ = writeln!(o, "## Phase {}: {}\n", n + 1, phase.title());
         let _ = writeln!(o, "{}\n", phase_intro(*phase));
         for s in plan.phase_steps(*phase) {
-            step(&mut o, plan, s);
+            step(&mut o, s);
         }
     }
     o
@@ -156,7 +156,7 @@ fn summary(o: &mut String, plan: &Plan) {
     o.push('\n');
 }
 
-fn step(o: &mut String, plan: &Plan, s: &Step) {
+fn step(o: &mut String, s: &Step) {
     let _ = writeln!(o, "### `{}` — {}\n", s.id, s.summary);
     if s.blocking {
         let _ = writeln!(
@@ -264,5 +264,4 @@ fn step(o: &mut String, plan: &Plan, s: &Step) {
             );
         }
     }
-    let _ = plan;
 }

@@ -213,7 +213,7 @@ pub fn plan(ctx: &Ctx, table: &QName, c: &ColumnDef, if_not_exists: bool) -> Res
             if c.not_null {
                 let v = out.push(not_null::verify_no_nulls(table, &key, &c.name).after(bf));
                 let chk = not_null::check_name(ctx, table, &c.name, &Default::default());
-                last = not_null::tail(ctx, &mut out, table, &c.name, Some(v), &chk, false);
+                last = not_null::tail(&mut out, table, &c.name, Some(v), &chk);
             }
             if !keep_default && set_default {
                 last = out.push(

@@ -119,7 +119,7 @@ pub fn add(
                     }
                     let chk = not_null::check_name(ctx, table, c, &taken);
                     taken.insert(chk.clone());
-                    last = Some(not_null::tail(ctx, &mut out, table, c, last, &chk, false));
+                    last = Some(not_null::tail(&mut out, table, c, last, &chk));
                 }
             }
             let ix = Index {

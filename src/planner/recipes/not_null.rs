@@ -18,19 +18,16 @@ pub fn check_name(ctx: &Ctx, table: &QName, column: &str, taken: &BTreeSet<Strin
     })
 }
 
-/// The steps after the data is in place: add the check NOT VALID (unless `check_added`),
-/// validate it, then SET NOT NULL and drop it. Returns the index of the last step.
+/// The steps after the data is in place: add the check NOT VALID, validate it, then
+/// SET NOT NULL and drop it. Returns the index of the last step.
 pub fn tail(
-    ctx: &Ctx,
     out: &mut Out,
     table: &QName,
     column: &str,
     after: Option<usize>,
     check: &str,
-    check_added: bool,
 ) -> usize {
-    let mut prev = after;
-    if !check_added {
+    let prev = {
         let d = Draft::new(
             format!("check-{column}-not-null"),
             Phase::Backfill,
@@ -44,12 +41,12 @@ pub fn tail(
         .sql([add_check(table, check, column)])
         .rollback([sqlgen::drop_constraint(table, check)])
         .on(table);
-        let d = match prev {
+        let d = match after {
             Some(p) => d.after(p),
             None => d,
         };
-        prev = Some(out.push(d));
-    }
+        Some(out.push(d))
+    };
     let d = Draft::new(
         format!("validate-{column}-not-null"),
         Phase::Backfill,
@@ -64,7 +61,6 @@ pub fn tail(
         None => d,
     };
     let v = out.push(d);
-    let _ = ctx;
     out.push(
         Draft::new(
             format!("set-{column}-not-null"),
@@ -185,7 +181,7 @@ pub fn set_not_null(ctx: &Ctx, table: &QName, column: &str) -> Result<Out, SqlEr
         }
         prev = Some(out.push(v));
     }
-    tail(ctx, &mut out, table, column, prev, &check, false);
+    tail(&mut out, table, column, prev, &check);
     Ok(out)
 }
 

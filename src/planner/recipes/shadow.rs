@@ -279,13 +279,11 @@ pub fn plan(ctx: &Ctx, spec: &Spec) -> Result<Out, SqlError> {
         let chk = not_null::check_name(ctx, table, &spec.new, &taken);
         taken.insert(chk.clone());
         carried.push(not_null::tail(
-            ctx,
             &mut out,
             table,
             &spec.new,
             Some(verify),
             &chk,
-            false,
         ));
     }
     let ren =

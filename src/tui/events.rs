@@ -6,11 +6,23 @@ use crate::executor::Event;
 impl App {
     /// Apply an executor event.
     pub fn on_event(&mut self, e: &Event) {
+        // The log shows what the headless printer prints (first line), except for progress,
+        // which has its panel, and the gate, which has its prompt.
+        if !matches!(
+            e,
+            Event::BatchProgress { .. }
+                | Event::RunStarted { .. }
+                | Event::RunFinished { .. }
+                | Event::GateReached { .. }
+        ) {
+            let line = e.describe();
+            self.note(line.lines().next().unwrap_or_default().to_string());
+        }
         match e {
             Event::RunStarted { .. } => self.failed = false,
             Event::StepStarted {
                 step,
-                summary,
+                summary: _,
                 attempt,
                 ..
             } => {
@@ -22,26 +34,16 @@ impl App {
                 if self.lock.as_ref().is_some_and(|l| &l.step != step) {
                     self.lock = None;
                 }
-                self.note(format!(
-                    "start  {step}  {summary}{}",
-                    if *attempt > 1 {
-                        format!(" (attempt {attempt})")
-                    } else {
-                        String::new()
-                    }
-                ));
             }
-            Event::StepFinished { step, ms } => {
+            Event::StepFinished { step, ms: _ } => {
                 self.set(step, StepState::Done);
                 self.lock = None;
-                self.note(format!("done   {step} ({ms} ms)"));
                 if let Some(i) = self.next_pending() {
                     self.selected = i;
                 }
             }
-            Event::StepSkipped { step, reason } => {
+            Event::StepSkipped { step, reason: _ } => {
                 self.set(step, StepState::Skipped);
-                self.note(format!("skip   {step} ({reason})"));
             }
             Event::StepFailed { step, error } => {
                 self.failed = true;
@@ -49,14 +51,11 @@ impl App {
                 if let Some(i) = self.index(step) {
                     self.steps[i].last_error = Some(error.clone());
                 }
-                self.note(format!("FAILED {step}: {error}"));
             }
-            Event::LongTransactions { step, sessions } => {
-                self.note(format!(
-                    "note   {step}: {} long transaction(s) hold locks on its tables",
-                    sessions.len()
-                ));
-            }
+            Event::LongTransactions {
+                step: _,
+                sessions: _,
+            } => {}
             Event::LockWait {
                 step,
                 attempt,
@@ -70,25 +69,21 @@ impl App {
                     blockers: blockers.clone(),
                     retry_in_ms: retry,
                 });
-                let who = blockers
+                let _who = blockers
                     .first()
                     .map(|b| format!(", blocked by pid {} ({})", b.pid, b.state))
                     .unwrap_or_default();
-                self.note(format!("wait   {step}: lock wait, attempt {attempt}{who}"));
             }
             Event::RetryScheduled {
-                step,
-                attempt,
+                step: _,
+                attempt: _,
                 delay_ms,
             } => {
                 if let Some(l) = &mut self.lock {
                     l.retry_in_ms = Some(*delay_ms);
                 }
-                self.note(format!("retry  {step}: attempt {attempt} in {delay_ms} ms"));
             }
-            Event::InvalidIndexDropped { step, index } => {
-                self.note(format!("clean  {step}: dropped invalid index {index}"))
-            }
+            Event::InvalidIndexDropped { step: _, index: _ } => {}
             Event::BatchProgress {
                 step,
                 rows_done,
@@ -123,45 +118,32 @@ impl App {
                     history,
                 });
             }
-            Event::Paused { step, reason } => {
+            Event::Paused { step: _, reason: _ } => {
                 self.paused = true;
-                self.note(format!("pause  {step}: {reason}"));
             }
-            Event::Resumed { step } => {
+            Event::Resumed { step: _ } => {
                 self.paused = false;
-                self.note(format!("resume {step}"));
             }
             Event::VerifyFailed {
-                step,
-                violations,
-                sample_keys,
-            } => {
-                self.note(format!(
-                    "FAILED {step}: {violations}+ rows are wrong; keys {}",
-                    sample_keys.join("; ")
-                ));
-            }
+                step: _,
+                violations: _,
+                sample_keys: _,
+            } => {}
             Event::GateReached { step, .. } => {
                 self.set(step, StepState::Gate);
                 self.note(format!("GATE   {step}: press g to read it and confirm"));
                 self.open_gate();
             }
-            Event::GateConfirmed { step, by } => {
+            Event::GateConfirmed { step, by: _ } => {
                 self.set(step, StepState::Done);
-                self.note(format!("gate   {step}: confirmed by {by}"));
             }
-            Event::PhaseFinished { phase } => {
-                self.note(format!("phase  {} complete", phase.name()))
-            }
+            Event::PhaseFinished { phase: _ } => {}
             Event::RolledBack { step } => {
                 self.set(step, StepState::RolledBack);
-                self.note(format!("undone {step}"));
             }
-            Event::RollbackStopped { step, reason } => {
-                self.note(format!("rollback stops before {step}: {reason}"))
-            }
+            Event::RollbackStopped { step: _, reason: _ } => {}
             Event::RunFinished { .. } => {}
-            Event::Note { text } => self.note(text.clone()),
+            Event::Note { .. } => {}
         }
     }
 }

@@ -61,14 +61,13 @@ async fn run_plan(url: &str, change: &str, set: &RunSettings) -> Vec<(Instant, E
     collector.await.expect("events")
 }
 
-/// Latencies (ms) and failures of a steady closed-loop load until `stop`.
-async fn load(
-    url: String,
-    stop: Arc<AtomicBool>,
-    column: &'static str,
-) -> (Vec<f64>, Vec<f64>, usize) {
+/// One application statement: when it started, how long it took (ms), whether it wrote.
+type Sample = (Instant, f64, bool);
+
+/// Samples and failures of a steady closed-loop load until `stop`.
+async fn load(url: String, stop: Arc<AtomicBool>, column: &'static str) -> (Vec<Sample>, usize) {
     let mut c = sqlx::PgConnection::connect(&url).await.expect("connect");
-    let (mut lat, mut writes, mut failed) = (Vec::new(), Vec::new(), 0);
+    let (mut samples, mut failed) = (Vec::new(), 0);
     let mut n: i64 = 0;
     while !stop.load(Ordering::Relaxed) {
         n += 1;
@@ -93,11 +92,7 @@ async fn load(
         };
         match r {
             Ok(()) => {
-                let ms = t.elapsed().as_secs_f64() * 1000.0;
-                lat.push(ms);
-                if n % 2 != 0 {
-                    writes.push(ms);
-                }
+                samples.push((t, t.elapsed().as_secs_f64() * 1000.0, n % 2 != 0));
             }
             Err(e) if e.to_string().contains("cached plan") => {
                 let _ = c.clear_cached_statements().await;
@@ -106,7 +101,7 @@ async fn load(
         }
         tokio::time::sleep(Duration::from_millis(1)).await;
     }
-    (lat, writes, failed)
+    (samples, failed)
 }
 
 fn pct(v: &mut [f64], p: f64) -> f64 {
@@ -115,6 +110,81 @@ fn pct(v: &mut [f64], p: f64) -> f64 {
     }
     v.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
     v[((v.len() as f64 - 1.0) * p).round() as usize]
+}
+
+/// When slow statements started, relative to the end of the batch before them.
+fn slow_vs_batches(samples: &[Sample], events: &[(Instant, Event)]) {
+    let ends: Vec<Instant> = events
+        .iter()
+        .filter(|(_, e)| matches!(e, Event::BatchProgress { .. }))
+        .map(|(t, _)| *t)
+        .collect();
+    let mut hist = [0u32; 12];
+    for s in samples.iter().filter(|s| s.1 > 1.0) {
+        if let Some(end) = ends.iter().rev().find(|e| **e <= s.0) {
+            let ms = (s.0 - *end).as_millis() as usize / 10;
+            hist[ms.min(11)] += 1;
+        }
+    }
+    println!("      slow statements by ms after the last batch commit (10 ms buckets): {hist:?}");
+}
+
+/// What the other active sessions were waiting on, sampled every millisecond.
+async fn sample_waits(
+    url: String,
+    stop: Arc<AtomicBool>,
+) -> std::collections::HashMap<String, u64> {
+    let mut c = sqlx::PgConnection::connect(&url).await.expect("connect");
+    let mut m = std::collections::HashMap::new();
+    while !stop.load(Ordering::Relaxed) {
+        let rows: Vec<(String, String, String)> = sqlx::query_as(
+            "SELECT CASE WHEN backend_type = 'client backend' THEN application_name ELSE backend_type END, coalesce(wait_event_type, 'CPU'), coalesce(wait_event, '-') FROM pg_stat_activity WHERE (state = 'active' OR backend_type <> 'client backend') AND pid <> pg_backend_pid()",
+        )
+        .fetch_all(&mut c)
+        .await
+        .unwrap_or_default();
+        for (app, t, e) in rows {
+            let app = if app.starts_with("bellows") {
+                "bellows".to_string()
+            } else if app.is_empty() {
+                "app".to_string()
+            } else {
+                app
+            };
+            *m.entry(format!("{app:<8} {t}/{e}")).or_insert(0) += 1;
+        }
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    m
+}
+
+/// Where the slow statements were: the statements that started during each step.
+fn by_step(samples: &[Sample], events: &[(Instant, Event)]) {
+    let mut open: Vec<(String, Instant)> = Vec::new();
+    for (at, e) in events {
+        match e {
+            Event::StepStarted { step, .. } => open.push((step.clone(), *at)),
+            Event::StepFinished { step, .. } => {
+                if let Some(i) = open.iter().position(|(s, _)| s == step) {
+                    let (_, from) = open.remove(i);
+                    let mut lat: Vec<f64> = samples
+                        .iter()
+                        .filter(|s| s.0 >= from && s.0 < *at)
+                        .map(|s| s.1)
+                        .collect();
+                    let slow = lat.iter().filter(|ms| **ms > 1.0).count();
+                    println!(
+                        "      {step:<28} {:>6} ms  statements {:>6}  over 1 ms {slow:>4}  p99 {:>6.2} ms  max {:>7.2} ms",
+                        (*at - from).as_millis(),
+                        lat.len(),
+                        pct(&mut lat, 0.99),
+                        pct(&mut lat, 1.0)
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 fn report(name: &str, lat: &mut [f64], failed: usize) {
@@ -234,29 +304,55 @@ fn main() {
             exec(&url, &seed(n)).await;
             let stop = Arc::new(AtomicBool::new(false));
             let col: &'static str = "b";
-            let workers: Vec<_> = (0..2).map(|_| tokio::spawn(load(url.clone(), stop.clone(), col))).collect();
+            // The application is another program: its clients run on threads of their own, not
+            // on the executor's runtime.
+            let workers: Vec<_> = (0..2)
+                .map(|_| {
+                    let (url, stop) = (url.clone(), stop.clone());
+                    std::thread::spawn(move || {
+                        tokio::runtime::Builder::new_current_thread()
+                            .enable_all()
+                            .build()
+                            .expect("runtime")
+                            .block_on(load(url, stop, col))
+                    })
+                })
+                .collect();
             tokio::time::sleep(Duration::from_millis(500)).await;
+                                    let waits = std::env::var_os("BELLOWS_BENCH_WAITS").is_some().then(|| tokio::spawn(sample_waits(url.clone(), stop.clone())));
+            let mut events = Vec::new();
             match what {
                 0 => tokio::time::sleep(Duration::from_secs(10)).await,
                 1 => {
                     // The application keeps using `b` until the gate: stop the plan there.
                     let through = RunSettings { through: Some(bellows::plan::Phase::Backfill), ..set.clone() };
-                    run_plan(&url, "ALTER TABLE t RENAME COLUMN b TO body;", &through).await;
+                    events = run_plan(&url, "ALTER TABLE t RENAME COLUMN b TO body;", &through).await;
                 }
                 _ => exec(&url, "ALTER TABLE t ALTER COLUMN a TYPE bigint").await,
             }
             stop.store(true, Ordering::Relaxed);
-            let mut lat = Vec::new();
-            let mut writes = Vec::new();
+                        let mut samples = Vec::new();
             let mut failed = 0;
             for w in workers {
-                let (l, wr, f) = w.await.expect("worker");
-                lat.extend(l);
-                writes.extend(wr);
+                let (s, f) = w.join().expect("worker");
+                samples.extend(s);
                 failed += f;
             }
+            let mut lat: Vec<f64> = samples.iter().map(|s| s.1).collect();
+            let mut writes: Vec<f64> = samples.iter().filter(|s| s.2).map(|s| s.1).collect();
             report(name, &mut lat, failed);
             println!("    of which UPDATEs: p99 {:.2} ms, max {:.2} ms", pct(&mut writes, 0.99), pct(&mut writes, 1.0));
+                        if let Some(w) = waits {
+                let mut v: Vec<_> = w.await.expect("sampler").into_iter().collect();
+                v.sort_by(|a, b| b.1.cmp(&a.1));
+                for (k, n) in v.iter().take(12) {
+                    println!("      wait sample {n:>6}  {k}");
+                }
+            }
+                        if std::env::var_os("BELLOWS_BENCH_STEPS").is_some() {
+                slow_vs_batches(&samples, &events);
+                by_step(&samples, &events);
+            }
         }
     });
 

@@ -9,6 +9,7 @@
 pub mod catalog;
 pub mod cli;
 pub mod executor;
+pub mod lint;
 pub mod pgtemp;
 pub mod plan;
 pub mod planner;

@@ -18,6 +18,9 @@ pub enum Command {
     Plan(PlanArgs),
     /// Render a plan for review (Markdown for a pull request, or JSON, DOT, mermaid).
     Explain(ExplainArgs),
+    /// Lint existing migration files (Flyway, golang-migrate, sqlx, dbmate, Liquibase, plain
+    /// SQL) for statements that lock tables, rewrite them, or break running code.
+    Check(CheckArgs),
     /// Carry out a plan against a live database; re-running continues where it stopped.
     Run(RunArgs),
     /// Show what has run, what is next, and backfill progress.
@@ -186,4 +189,55 @@ pub enum ExplainFormat {
     Dot,
     /// Mermaid flowchart.
     Mermaid,
+}
+
+/// `bellows check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Migration files or folders (folders are read recursively, in the tool's run order).
+    pub paths: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+    pub format: CheckFormat,
+    /// PostgreSQL major version the migrations run on (default 15, or the config file's).
+    #[arg(long, value_name = "N")]
+    pub pg_version: Option<u32>,
+    /// The migration tool whose conventions the files follow (default: detected per file).
+    #[arg(long, value_name = "TOOL")]
+    pub layout: Option<String>,
+    /// Treat every migration as running inside a transaction opened by the tool.
+    #[arg(long)]
+    pub assume_in_transaction: bool,
+    /// Check only these rules (comma-separated ids).
+    #[arg(long, value_name = "RULES", value_delimiter = ',')]
+    pub enable: Vec<String>,
+    /// Do not check these rules (comma-separated ids).
+    #[arg(long, value_name = "RULES", value_delimiter = ',')]
+    pub disable: Vec<String>,
+    /// Lowest severity that makes the check fail (exit 1): error, warning, note or never.
+    #[arg(long, value_name = "SEVERITY")]
+    pub fail_on: Option<String>,
+    /// Config file (default: `bellows.toml` in the current directory, when present).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<String>,
+    /// The schema the first migration runs on (e.g. `pg_dump --schema-only` output), so
+    /// type changes and constraints on existing tables can be judged.
+    #[arg(long, value_name = "FILE")]
+    pub schema: Option<String>,
+    /// List the rules and exit.
+    #[arg(long)]
+    pub list_rules: bool,
+}
+
+/// `bellows check` output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    /// Human-readable, coloured on a terminal (NO_COLOR turns colour off).
+    Text,
+    /// One JSON document with every finding.
+    Json,
+    /// SARIF 2.1.0, for code-scanning dashboards.
+    Sarif,
+    /// GitHub Actions workflow commands (annotations on the pull request).
+    Github,
 }

@@ -2,6 +2,9 @@
 //! Output formats and exit codes (CONTRACT.md) live here and nowhere else.
 
 pub mod args;
+pub mod check_cmd;
+pub mod check_config;
+pub mod check_output;
 pub mod demo_cmd;
 pub mod explain_cmd;
 pub mod plan_cmd;
@@ -53,6 +56,7 @@ where
     let result = match cli.command {
         args::Command::Plan(a) => plan_cmd::run(a),
         args::Command::Explain(a) => explain_cmd::run(a),
+        args::Command::Check(a) => check_cmd::run(a),
         args::Command::Run(a) => run_cmd::run(a),
         args::Command::Status(a) => run_cmd::status(a),
         args::Command::Rollback(a) => run_cmd::rollback(a),

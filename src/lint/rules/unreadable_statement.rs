@@ -1,0 +1,20 @@
+//! `unreadable-statement`: A statement bellows could not read, so it was not checked.
+
+use super::{Cx, Doc, Severity};
+
+/// What the rule is about, for messages, `--explain` and the book.
+pub(super) const DOC: Doc = Doc {
+    id: "unreadable-statement",
+    severity: Severity::Note,
+    title: "A statement bellows could not read, so it was not checked",
+    why: "bellows does not guess: a statement it cannot read is reported so nobody takes silence for approval.",
+    recipe: "check it by hand, or write it in a form bellows reads (and report the statement so bellows learns it)",
+    setup: "",
+    bad: "ALTER TABLE accounts ALTER COLUMN email SET COMPRESSION lz4 FROBNICATE;",
+    good: "ALTER TABLE accounts ALTER COLUMN email SET STATISTICS 500;",
+};
+
+/// A statement bellows could not read.
+pub(super) fn fires(cx: &Cx) -> bool {
+    cx.unreadable.is_some()
+}

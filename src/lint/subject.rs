@@ -1,0 +1,324 @@
+//! What a statement does, in the knowledge base's terms: each DDL action becomes a
+//! [`Subject`] (a [`DdlForm`] on a table), judged against the schema as the migrations so far
+//! have left it (to tell binary-coercible type changes and proven NOT NULL apart).
+
+use crate::catalog::Catalog;
+use crate::safety::{DdlForm, binary_coercible};
+use crate::sql::ddl::{AlterAction, ColumnDef, ConstraintKind, Ddl, ReindexTarget};
+use crate::sql::expr::{Volatility, volatility};
+use crate::sql::{QName, Statement};
+
+/// One DDL action of a statement.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Subject {
+    /// The form, as the knowledge base names it.
+    pub form: DdlForm,
+    /// The table it locks (None when bellows cannot tell, e.g. an unknown index).
+    pub table: Option<QName>,
+    /// What was written, in a few words (`ADD COLUMN "total"`).
+    pub action: String,
+    /// Something the reader should know about how the form was judged.
+    pub note: Option<String>,
+}
+
+/// Transaction control and settings that the transaction rules follow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Control {
+    /// BEGIN / START TRANSACTION.
+    Begin,
+    /// COMMIT / END / ROLLBACK / ABORT.
+    End,
+    /// SET [LOCAL] lock_timeout: true when it sets a limit, false for 0 / DEFAULT.
+    LockTimeout(bool),
+}
+
+/// Read transaction control out of a statement's words.
+pub fn control(st: &Statement) -> Option<Control> {
+    let words: Vec<String> = st
+        .text
+        .split(|c: char| c.is_whitespace() || c == ';' || c == '=')
+        .filter(|w| !w.is_empty())
+        .take(4)
+        .map(|w| w.to_ascii_lowercase())
+        .collect();
+    let w = |i: usize| words.get(i).map(String::as_str).unwrap_or("");
+    match w(0) {
+        "begin" | "start" => Some(Control::Begin),
+        "commit" | "end" | "rollback" | "abort" => Some(Control::End),
+        "set" => {
+            let (name, value) = match w(1) {
+                "local" | "session" => (w(2), w(3)),
+                _ => (w(1), w(2)),
+            };
+            let value = if value == "to" { w(4) } else { value };
+            (name == "lock_timeout").then(|| {
+                let v = value.trim_matches('\'');
+                Control::LockTimeout(
+                    !(v == "0" || v.eq_ignore_ascii_case("default") || v.is_empty()),
+                )
+            })
+        }
+        _ => None,
+    }
+}
+
+/// The DDL actions of `st`, judged against `cat` as it was before the statement.
+pub fn subjects(st: &Statement, cat: &Catalog, pg: u32) -> Vec<Subject> {
+    let s = |form, table: Option<&QName>, action: String| Subject {
+        form,
+        table: table.cloned(),
+        action,
+        note: None,
+    };
+    match &st.ddl {
+        Ddl::CreateTable(d) => vec![s(
+            DdlForm::CreateTable,
+            Some(&d.name),
+            "CREATE TABLE".into(),
+        )],
+        Ddl::CreateIndex(d) => {
+            let (form, what) = if d.concurrently {
+                (
+                    DdlForm::CreateIndexConcurrently,
+                    "CREATE INDEX CONCURRENTLY",
+                )
+            } else {
+                (DdlForm::CreateIndex, "CREATE INDEX")
+            };
+            vec![s(form, Some(&d.table), what.into())]
+        }
+        Ddl::DropIndex {
+            names,
+            concurrently,
+            ..
+        } => names
+            .iter()
+            .map(|n| {
+                let (form, what) = if *concurrently {
+                    (DdlForm::DropIndexConcurrently, "DROP INDEX CONCURRENTLY")
+                } else {
+                    (DdlForm::DropIndex, "DROP INDEX")
+                };
+                s(
+                    form,
+                    cat.index_table(n).map(|t| &t.name),
+                    format!("{what} {}", n.display()),
+                )
+            })
+            .collect(),
+        Ddl::Reindex {
+            target,
+            name,
+            concurrently,
+        } => {
+            let table = match target {
+                ReindexTarget::Table => Some(name.clone()),
+                ReindexTarget::Index => cat.index_table(name).map(|t| t.name.clone()),
+            };
+            let form = if *concurrently {
+                DdlForm::ReindexConcurrently
+            } else {
+                DdlForm::Reindex
+            };
+            let what = if *concurrently {
+                "REINDEX CONCURRENTLY"
+            } else {
+                "REINDEX"
+            };
+            vec![s(form, table.as_ref(), what.into())]
+        }
+        Ddl::AlterTable { table, actions } => actions
+            .iter()
+            .flat_map(|a| alter_action(table, a, cat, pg))
+            .collect(),
+        Ddl::DropTable { names, .. } => names
+            .iter()
+            .map(|n| s(DdlForm::DropTable, Some(n), "DROP TABLE".into()))
+            .collect(),
+        Ddl::Truncate { tables } => tables
+            .iter()
+            .map(|n| s(DdlForm::Truncate, Some(n), "TRUNCATE".into()))
+            .collect(),
+        Ddl::VacuumFull { table } => {
+            vec![s(DdlForm::VacuumFull, table.as_ref(), "VACUUM FULL".into())]
+        }
+        Ddl::Cluster { table } => vec![s(DdlForm::Cluster, table.as_ref(), "CLUSTER".into())],
+        Ddl::CreateTrigger(t) => vec![s(
+            DdlForm::CreateTrigger,
+            Some(&t.table),
+            "CREATE TRIGGER".into(),
+        )],
+        Ddl::AddEnumValue { .. } => vec![s(
+            DdlForm::AddEnumValue,
+            None,
+            "ALTER TYPE ... ADD VALUE".into(),
+        )],
+        _ => Vec::new(),
+    }
+}
+
+fn alter_action(table: &QName, a: &AlterAction, cat: &Catalog, pg: u32) -> Vec<Subject> {
+    let t = Some(table.clone());
+    let s = |form, action: String| Subject {
+        form,
+        table: t.clone(),
+        action,
+        note: None,
+    };
+    let q = crate::sql::quote_ident;
+    match a {
+        AlterAction::AddColumn { column, .. } => add_column(column, &t),
+        AlterAction::DropColumn { name, .. } => {
+            vec![s(DdlForm::DropColumn, format!("DROP COLUMN {}", q(name)))]
+        }
+        AlterAction::RenameColumn { from, to } => {
+            vec![s(
+                DdlForm::RenameColumn,
+                format!("RENAME COLUMN {} TO {}", q(from), q(to)),
+            )]
+        }
+        AlterAction::RenameTable { to } => {
+            vec![s(DdlForm::RenameTable, format!("RENAME TO {}", q(to)))]
+        }
+        AlterAction::SetType { column, ty, using } => {
+            let action = format!("ALTER COLUMN {} TYPE {ty}", q(column));
+            let old = cat
+                .table(table)
+                .and_then(|t| t.column(column))
+                .map(|c| c.ty.clone());
+            match old {
+                Some(old) if using.is_none() && binary_coercible(&old, ty, pg, false) => {
+                    vec![s(DdlForm::AlterTypeCoercible, action)]
+                }
+                Some(old) => vec![Subject {
+                    note: Some(format!("{old} to {ty} is not binary-coercible")),
+                    ..s(DdlForm::AlterTypeRewrite, action)
+                }],
+                None => vec![Subject {
+                    note: Some(
+                        "the column's current type is unknown (it was not created in these files): pass --schema to judge whether the change is binary-coercible".into(),
+                    ),
+                    ..s(DdlForm::AlterTypeRewrite, action)
+                }],
+            }
+        }
+        AlterAction::SetNotNull { column } => {
+            let proven = cat.table(table).is_some_and(|t| {
+                t.constraints.values().any(|c| {
+                    c.validated
+                        && matches!(&c.kind, ConstraintKind::Check { expr } if proves_not_null(expr, column))
+                })
+            });
+            let form = if proven {
+                DdlForm::SetNotNullProven
+            } else {
+                DdlForm::SetNotNull
+            };
+            vec![s(form, format!("ALTER COLUMN {} SET NOT NULL", q(column)))]
+        }
+        AlterAction::DropNotNull { column } => vec![s(
+            DdlForm::DropNotNull,
+            format!("ALTER COLUMN {} DROP NOT NULL", q(column)),
+        )],
+        AlterAction::SetDefault { column, .. } | AlterAction::DropDefault { column } => {
+            vec![s(
+                DdlForm::SetDefault,
+                format!("ALTER COLUMN {} SET/DROP DEFAULT", q(column)),
+            )]
+        }
+        AlterAction::AddIdentity { column, .. } => vec![s(
+            DdlForm::AddIdentity,
+            format!("ALTER COLUMN {} ADD GENERATED AS IDENTITY", q(column)),
+        )],
+        AlterAction::AddConstraint { def, not_valid } => {
+            let name = def
+                .name
+                .as_deref()
+                .map(|n| format!(" {}", q(n)))
+                .unwrap_or_default();
+            let nv = if *not_valid { " NOT VALID" } else { "" };
+            let (form, what) = match (&def.kind, not_valid) {
+                (ConstraintKind::Check { .. }, false) => (DdlForm::AddCheck, "CHECK"),
+                (ConstraintKind::Check { .. }, true) => (DdlForm::AddCheckNotValid, "CHECK"),
+                (ConstraintKind::ForeignKey { .. }, false) => {
+                    (DdlForm::AddForeignKey, "FOREIGN KEY")
+                }
+                (ConstraintKind::ForeignKey { .. }, true) => {
+                    (DdlForm::AddForeignKeyNotValid, "FOREIGN KEY")
+                }
+                (ConstraintKind::PrimaryKey { .. }, _) => {
+                    (DdlForm::AddUniqueOrPrimaryKey, "PRIMARY KEY")
+                }
+                (ConstraintKind::Unique { .. }, _) => (DdlForm::AddUniqueOrPrimaryKey, "UNIQUE"),
+                (ConstraintKind::PrimaryKeyUsingIndex { .. }, _) => {
+                    (DdlForm::AddConstraintUsingIndex, "PRIMARY KEY USING INDEX")
+                }
+                (ConstraintKind::UniqueUsingIndex { .. }, _) => {
+                    (DdlForm::AddConstraintUsingIndex, "UNIQUE USING INDEX")
+                }
+                (ConstraintKind::Exclude { .. }, _) => (DdlForm::AddExclude, "EXCLUDE"),
+            };
+            vec![s(form, format!("ADD CONSTRAINT{name} {what}{nv}"))]
+        }
+        AlterAction::ValidateConstraint { name } => vec![s(
+            DdlForm::ValidateConstraint,
+            format!("VALIDATE CONSTRAINT {}", q(name)),
+        )],
+        AlterAction::DropConstraint { name, .. } => vec![s(
+            DdlForm::DropConstraint,
+            format!("DROP CONSTRAINT {}", q(name)),
+        )],
+        _ => Vec::new(),
+    }
+}
+
+fn add_column(c: &ColumnDef, table: &Option<QName>) -> Vec<Subject> {
+    let action = format!("ADD COLUMN {}", crate::sql::quote_ident(&c.name));
+    let s = |form, note: Option<String>| Subject {
+        form,
+        table: table.clone(),
+        action: action.clone(),
+        note,
+    };
+    let mut out = vec![if c.serial || c.identity.is_some() {
+        s(DdlForm::AddColumnSerialOrIdentity, None)
+    } else if c.generated.is_some() {
+        s(DdlForm::AddColumnGeneratedStored, None)
+    } else if let Some(d) = &c.default {
+        match volatility(d) {
+            Volatility::Volatile(why) => s(DdlForm::AddColumnVolatileDefault, Some(why)),
+            Volatility::Constant => s(DdlForm::AddColumnConstantDefault, None),
+        }
+    } else if c.not_null {
+        s(DdlForm::AddColumnNotNullNoDefault, None)
+    } else {
+        s(DdlForm::AddColumnNullable, None)
+    }];
+    // Constraints written on the column are built with it.
+    for k in &c.constraints {
+        let form = match k.kind {
+            ConstraintKind::PrimaryKey { .. } | ConstraintKind::Unique { .. } => {
+                DdlForm::AddUniqueOrPrimaryKey
+            }
+            ConstraintKind::ForeignKey { .. } => DdlForm::AddForeignKey,
+            ConstraintKind::Check { .. } => DdlForm::AddCheck,
+            _ => continue,
+        };
+        out.push(s(
+            form,
+            Some("a constraint written on the new column".into()),
+        ));
+    }
+    out
+}
+
+/// Is `expr` the check `column IS NOT NULL`?
+pub fn proves_not_null(expr: &str, column: &str) -> bool {
+    let squash = |s: &str| -> String {
+        s.chars()
+            .filter(|c| !c.is_whitespace() && *c != '(' && *c != ')' && *c != '"')
+            .collect::<String>()
+            .to_ascii_lowercase()
+    };
+    squash(expr) == format!("{}isnotnull", squash(column))
+}

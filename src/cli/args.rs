@@ -227,6 +227,9 @@ pub struct CheckArgs {
     /// List the rules and exit.
     #[arg(long)]
     pub list_rules: bool,
+    /// Explain one rule (why, the lock, an example, the safe way) and exit.
+    #[arg(long, value_name = "RULE")]
+    pub explain: Option<String>,
 }
 
 /// `bellows check` output formats.

@@ -14,6 +14,15 @@ use crate::lint::{Finding, Linter, Settings, Severity};
 
 /// Lint, print, and fail (exit 1) when a finding reaches the failing severity.
 pub fn run(a: CheckArgs) -> Result<(), Failure> {
+    if let Some(id) = &a.explain {
+        let rule = Rule::from_id(id).ok_or_else(|| {
+            Failure::input(format!(
+                "unknown rule `{id}`; `bellows check --list-rules` lists them"
+            ))
+        })?;
+        print!("{}", super::check_explain::page(rule));
+        return Ok(());
+    }
     if a.list_rules {
         for r in Rule::ALL {
             let d = r.doc();
@@ -39,8 +48,8 @@ pub fn run(a: CheckArgs) -> Result<(), Failure> {
         files: files.len(),
         ..Summary::default()
     };
-    for f in &files {
-        let (mut found, statements) = lint_file(&mut linter, f, opts.layout)?;
+    for (f, folder_layout) in &files {
+        let (mut found, statements) = lint_file(&mut linter, f, opts.layout.or(*folder_layout))?;
         sum.statements += statements;
         findings.append(&mut found);
     }
@@ -175,18 +184,31 @@ impl Options {
 
 /// Files to lint: each PATH in the order given; a folder's `.sql` files (recursively) in
 /// the order the migration tool runs them.
-fn collect(paths: &[String]) -> Result<Vec<PathBuf>, Failure> {
+/// A folder's files that name no tool take the one layout the others name, if there is one
+/// (a sqlx folder where only one file says `-- no-transaction`).
+fn collect(paths: &[String]) -> Result<Vec<(PathBuf, Option<Layout>)>, Failure> {
     let mut out = Vec::new();
     for p in paths {
         let path = Path::new(p);
         if path.is_file() {
-            out.push(path.to_path_buf());
+            out.push((path.to_path_buf(), None));
         } else if path.is_dir() {
             let mut found = Vec::new();
             walk(path, &mut found)
                 .map_err(|e| Failure::input(format!("{p}: cannot read the folder: {e}")))?;
             found.sort_by(|a, b| layout::run_order(&a.to_string_lossy(), &b.to_string_lossy()));
-            out.extend(found);
+            let named: BTreeSet<Layout> = found
+                .iter()
+                .filter_map(|f| {
+                    let name = f.file_name()?.to_string_lossy().into_owned();
+                    let text = std::fs::read_to_string(f).ok()?;
+                    Some(Layout::detect(&name, &text)).filter(|l| *l != Layout::Plain)
+                })
+                .collect();
+            let shared = (named.len() == 1)
+                .then(|| named.iter().next().copied())
+                .flatten();
+            out.extend(found.into_iter().map(|f| (f, shared)));
         } else {
             return Err(Failure::input(format!("{p}: no such file or folder")));
         }

@@ -47,7 +47,7 @@ pub fn load(path: Option<&str>) -> Result<(CheckConfig, Option<String>), Failure
     let f: File = toml::from_str(&text).map_err(|e| {
         let line = e
             .span()
-            .map(|s| text[..s.start.min(text.len())].lines().count().max(1))
+            .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1)
             .unwrap_or(1);
         Failure::input(format!(
             "{path}:{line}: {}\n  hint: the [check] table takes pg-version, layout, assume-in-transaction, enable, disable, fail-on, schema",

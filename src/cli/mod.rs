@@ -4,6 +4,7 @@
 pub mod args;
 pub mod check_cmd;
 pub mod check_config;
+pub mod check_explain;
 pub mod check_output;
 pub mod demo_cmd;
 pub mod explain_cmd;

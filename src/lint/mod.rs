@@ -103,6 +103,8 @@ pub struct Finding {
 pub struct Linter {
     cat: Catalog,
     settings: Settings,
+    /// Tables the last forward unit created: its down migration may drop them freely.
+    last_created: BTreeSet<QName>,
 }
 
 /// Transaction state inside one unit.
@@ -138,22 +140,39 @@ impl Tx {
 impl Linter {
     /// Start from `cat` (an empty catalog, or the schema the first migration runs on).
     pub fn new(cat: Catalog, settings: Settings) -> Self {
-        Self { cat, settings }
+        Self {
+            cat,
+            settings,
+            last_created: BTreeSet::new(),
+        }
     }
 
     /// Lint a unit that runs in reverse (a down or undo migration): its changes to the
     /// schema are not carried into the next migration.
     pub fn lint_detached(&self, unit: &Unit) -> Result<(Vec<Finding>, usize), SqlError> {
-        Linter {
+        let mut l = Linter {
             cat: self.cat.clone(),
             settings: self.settings.clone(),
-        }
-        .lint_unit(unit)
+            last_created: BTreeSet::new(),
+        };
+        let (out, n, _) = l.run_unit(unit, self.last_created.clone())?;
+        Ok((out, n))
     }
 
     /// Lint one unit: its findings and how many statements it has. The schema it leaves is
     /// kept for the next.
     pub fn lint_unit(&mut self, unit: &Unit) -> Result<(Vec<Finding>, usize), SqlError> {
+        let (out, n, created) = self.run_unit(unit, BTreeSet::new())?;
+        self.last_created = created;
+        Ok((out, n))
+    }
+
+    /// Lint `unit`, counting `created` as tables new to it; returns the tables it created.
+    fn run_unit(
+        &mut self,
+        unit: &Unit,
+        mut created: BTreeSet<QName>,
+    ) -> Result<(Vec<Finding>, usize, BTreeSet<QName>), SqlError> {
         let statements = crate::sql::parse_file(&unit.path, &unit.text, true)?;
         let pg = self.settings.pg_version;
         let real = statements
@@ -167,7 +186,6 @@ impl Linter {
             in_tx: tool_tx,
             ..Tx::default()
         };
-        let mut created: BTreeSet<QName> = BTreeSet::new();
         let mut out = Vec::new();
         for st in &statements {
             for id in &st.directives.ignore {
@@ -253,7 +271,7 @@ impl Linter {
                 tx.held.clear();
             }
         }
-        Ok((out, statements.len()))
+        Ok((out, statements.len(), created))
     }
 
     fn check(&self, cx: &Cx, st: &crate::sql::Statement, unit: &Unit, out: &mut Vec<Finding>) {

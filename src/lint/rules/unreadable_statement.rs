@@ -10,7 +10,7 @@ pub(super) const DOC: Doc = Doc {
     why: "bellows does not guess: a statement it cannot read is reported so nobody takes silence for approval.",
     recipe: "check it by hand, or write it in a form bellows reads (and report the statement so bellows learns it)",
     setup: "",
-    bad: "ALTER TABLE accounts ALTER COLUMN email SET COMPRESSION lz4 FROBNICATE;",
+    bad: "ALTER TABLE accounts FROBNICATE email;",
     good: "ALTER TABLE accounts ALTER COLUMN email SET STATISTICS 500;",
 };
 

@@ -1,0 +1,1 @@
+ALTER TABLE items VALIDATE CONSTRAINT items_sku_not_null;

@@ -1,0 +1,2 @@
+SET lock_timeout = '2s';
+ALTER TABLE items ALTER COLUMN sku SET NOT NULL;

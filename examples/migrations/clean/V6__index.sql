@@ -1,0 +1,1 @@
+CREATE UNIQUE INDEX CONCURRENTLY items_sku_key ON items (sku);

@@ -1,0 +1,2 @@
+-- no-transaction
+CREATE INDEX CONCURRENTLY events_kind_idx ON events (kind);

@@ -4,6 +4,7 @@
 pub mod args;
 pub mod demo_cmd;
 pub mod explain_cmd;
+pub mod export_cmd;
 pub mod plan_cmd;
 pub mod printer;
 pub mod run_cmd;
@@ -54,6 +55,7 @@ where
         args::Command::Plan(a) => plan_cmd::run(a),
         args::Command::Explain(a) => explain_cmd::run(a),
         args::Command::Run(a) => run_cmd::run(a),
+        args::Command::Export(a) => export_cmd::run(a),
         args::Command::Status(a) => run_cmd::status(a),
         args::Command::Rollback(a) => run_cmd::rollback(a),
         args::Command::Demo => demo_cmd::run(),

@@ -180,3 +180,54 @@ fn exported_files_match_their_snapshots() {
         );
     }
 }
+
+fn bellows(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_bellows"))
+        .args(args)
+        .env_remove("DATABASE_URL")
+        .output()
+        .expect("run bellows")
+}
+
+#[test]
+fn the_command_writes_files_refuses_a_non_empty_dir_and_a_bad_plan() {
+    let dir = std::env::temp_dir().join(format!("bellows-export-cli-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let out_dir = dir.join("migrations");
+    let out = out_dir.to_string_lossy().to_string();
+    let plan = "plans/16-create-index.toml";
+    let first = bellows(&["export", plan, "--to", "sqlx", "--out", &out]);
+    assert_eq!(first.status.code(), Some(0), "{first:?}");
+    let said = String::from_utf8_lossy(&first.stdout);
+    let written = std::fs::read_dir(&out_dir).expect("out dir").count();
+    assert!(written >= 2, "expected up and down files, got {written}");
+    assert!(
+        said.contains(&format!("wrote {written} sqlx file(s)")) && said.contains(&out),
+        "prints the count and the directory: {said}"
+    );
+    let p = bellows::plan::load_file(plan).expect("plan");
+    let expected = export::export(&p, Tool::Sqlx).expect("export");
+    for f in &expected {
+        let on_disk = std::fs::read_to_string(out_dir.join(&f.path)).expect("written file");
+        assert_eq!(on_disk, f.contents, "{}", f.path.display());
+    }
+
+    let again = bellows(&["export", plan, "--to", "sqlx", "--out", &out]);
+    assert_eq!(again.status.code(), Some(2), "a non-empty dir is refused");
+    assert!(String::from_utf8_lossy(&again.stderr).contains("--force"));
+    let forced = bellows(&["export", plan, "--to", "sqlx", "--out", &out, "--force"]);
+    assert_eq!(forced.status.code(), Some(0), "{forced:?}");
+
+    let bad = dir.join("bad.toml");
+    std::fs::write(&bad, "name = 3\n").expect("write bad plan");
+    let bad_s = bad.to_string_lossy().to_string();
+    let other = dir.join("other").to_string_lossy().to_string();
+    let refused = bellows(&["export", &bad_s, "--to", "flyway", "--out", &other]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains(&bad_s));
+    assert!(
+        !dir.join("other").exists(),
+        "nothing written for a bad plan"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -229,8 +229,9 @@ pub fn migrations<'a>(
                 .cloned()
                 .unwrap_or_else(|| Part::no_op("Nothing more to do forward."));
             // Down files run newest first: the last file undoes first.
-            let down = (n - 1 - i < downs.len())
-                .then(|| downs[n - 1 - i].clone())
+            let down = downs
+                .get(n - 1 - i)
+                .cloned()
                 .unwrap_or_else(|| Part::no_op("Nothing more to undo."));
             out.push(Migration {
                 seq: out.len() + 1,

@@ -3,8 +3,6 @@
 
 #![allow(dead_code)]
 
-use std::path::PathBuf;
-
 use bellows::export::{File, Tool};
 use sqlx::{Connection, PgConnection};
 
@@ -31,7 +29,9 @@ pub struct Migration {
 }
 
 fn find<'a>(files: &'a [File], path: &str) -> Option<&'a File> {
-    files.iter().find(|f| f.path == PathBuf::from(path))
+    files
+        .iter()
+        .find(|f| f.path.as_path() == std::path::Path::new(path))
 }
 
 fn name_of(f: &File) -> String {

@@ -23,6 +23,9 @@ pub enum Command {
     Check(CheckArgs),
     /// Carry out a plan against a live database; re-running continues where it stopped.
     Run(RunArgs),
+    /// Write a plan as numbered migration files for Flyway, golang-migrate, sqlx, dbmate or
+    /// Liquibase.
+    Export(ExportArgs),
     /// Show what has run, what is next, and backfill progress.
     Status(StatusArgs),
     /// Undo completed reversible steps, newest first.
@@ -243,4 +246,35 @@ pub enum CheckFormat {
     Sarif,
     /// GitHub Actions workflow commands (annotations on the pull request).
     Github,
+}
+
+/// `bellows export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// A plan file written by `bellows plan`.
+    pub plan: String,
+    /// The migration tool whose conventions the files follow.
+    #[arg(long, value_enum)]
+    pub to: ExportTool,
+    /// Directory to write the files into (created if missing).
+    #[arg(long, value_name = "DIR")]
+    pub out: String,
+    /// Write even if the directory already holds files (same-named files are replaced).
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Tools `export` writes for.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum ExportTool {
+    /// Flyway: V<n>__desc.sql, U<n>__desc.sql undo files, .sql.conf script config.
+    Flyway,
+    /// golang-migrate: <n>_name.up.sql / .down.sql.
+    GolangMigrate,
+    /// sqlx-cli: <n>_name.up.sql / .down.sql, `-- no-transaction` where needed.
+    Sqlx,
+    /// dbmate: <n>_name.sql with migrate:up / migrate:down sections.
+    Dbmate,
+    /// Liquibase formatted SQL: one changelog.sql.
+    Liquibase,
 }

@@ -8,6 +8,7 @@ pub mod check_explain;
 pub mod check_output;
 pub mod demo_cmd;
 pub mod explain_cmd;
+pub mod export_cmd;
 pub mod plan_cmd;
 pub mod printer;
 pub mod run_cmd;
@@ -59,6 +60,7 @@ where
         args::Command::Explain(a) => explain_cmd::run(a),
         args::Command::Check(a) => check_cmd::run(a),
         args::Command::Run(a) => run_cmd::run(a),
+        args::Command::Export(a) => export_cmd::run(a),
         args::Command::Status(a) => run_cmd::status(a),
         args::Command::Rollback(a) => run_cmd::rollback(a),
         args::Command::Demo => demo_cmd::run(),

@@ -5,6 +5,7 @@
 
 pub mod examples;
 pub mod exec;
+pub mod tools;
 
 use bellows::catalog::Catalog;
 use bellows::pgtemp::TempCluster;

@@ -344,7 +344,7 @@ fn main() {
             println!("    of which UPDATEs: p99 {:.2} ms, max {:.2} ms", pct(&mut writes, 0.99), pct(&mut writes, 1.0));
                         if let Some(w) = waits {
                 let mut v: Vec<_> = w.await.expect("sampler").into_iter().collect();
-                v.sort_by(|a, b| b.1.cmp(&a.1));
+                v.sort_by_key(|e| std::cmp::Reverse(e.1));
                 for (k, n) in v.iter().take(12) {
                     println!("      wait sample {n:>6}  {k}");
                 }

@@ -51,7 +51,10 @@ fn corpus(dir: &Path, n: usize) -> (usize, usize) {
         let (path, text) = match i % 4 {
             0 => (format!("flyway/V{}__m{i}.sql", i + 1), body),
             1 => (format!("golang-migrate/{:06}_m{i}.up.sql", i + 1), body),
-            2 => (format!("sqlx/{:014}_m{i}.sql", 20240101000000u64 + i as u64), body),
+            2 => (
+                format!("sqlx/{:014}_m{i}.sql", 20240101000000u64 + i as u64),
+                body,
+            ),
             _ => (
                 format!("dbmate/{:014}_m{i}.sql", 20240101000000u64 + i as u64),
                 format!("-- migrate:up\n{body}\n-- migrate:down\nSELECT 1;\n"),

@@ -28,7 +28,12 @@ fn every_summary_link_resolves_and_every_page_is_listed() {
         );
     }
     let mut pages = Vec::new();
-    for dir in ["book/src", "book/src/recipes", "book/src/rules", "book/src/operating"] {
+    for dir in [
+        "book/src",
+        "book/src/recipes",
+        "book/src/rules",
+        "book/src/operating",
+    ] {
         for e in std::fs::read_dir(dir).expect("book dir").flatten() {
             let p = e.path();
             if p.extension().is_some_and(|x| x == "md")

@@ -285,7 +285,10 @@ fn found(args: &[&str]) -> (i32, Vec<(String, u64, String, String)>) {
     (code, list)
 }
 
-fn owned(v: &[(&str, u64, &str, &str)]) -> Vec<(String, u64, String, String)> {
+/// (file name, line, unit, rule) as written in a test.
+type Expected<'a> = (&'a str, u64, &'a str, &'a str);
+
+fn owned(v: &[Expected]) -> Vec<(String, u64, String, String)> {
     v.iter()
         .map(|(a, b, c, d)| (a.to_string(), *b, c.to_string(), d.to_string()))
         .collect()
@@ -293,7 +296,7 @@ fn owned(v: &[(&str, u64, &str, &str)]) -> Vec<(String, u64, String, String)> {
 
 #[test]
 fn each_tool_layout_is_read_with_its_order_and_transactions() {
-    let cases: &[(&str, &[(&str, u64, &str, &str)])] = &[
+    let cases: &[(&str, &[Expected])] = &[
         (
             "examples/migrations/flyway",
             &[

@@ -296,7 +296,7 @@ pub fn claim(form: DdlForm, pg_version: u32) -> LockClaim {
         F::CreateIndex => c(M::Share, D::Build, "builds the index while writes wait"),
         F::CreateIndexConcurrently => nc(
             M::ShareUpdateExclusive,
-            D::Scan,
+            D::Build,
             "builds the index in two passes while reads and writes continue",
         ),
         F::DropIndex => c(
@@ -316,7 +316,7 @@ pub fn claim(form: DdlForm, pg_version: u32) -> LockClaim {
         ),
         F::ReindexConcurrently if pg_version >= 12 => nc(
             M::ShareUpdateExclusive,
-            D::Scan,
+            D::Build,
             "rebuilds beside the old index while reads and writes continue",
         ),
         F::ReindexConcurrently => c(

@@ -382,6 +382,19 @@ fn each_tool_layout_is_read_with_its_order_and_transactions() {
     );
     let (_, have) = found(&["examples/migrations/golang-migrate/000003_index.up.sql"]);
     assert!(have.is_empty(), "{have:?}");
+    let (_, have) = found(&[
+        "examples/migrations/golang-migrate/000003_index.up.sql",
+        "--assume-in-transaction",
+    ]);
+    assert_eq!(
+        have,
+        owned(&[(
+            "000003_index.up.sql",
+            2,
+            "up",
+            "concurrently-in-transaction"
+        )])
+    );
 }
 
 #[test]

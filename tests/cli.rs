@@ -13,7 +13,29 @@ fn bellows(dir: &Path, args: &[&str]) -> Output {
         .expect("run bellows")
 }
 
-fn workdir(name: &str) -> PathBuf {
+/// A scratch folder for one test, removed when the test ends.
+struct Workdir(PathBuf);
+
+impl std::ops::Deref for Workdir {
+    type Target = PathBuf;
+    fn deref(&self) -> &PathBuf {
+        &self.0
+    }
+}
+
+impl AsRef<std::path::Path> for Workdir {
+    fn as_ref(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+impl Drop for Workdir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn workdir(name: &str) -> Workdir {
     let d = std::env::temp_dir().join(format!("bellows-cli-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).expect("temp dir");
@@ -24,7 +46,7 @@ fn workdir(name: &str) -> PathBuf {
         std::fs::read_to_string("examples/schema/shop.sql").expect("shop"),
     )
     .expect("write shop");
-    d
+    Workdir(d)
 }
 
 /// Plan `change` (written to change.sql) and expect exit 2, a message containing every

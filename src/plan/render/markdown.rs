@@ -130,20 +130,24 @@ fn summary(o: &mut String, plan: &Plan) {
     );
     let _ = writeln!(
         o,
-        "| phase | steps | strongest lock | longest hold |\n|---|---|---|---|"
+                "| phase | steps | strongest lock (held) | longest hold (lock) |\n|---|---|---|---|"
     );
     for p in &plan.phases {
         let steps: Vec<&Step> = plan.phase_steps(*p).collect();
+                // Each column names one step's lock and hold together: pairing the strongest mode of
+        // one step with the longest hold of another would read like a rule violation.
         let strongest = steps
             .iter()
-            .map(|s| s.lock.mode)
+            .map(|s| (s.lock.mode, s.lock.duration))
             .max()
-            .unwrap_or(LockMode::None);
+            .map(|(m, d)| format!("{m} ({d})"))
+            .unwrap_or_else(|| LockMode::None.to_string());
         let longest = steps
             .iter()
-            .map(|s| s.lock.duration)
+            .map(|s| (s.lock.duration, s.lock.mode))
             .max()
-            .unwrap_or(crate::safety::Duration::None);
+            .map(|(d, m)| format!("{d} ({m})"))
+            .unwrap_or_else(|| crate::safety::Duration::None.to_string());
         let _ = writeln!(
             o,
             "| {} | {} | {} | {} |",

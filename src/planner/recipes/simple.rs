@@ -156,6 +156,22 @@ pub fn add_identity(
             "plan SET NOT NULL and DROP DEFAULT first",
         ));
     }
+    // The sequence must start after the largest value, read in the same transaction as the
+    // ALTER (a gap would let an insert take a value that exists). Without an index leading
+    // with the column that read is a scan under ACCESS EXCLUSIVE.
+    if !t.has_index_leading_with(&[column.to_string()]) {
+        return Err(ctx.refuse(
+            format!(
+                "{}.{column} has no index, so finding its largest value (where the identity's sequence must start) would read every row while ACCESS EXCLUSIVE is held",
+                table.display()
+            ),
+            format!(
+                "create an index on it first (`CREATE INDEX CONCURRENTLY ON {} ({})`), then plan this change",
+                table.sql(),
+                q(column)
+            ),
+        ));
+    }
     let mut out = Out::default();
     out.push(
         Draft::new("add-identity", Phase::Expand, StepKind::Ddl, DdlForm::AddIdentity, format!("Make {}.{column} an identity column", table.display()))

@@ -264,6 +264,10 @@ impl Linter {
                     created.insert(t.clone());
                 }
             }
+            // A materialized view made here is as new as a table made here.
+            if let Ddl::CreateView(v) = &st.ddl {
+                created.insert(v.name.clone());
+            }
             // The schema moves on; a statement about something the files never created is
             // still linted, it just cannot teach the catalog anything.
             let _ = self.cat.apply(&st.ddl);

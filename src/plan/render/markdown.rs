@@ -130,11 +130,11 @@ fn summary(o: &mut String, plan: &Plan) {
     );
     let _ = writeln!(
         o,
-                "| phase | steps | strongest lock (held) | longest hold (lock) |\n|---|---|---|---|"
+        "| phase | steps | strongest lock (held) | longest hold (lock) |\n|---|---|---|---|"
     );
     for p in &plan.phases {
         let steps: Vec<&Step> = plan.phase_steps(*p).collect();
-                // Each column names one step's lock and hold together: pairing the strongest mode of
+        // Each column names one step's lock and hold together: pairing the strongest mode of
         // one step with the longest hold of another would read like a rule violation.
         let strongest = steps
             .iter()

@@ -268,6 +268,29 @@ pub fn migrations<'a>(
     Ok(out)
 }
 
+/// `<n>_<name>.up.sql` / `.down.sql` pairs (golang-migrate, sqlx): the tools differ only in
+/// how a part becomes a file's text and in how to stop at a gate.
+pub fn up_down_files(
+    plan: &Plan,
+    how_to_stop: &dyn Fn(usize) -> String,
+    text: impl Fn(&str, &Part) -> String,
+) -> Result<Vec<super::File>, super::ExportError> {
+    let mut files = Vec::new();
+    for m in migrations(plan, true, how_to_stop)? {
+        let head = super::header(plan, &m);
+        let name = format!("{:04}_{}", m.seq, m.slug);
+        files.push(super::File {
+            path: format!("{name}.up.sql").into(),
+            contents: text(&head, &m.up),
+        });
+        files.push(super::File {
+            path: format!("{name}.down.sql").into(),
+            contents: text(&head, &m.down),
+        });
+    }
+    Ok(files)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

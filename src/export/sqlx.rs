@@ -3,7 +3,7 @@
 //! query, so it holds exactly one statement.
 
 use super::layout::{self, Part};
-use super::{ExportError, File, body, header};
+use super::{ExportError, File, body};
 use crate::plan::Plan;
 
 fn how_to_stop(seq: usize) -> String {
@@ -22,18 +22,5 @@ fn text(head: &str, part: &Part) -> String {
 
 /// The plan as sqlx migrations.
 pub fn files(plan: &Plan) -> Result<Vec<File>, ExportError> {
-    let mut files = Vec::new();
-    for m in layout::migrations(plan, true, &how_to_stop)? {
-        let head = header(plan, &m);
-        let name = format!("{:04}_{}", m.seq, m.slug);
-        files.push(File {
-            path: format!("{name}.up.sql").into(),
-            contents: text(&head, &m.up),
-        });
-        files.push(File {
-            path: format!("{name}.down.sql").into(),
-            contents: text(&head, &m.down),
-        });
-    }
-    Ok(files)
+    layout::up_down_files(plan, &how_to_stop, text)
 }

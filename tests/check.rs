@@ -528,3 +528,38 @@ fn tempdir(name: &str) -> String {
     std::fs::create_dir_all(&d).expect("tempdir");
     d.to_string_lossy().into_owned()
 }
+
+#[test]
+fn lock_timeout_is_read_in_every_spelling() {
+    let setup = "CREATE TABLE t (id bigint PRIMARY KEY);";
+    for set in [
+        "SET LOCAL lock_timeout = '2s';",
+        "SET LOCAL lock_timeout TO '2s';",
+        "SET lock_timeout TO '2s';",
+        "SET SESSION lock_timeout = 2000;",
+    ] {
+        let f = lint(
+            setup,
+            &format!("BEGIN;\n{set}\nALTER TABLE t ADD COLUMN a text;\nCOMMIT;"),
+        );
+        assert!(
+            f.is_empty(),
+            "{set}: {:?}",
+            f.iter().map(|f| f.rule).collect::<Vec<_>>()
+        );
+    }
+    for set in [
+        "SET LOCAL lock_timeout = 0;",
+        "SET lock_timeout TO DEFAULT;",
+    ] {
+        let f = lint(
+            setup,
+            &format!("BEGIN;\n{set}\nALTER TABLE t ADD COLUMN a text;\nCOMMIT;"),
+        );
+        assert_eq!(
+            f.iter().map(|f| f.rule).collect::<Vec<_>>(),
+            ["missing-lock-timeout"],
+            "{set}"
+        );
+    }
+}

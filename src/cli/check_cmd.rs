@@ -37,7 +37,7 @@ pub fn run(a: CheckArgs) -> Result<(), Failure> {
             "nothing to check: give migration files or folders, e.g. `bellows check db/migrations`",
         ));
     }
-    let files = collect(&a.paths)?;
+    let files = collect(&a.paths, opts.layout)?;
     let cat = match &opts.schema {
         Some(s) => crate::catalog::load_file(s).map_err(|e| Failure::input(e.to_string()))?,
         None => Catalog::default(),
@@ -48,8 +48,8 @@ pub fn run(a: CheckArgs) -> Result<(), Failure> {
         files: files.len(),
         ..Summary::default()
     };
-    for (f, folder_layout) in &files {
-        let (mut found, statements) = lint_file(&mut linter, f, opts.layout.or(*folder_layout))?;
+    for f in &files {
+        let (mut found, statements) = lint_file(&mut linter, f)?;
         sum.statements += statements;
         findings.append(&mut found);
     }
@@ -182,36 +182,66 @@ impl Options {
     }
 }
 
+/// A migration file, read once, with the layout it is linted under.
+struct Source {
+    name: String,
+    text: String,
+    layout: Layout,
+}
+
+impl Source {
+    fn read(path: &Path) -> Result<(Self, bool), Failure> {
+        let name = path.to_string_lossy().into_owned();
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Failure::input(format!("{name}: cannot read: {e}")))?;
+        let file_name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let layout = Layout::detect(&file_name, &text);
+        Ok((Self { name, text, layout }, layout != Layout::Plain))
+    }
+}
+
 /// Files to lint: each PATH in the order given; a folder's `.sql` files (recursively) in
-/// the order the migration tool runs them.
-/// A folder's files that name no tool take the one layout the others name, if there is one
-/// (a sqlx folder where only one file says `-- no-transaction`).
-fn collect(paths: &[String]) -> Result<Vec<(PathBuf, Option<Layout>)>, Failure> {
+/// the order the migration tool runs them. `forced` (`--layout`) wins; otherwise a folder's
+/// files that name no tool take the one layout the others name, if there is one (a sqlx
+/// folder where only one file says `-- no-transaction`).
+fn collect(paths: &[String], forced: Option<Layout>) -> Result<Vec<Source>, Failure> {
     let mut out = Vec::new();
     for p in paths {
         let path = Path::new(p);
+        let mut sources = Vec::new();
         if path.is_file() {
-            out.push((path.to_path_buf(), None));
+            sources.push(Source::read(path)?);
         } else if path.is_dir() {
             let mut found = Vec::new();
             walk(path, &mut found)
                 .map_err(|e| Failure::input(format!("{p}: cannot read the folder: {e}")))?;
             found.sort_by(|a, b| layout::run_order(&a.to_string_lossy(), &b.to_string_lossy()));
-            let named: BTreeSet<Layout> = found
+            for f in &found {
+                sources.push(Source::read(f)?);
+            }
+            let named: BTreeSet<Layout> = sources
                 .iter()
-                .filter_map(|f| {
-                    let name = f.file_name()?.to_string_lossy().into_owned();
-                    let text = std::fs::read_to_string(f).ok()?;
-                    Some(Layout::detect(&name, &text)).filter(|l| *l != Layout::Plain)
-                })
+                .filter(|(_, named)| *named)
+                .map(|(s, _)| s.layout)
                 .collect();
-            let shared = (named.len() == 1)
-                .then(|| named.iter().next().copied())
-                .flatten();
-            out.extend(found.into_iter().map(|f| (f, shared)));
+            if named.len() == 1 {
+                let shared = named.iter().next().copied().unwrap_or(Layout::Plain);
+                for (s, _) in &mut sources {
+                    s.layout = shared;
+                }
+            }
         } else {
             return Err(Failure::input(format!("{p}: no such file or folder")));
         }
+        out.extend(sources.into_iter().map(|(mut s, _)| {
+            if let Some(l) = forced {
+                s.layout = l;
+            }
+            s
+        }));
     }
     Ok(out)
 }
@@ -235,23 +265,11 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
 }
 
 /// Lint one file: its findings and how many statements it had.
-fn lint_file(
-    linter: &mut Linter,
-    path: &Path,
-    layout: Option<Layout>,
-) -> Result<(Vec<Finding>, usize), Failure> {
-    let name = path.to_string_lossy().into_owned();
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Failure::input(format!("{name}: cannot read: {e}")))?;
-    let file_name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let layout = layout.unwrap_or_else(|| Layout::detect(&file_name, &text));
-    let conf = std::fs::read_to_string(format!("{name}.conf")).ok();
+fn lint_file(linter: &mut Linter, src: &Source) -> Result<(Vec<Finding>, usize), Failure> {
+    let conf = std::fs::read_to_string(format!("{}.conf", src.name)).ok();
     let mut out = Vec::new();
     let mut statements = 0;
-    for unit in layout::units(&name, &text, layout, conf.as_deref()) {
+    for unit in layout::units(&src.name, &src.text, src.layout, conf.as_deref()) {
         let reverse = matches!(unit.label.as_str(), "down" | "undo" | "rollback");
         let result = if reverse {
             linter.lint_detached(&unit)

@@ -74,17 +74,9 @@ pub fn page(rule: Rule) -> String {
     out
 }
 
-/// Does the rule fire on `form` alone (on an existing table, outside a transaction)?
+/// Does the rule fire on `form` alone (on an existing table, outside a transaction)? The
+/// transaction rules never do: they need a transaction, an earlier lock or a parse error.
 fn fires_on_form(rule: Rule, form: DdlForm) -> bool {
-    if matches!(
-        rule,
-        Rule::ConcurrentlyInTransaction
-            | Rule::SeveralBlockingStatements
-            | Rule::MissingLockTimeout
-            | Rule::UnreadableStatement
-    ) {
-        return false;
-    }
     let s = crate::lint::subject::Subject {
         form,
         table: None,

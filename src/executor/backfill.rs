@@ -298,12 +298,7 @@ pub async fn backfill(
         .or(cur.batch_size.map(|x| x as u32))
         .unwrap_or(b.batch.size)
         .max(1);
-    let set_list = b
-        .set
-        .iter()
-        .map(|(c, e)| format!("{} = {e}", q(c)))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let set_list = crate::sql::assignments(&b.set);
     let started = Instant::now();
     let rows_at_start = cur.rows_done;
     state::begin_attempt(s, &plan.hash, &step.id).await?;

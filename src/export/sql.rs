@@ -132,12 +132,7 @@ pub fn backfill_loop(step: &Step, b: &Backfill) -> Result<String, ExportError> {
             what: "backfill key".into(),
         });
     }
-    let set_list = b
-        .set
-        .iter()
-        .map(|(c, e)| format!("{} = {e}", q(c)))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let set_list = crate::sql::assignments(&b.set);
     let mut parts: Vec<&str> = b.set.values().map(String::as_str).collect();
     parts.extend([b.filter.as_str(), b.table.as_str()]);
     check_tag(step, &parts)?;

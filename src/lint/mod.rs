@@ -211,8 +211,8 @@ impl Linter {
                     tx.held.clear();
                     continue;
                 }
-                Some(Control::LockTimeout(on)) => {
-                    if st.text.to_ascii_lowercase().split_whitespace().nth(1) == Some("local") {
+                Some(Control::LockTimeout { on, local }) => {
+                    if local {
                         tx.local_timeout = on;
                     } else {
                         tx.session_timeout = on;

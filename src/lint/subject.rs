@@ -28,8 +28,13 @@ pub enum Control {
     Begin,
     /// COMMIT / END / ROLLBACK / ABORT.
     End,
-    /// SET [LOCAL] lock_timeout: true when it sets a limit, false for 0 / DEFAULT.
-    LockTimeout(bool),
+    /// SET [LOCAL] lock_timeout.
+    LockTimeout {
+        /// It sets a limit (false for 0 / DEFAULT).
+        on: bool,
+        /// `SET LOCAL`: it ends with the transaction.
+        local: bool,
+    },
 }
 
 /// Read transaction control out of a statement's words.
@@ -38,7 +43,7 @@ pub fn control(st: &Statement) -> Option<Control> {
         .text
         .split(|c: char| c.is_whitespace() || c == ';' || c == '=')
         .filter(|w| !w.is_empty())
-        .take(4)
+        .take(5)
         .map(|w| w.to_ascii_lowercase())
         .collect();
     let w = |i: usize| words.get(i).map(String::as_str).unwrap_or("");
@@ -46,16 +51,24 @@ pub fn control(st: &Statement) -> Option<Control> {
         "begin" | "start" => Some(Control::Begin),
         "commit" | "end" | "rollback" | "abort" => Some(Control::End),
         "set" => {
-            let (name, value) = match w(1) {
-                "local" | "session" => (w(2), w(3)),
-                _ => (w(1), w(2)),
+            let local = w(1) == "local";
+            let at = if matches!(w(1), "local" | "session") {
+                2
+            } else {
+                1
             };
-            let value = if value == "to" { w(4) } else { value };
-            (name == "lock_timeout").then(|| {
+            // `SET lock_timeout = '2s'` and `SET lock_timeout TO '2s'` (the `=` is a separator).
+            let value = if w(at + 1) == "to" {
+                w(at + 2)
+            } else {
+                w(at + 1)
+            };
+            (w(at) == "lock_timeout").then(|| {
                 let v = value.trim_matches('\'');
-                Control::LockTimeout(
-                    !(v == "0" || v.eq_ignore_ascii_case("default") || v.is_empty()),
-                )
+                Control::LockTimeout {
+                    on: !(v == "0" || v.eq_ignore_ascii_case("default") || v.is_empty()),
+                    local,
+                }
             })
         }
         _ => None,

@@ -159,10 +159,7 @@ pub fn batch_update(
     format!(
         "UPDATE {} SET {} WHERE {} AND ({filter})",
         table.sql(),
-        set.iter()
-            .map(|(c, e)| format!("{} = {e}", q(c)))
-            .collect::<Vec<_>>()
-            .join(", "),
+        crate::sql::assignments(set.iter().map(|(c, e)| (c, e))),
         key_range(key)
     )
 }

@@ -7,6 +7,15 @@ use serde::{Deserialize, Serialize};
 /// The schema an unqualified name resolves to (PostgreSQL's default `search_path`).
 pub const DEFAULT_SCHEMA: &str = "public";
 
+/// `"col" = expr, ...` for an UPDATE's SET list, columns quoted.
+pub fn assignments<'a>(pairs: impl IntoIterator<Item = (&'a String, &'a String)>) -> String {
+    pairs
+        .into_iter()
+        .map(|(c, e)| format!("{} = {e}", quote_ident(c)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Quote an identifier for PostgreSQL, always, doubling embedded quotes.
 pub fn quote_ident(name: &str) -> String {
     let mut s = String::with_capacity(name.len() + 2);

@@ -20,7 +20,7 @@ pub mod view;
 pub use ddl::{Ddl, Statement};
 pub use directive::Directives;
 pub use error::SqlError;
-pub use ident::{QName, quote_ident, quote_literal};
+pub use ident::{QName, assignments, quote_ident, quote_literal};
 pub use source::Loc;
 
 /// Parse a whole file into statements. `lenient` skips statements that cannot be understood

@@ -185,12 +185,7 @@ pub async fn run_step(conn: &mut PgConnection, s: &Step) -> Result<(), String> {
             let b = s.backfill.as_ref().ok_or("backfill without details")?;
             let batch = &s.sql[0];
             prepare_and_run(conn, &s.id, batch, &b.table, &b.key).await?;
-            let set = b
-                .set
-                .iter()
-                .map(|(c, e)| format!("{} = {e}", bellows::sql::quote_ident(c)))
-                .collect::<Vec<_>>()
-                .join(", ");
+            let set = bellows::sql::assignments(&b.set);
             let all = format!("UPDATE {} SET {set} WHERE {}", b.table, b.filter);
             raw(&all)
                 .execute(&mut *conn)

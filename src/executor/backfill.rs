@@ -353,7 +353,7 @@ pub async fn backfill(
             // The batch writes both sides consistently: the sync trigger may skip it.
             sqlx::query(sqlx::AssertSqlSafe(format!(
                 "SET LOCAL {} = 'on'",
-                crate::planner::recipes::shadow::BACKFILL_SETTING
+                crate::plan::BACKFILL_SETTING
             )))
             .execute(&mut *t)
             .await?;

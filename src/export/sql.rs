@@ -2,7 +2,7 @@
 //! loop, the verification block, the statement that refuses an irreversible undo.
 
 use super::ExportError;
-use crate::plan::{Backfill, Plan, Step, Verify};
+use crate::plan::{BACKFILL_SETTING, Backfill, Plan, Step, Verify};
 use crate::sql::{quote_ident as q, quote_literal as lit};
 
 /// Lock timeout for transactional files (the plan format carries none of its own).
@@ -12,9 +12,6 @@ pub const STATEMENT_TIMEOUT: &str = "60s";
 /// Lock timeout for CONCURRENTLY builds and backfills: their waits queue no reader or
 /// writer behind them (as the executor's `concurrent_lock_timeout`).
 pub const CONCURRENT_LOCK_TIMEOUT: &str = "10min";
-/// The session setting that tells bellows' sync triggers a backfill batch is writing both
-/// sides itself (the planner's `shadow::BACKFILL_SETTING`; a test keeps them equal).
-pub const BACKFILL_SETTING: &str = "bellows.backfill";
 /// Dollar-quote tag of the generated DO blocks.
 const TAG: &str = "$bellows_export$";
 
@@ -257,13 +254,5 @@ mod tests {
     #[test]
     fn comments_prefix_every_line() {
         assert_eq!(comment("a\n\nb "), "-- a\n--\n-- b");
-    }
-
-    #[test]
-    fn backfill_setting_matches_the_planners() {
-        assert_eq!(
-            BACKFILL_SETTING,
-            crate::planner::recipes::shadow::BACKFILL_SETTING
-        );
     }
 }

@@ -9,6 +9,10 @@ use crate::safety::{Duration, LockMode};
 /// Version of the plan format this build writes and reads.
 pub const FORMAT_VERSION: u32 = 1;
 
+/// The transaction-local setting the executor's backfill batches turn `on`: bellows' sync
+/// triggers then leave the batch's rows alone, since the batch writes both sides itself.
+pub const BACKFILL_SETTING: &str = "bellows.backfill";
+
 /// A whole migration plan.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -6,15 +6,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::{Out, index, not_null};
 use crate::catalog::{ConstraintKind, Table, names};
-use crate::plan::{Backfill, Gate, Phase, StepKind, Verify};
+use crate::plan::{BACKFILL_SETTING, Backfill, Gate, Phase, StepKind, Verify};
 use crate::planner::builder::{Ctx, Draft};
 use crate::planner::sqlgen;
 use crate::safety::DdlForm;
 use crate::sql::{QName, SqlError, expr, quote_ident as q, quote_literal};
-
-/// Set to `on` (transaction-local) by the executor's backfill batches: the sync trigger
-/// then leaves the batch's rows alone, since the batch writes both sides consistently.
-pub const BACKFILL_SETTING: &str = "bellows.backfill";
 
 /// What to build.
 pub struct Spec {

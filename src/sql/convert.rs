@@ -13,13 +13,16 @@ use super::error::SqlError;
 use super::expr::normalize_expr;
 use super::fallback;
 use super::ident::{QName, fold};
-use super::source::{Loc, RawStatement};
+use super::loc::Loc;
+use super::source::RawStatement;
 use super::types;
 
 /// Interpret one raw statement.
 pub fn statement(raw: &RawStatement) -> Result<Ddl, SqlError> {
-    if let Some(ddl) = fallback::recognize(raw)? {
-        return Ok(ddl);
+    match fallback::recognize(raw)? {
+        Some(fallback::Recognized::Ddl(ddl)) => return Ok(ddl),
+        Some(fallback::Recognized::Shorter(shorter)) => return statement(&shorter),
+        None => {}
     }
     let dialect = PostgreSqlDialect {};
     let mut parser = Parser::new(&dialect).with_tokens_with_locations(raw.tokens.clone());
@@ -82,14 +85,10 @@ fn parse_error(raw: &RawStatement, e: &ParserError) -> SqlError {
         .with_hint("fix the SQL here; bellows reads ordinary PostgreSQL DDL, one statement per `;`")
 }
 
-pub(super) fn qname(raw: &RawStatement, name: &ast::ObjectName) -> Result<QName, SqlError> {
-    QName::from_object(name).ok_or_else(|| raw.error(format!("cannot read the name `{name}`")))
-}
-
 fn from_ast(raw: &RawStatement, ast: Ast) -> Result<Ddl, SqlError> {
     Ok(match ast {
         Ast::CreateTable(ct) => {
-            let name = qname(raw, &ct.name)?;
+            let name = raw.qname(&ct.name)?;
             let mut columns = Vec::new();
             for c in &ct.columns {
                 columns.push(column_def(raw, c)?);
@@ -115,7 +114,7 @@ fn from_ast(raw: &RawStatement, ast: Ast) -> Result<Ddl, SqlError> {
             representation,
         } => match representation {
             Some(ast::UserDefinedTypeRepresentation::Enum { labels }) => Ddl::CreateEnum {
-                name: qname(raw, &name)?,
+                name: raw.qname(&name)?,
                 labels: labels.iter().map(|l| l.value.clone()).collect(),
             },
             _ => Ddl::Ignored {
@@ -123,11 +122,11 @@ fn from_ast(raw: &RawStatement, ast: Ast) -> Result<Ddl, SqlError> {
             },
         },
         Ast::CreateDomain(d) => Ddl::CreateDomain {
-            name: qname(raw, &d.name)?,
+            name: raw.qname(&d.name)?,
             base: types::canonical(&d.data_type),
         },
         Ast::CreateSequence { name, owned_by, .. } => {
-            let name = qname(raw, &name)?;
+            let name = raw.qname(&name)?;
             match owned_by.as_ref().and_then(owned_by_parts) {
                 Some((table, column)) => Ddl::SequenceOwnedBy {
                     sequence: name,
@@ -138,7 +137,7 @@ fn from_ast(raw: &RawStatement, ast: Ast) -> Result<Ddl, SqlError> {
             }
         }
         Ast::CreateFunction(f) => Ddl::CreateFunction {
-            name: qname(raw, &f.name)?,
+            name: raw.qname(&f.name)?,
         },
         Ast::CreateTrigger(t) => {
             let mut update_columns = Vec::new();
@@ -161,7 +160,7 @@ fn from_ast(raw: &RawStatement, ast: Ast) -> Result<Ddl, SqlError> {
                 .unwrap_or_default();
             Ddl::CreateTrigger(TriggerDef {
                 name,
-                table: qname(raw, &t.table_name)?,
+                table: raw.qname(&t.table_name)?,
                 function,
                 update_columns,
             })
@@ -174,7 +173,7 @@ fn from_ast(raw: &RawStatement, ast: Ast) -> Result<Ddl, SqlError> {
         )?),
         Ast::CreateIndex(ci) => Ddl::CreateIndex(index_def(raw, &ci)?),
         Ast::AlterTable(at) => {
-            let table = qname(raw, &at.name)?;
+            let table = raw.qname(&at.name)?;
             let mut actions = Vec::new();
             for op in &at.operations {
                 actions.push(alter_action(raw, op)?);
@@ -190,7 +189,7 @@ fn from_ast(raw: &RawStatement, ast: Ast) -> Result<Ddl, SqlError> {
         } => {
             let names = names
                 .iter()
-                .map(|n| qname(raw, n))
+                .map(|n| raw.qname(n))
                 .collect::<Result<Vec<_>, _>>()?;
             match object_type {
                 ObjectType::Table => Ddl::DropTable {
@@ -216,7 +215,7 @@ fn from_ast(raw: &RawStatement, ast: Ast) -> Result<Ddl, SqlError> {
         }
         Ast::AlterType(at) => match at.operation {
             ast::AlterTypeOperation::AddValue(av) => Ddl::AddEnumValue {
-                name: qname(raw, &at.name)?,
+                name: raw.qname(&at.name)?,
                 value: av.value.value.clone(),
                 position: av.position.map(|p| match p {
                     ast::AlterTypeAddValuePosition::Before(i) => {
@@ -242,7 +241,7 @@ fn from_ast(raw: &RawStatement, ast: Ast) -> Result<Ddl, SqlError> {
             tables: t
                 .table_names
                 .iter()
-                .map(|n| qname(raw, &n.name))
+                .map(|n| raw.qname(&n.name))
                 .collect::<Result<Vec<_>, _>>()?,
         },
         Ast::Set(_) => Ddl::Ignored { what: "SET".into() },
@@ -360,7 +359,7 @@ fn column_def(raw: &RawStatement, c: &ast::ColumnDef) -> Result<ColumnDef, SqlEr
                 name: cname.or_else(|| fk.name.as_ref().map(fold)),
                 kind: ConstraintKind::ForeignKey {
                     columns: vec![name.clone()],
-                    ref_table: qname(raw, &fk.foreign_table)?,
+                    ref_table: raw.qname(&fk.foreign_table)?,
                     ref_columns: fk.referred_columns.iter().map(fold).collect(),
                     on_delete: fk.on_delete.map(|a| a.to_string()),
                     on_update: fk.on_update.map(|a| a.to_string()),
@@ -415,7 +414,7 @@ fn constraint(raw: &RawStatement, tc: &TableConstraint) -> Result<ConstraintDef,
             fk.name.as_ref().map(fold),
             ConstraintKind::ForeignKey {
                 columns: fk.columns.iter().map(fold).collect(),
-                ref_table: qname(raw, &fk.foreign_table)?,
+                ref_table: raw.qname(&fk.foreign_table)?,
                 ref_columns: fk.referred_columns.iter().map(fold).collect(),
                 on_delete: fk.on_delete.map(|a| a.to_string()),
                 on_update: fk.on_update.map(|a| a.to_string()),
@@ -600,7 +599,7 @@ fn index_def(raw: &RawStatement, ci: &ast::CreateIndex) -> Result<IndexDef, SqlE
             .name
             .as_ref()
             .and_then(|n| n.0.last().and_then(|p| p.as_ident()).map(fold)),
-        table: qname(raw, &ci.table_name)?,
+        table: raw.qname(&ci.table_name)?,
         unique: ci.unique,
         method,
         keys,

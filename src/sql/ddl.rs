@@ -4,7 +4,7 @@
 
 use super::directive::Directives;
 use super::ident::QName;
-use super::source::Loc;
+use super::loc::Loc;
 
 /// One statement of a change or schema file.
 #[derive(Debug, Clone)]

@@ -7,7 +7,7 @@
 //! - `-- bellows:ignore <rule>[, <rule>]`: silence lint rules for the next statement.
 
 use super::error::SqlError;
-use super::source::Loc;
+use super::loc::Loc;
 
 /// Directives attached to one statement.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

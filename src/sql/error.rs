@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use super::source::Loc;
+use super::loc::Loc;
 
 /// A problem with the SQL text itself: where it is, what is wrong, and what to do.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -99,8 +99,25 @@ impl<'a> Words<'a> {
     }
 }
 
+/// What the fallback made of a statement.
+#[derive(Debug)]
+pub enum Recognized {
+    /// Read here.
+    Ddl(Ddl),
+    /// sqlparser reads this shorter statement (a clause it does not know removed).
+    Shorter(RawStatement),
+}
+
 /// Recognize the statements this module owns; `None` means "let sqlparser read it".
-pub fn recognize(raw: &RawStatement) -> Result<Option<Ddl>, SqlError> {
+pub fn recognize(raw: &RawStatement) -> Result<Option<Recognized>, SqlError> {
+    if let Some(ddl) = read(raw)? {
+        return Ok(Some(Recognized::Ddl(ddl)));
+    }
+    Ok(without_data_clause(raw).map(Recognized::Shorter))
+}
+
+/// The statements read here in full.
+fn read(raw: &RawStatement) -> Result<Option<Ddl>, SqlError> {
     let mut w = Words::new(raw);
     let bad = |what: &str| raw.error(format!("cannot read {what}"));
 
@@ -246,6 +263,13 @@ pub fn recognize(raw: &RawStatement) -> Result<Option<Ddl>, SqlError> {
         }
     }
 
+    Ok(None)
+}
+
+/// `CREATE MATERIALIZED VIEW ... WITH [NO] DATA`, which sqlparser cannot read, without the
+/// clause (it does not shape the catalog).
+fn without_data_clause(raw: &RawStatement) -> Option<RawStatement> {
+    let w = Words::new(raw);
     if w.starts(&["CREATE", "MATERIALIZED", "VIEW"])
         && (w.ends(&["WITH", "NO", "DATA"]) || w.ends(&["WITH", "DATA"]))
     {
@@ -267,10 +291,10 @@ pub fn recognize(raw: &RawStatement) -> Result<Option<Ddl>, SqlError> {
                 .rposition(|t| t.span.end <= last_kept)
                 .map_or(0, |i| i + 1),
         );
-        return super::convert::statement(&shorter).map(Some);
+        return Some(shorter);
     }
 
-    Ok(None)
+    None
 }
 
 /// `... OWNED BY [schema.]table.column` anywhere after the name.

@@ -13,6 +13,7 @@ pub mod error;
 pub mod expr;
 pub mod fallback;
 pub mod ident;
+pub mod loc;
 pub mod source;
 pub mod types;
 pub mod view;
@@ -21,7 +22,7 @@ pub use ddl::{Ddl, Statement};
 pub use directive::Directives;
 pub use error::SqlError;
 pub use ident::{QName, assignments, quote_ident, quote_literal};
-pub use source::Loc;
+pub use loc::Loc;
 
 /// Parse a whole file into statements. `lenient` skips statements that cannot be understood
 /// (used for schema files, where anything that does not shape the catalog is irrelevant);

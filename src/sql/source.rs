@@ -1,38 +1,12 @@
 //! Cutting SQL text into statements on sqlparser's tokens, keeping locations and directives.
 
-use serde::{Deserialize, Serialize};
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer, Whitespace};
 
 use super::directive::{self, Directives};
 use super::error::SqlError;
-
-/// A 1-based line and column in a source file.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
-)]
-pub struct Loc {
-    /// Line, from 1.
-    pub line: u32,
-    /// Column in characters, from 1.
-    pub col: u32,
-}
-
-impl Loc {
-    /// A location from sqlparser's.
-    pub fn from_sqlparser(l: sqlparser::tokenizer::Location) -> Self {
-        Self {
-            line: u32::try_from(l.line).unwrap_or(u32::MAX),
-            col: u32::try_from(l.column).unwrap_or(u32::MAX),
-        }
-    }
-}
-
-impl std::fmt::Display for Loc {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:{}", self.line, self.col)
-    }
-}
+use super::ident::QName;
+use super::loc::Loc;
 
 /// One statement as it stands in the file, before interpretation.
 #[derive(Debug, Clone)]
@@ -60,6 +34,11 @@ impl RawStatement {
     /// An error located at this statement.
     pub fn error(&self, message: impl Into<String>) -> SqlError {
         SqlError::new(&self.path, self.loc, message)
+    }
+
+    /// A schema-qualified name from sqlparser's, or an error located at this statement.
+    pub fn qname(&self, name: &sqlparser::ast::ObjectName) -> Result<QName, SqlError> {
+        QName::from_object(name).ok_or_else(|| self.error(format!("cannot read the name `{name}`")))
     }
 }
 

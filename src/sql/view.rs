@@ -3,7 +3,6 @@
 
 use sqlparser::ast::{self, Expr};
 
-use super::convert::qname;
 use super::ddl::ViewDef;
 use super::error::SqlError;
 use super::ident::{QName, fold};
@@ -62,7 +61,7 @@ pub(super) fn view_def(
     let mut aliases = Vec::new();
     collect_aliases(query, &mut aliases);
     Ok(ViewDef {
-        name: qname(raw, name)?,
+        name: raw.qname(name)?,
         materialized,
         relations,
         columns,

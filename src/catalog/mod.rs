@@ -2,13 +2,14 @@
 //! (hand-written DDL or `pg_dump --schema-only`) and from a live database's `pg_catalog`.
 //!
 //! [`Catalog`] holds tables ([`Table`]: columns, constraints, indexes, triggers), views,
-//! sequences and types. [`Catalog::apply`] applies one [`crate::sql::Ddl`]; the planner uses
-//! the same function to see the schema as each statement of a change leaves it. [`deps`]
+//! sequences and types. [`Catalog::apply`] applies one [`crate::sql::Ddl`]; [`Evolving`] walks a
+//! change through it for the planner and the linter, remembering what the change created. [`deps`]
 //! answers "what depends on this column?".
 
 pub mod apply;
 pub mod deps;
 pub mod error;
+pub mod evolving;
 pub mod live;
 pub mod load;
 pub mod model;
@@ -16,5 +17,6 @@ pub mod names;
 pub mod rename;
 
 pub use error::CatalogError;
+pub use evolving::Evolving;
 pub use load::{load_file, load_str};
 pub use model::*;

@@ -14,7 +14,7 @@ pub mod subject;
 
 use std::collections::BTreeSet;
 
-use crate::catalog::Catalog;
+use crate::catalog::{Catalog, Evolving};
 use crate::safety::{Duration, LockMode, claim};
 use crate::sql::{Ddl, Loc, QName, SqlError};
 use layout::{Unit, Wrap};
@@ -101,7 +101,7 @@ pub struct Finding {
 /// Lints migrations in run order, carrying the schema they build from one to the next.
 #[derive(Debug)]
 pub struct Linter {
-    cat: Catalog,
+    schema: Evolving,
     settings: Settings,
     /// Tables the last forward unit created: its down migration may drop them freely.
     last_created: BTreeSet<QName>,
@@ -141,7 +141,7 @@ impl Linter {
     /// Start from `cat` (an empty catalog, or the schema the first migration runs on).
     pub fn new(cat: Catalog, settings: Settings) -> Self {
         Self {
-            cat,
+            schema: Evolving::new(cat),
             settings,
             last_created: BTreeSet::new(),
         }
@@ -151,7 +151,7 @@ impl Linter {
     /// schema are not carried into the next migration.
     pub fn lint_detached(&self, unit: &Unit) -> Result<(Vec<Finding>, usize), SqlError> {
         let mut l = Linter {
-            cat: self.cat.clone(),
+            schema: self.schema.clone(),
             settings: self.settings.clone(),
             last_created: BTreeSet::new(),
         };
@@ -171,8 +171,9 @@ impl Linter {
     fn run_unit(
         &mut self,
         unit: &Unit,
-        mut created: BTreeSet<QName>,
+        created: BTreeSet<QName>,
     ) -> Result<(Vec<Finding>, usize, BTreeSet<QName>), SqlError> {
+        self.schema.begin(created);
         let statements = crate::sql::parse_file(&unit.path, &unit.text, true)?;
         let pg = self.settings.pg_version;
         let real = statements
@@ -235,11 +236,11 @@ impl Linter {
                 self.check(&cx, st, unit, &mut out);
                 continue;
             }
-            for s in subject::subjects(st, &self.cat, pg) {
+            for s in subject::subjects(st, self.schema.catalog(), pg) {
                 let c = claim(s.form, pg);
                 let existing = match &s.table {
                     _ if s.form == crate::safety::DdlForm::CreateTable => false,
-                    Some(t) => !created.contains(t),
+                    Some(t) => !self.schema.is_new(t),
                     None => true,
                 };
                 let mode = c.mode;
@@ -258,24 +259,16 @@ impl Linter {
                     let desc = format!("{} (line {})", s.action, st.loc.line);
                     tx.held.push((s.table.clone(), mode, desc));
                 }
-                if s.form == crate::safety::DdlForm::CreateTable
-                    && let Some(t) = &s.table
-                {
-                    created.insert(t.clone());
-                }
             }
-            // A materialized view made here is as new as a table made here.
-            if let Ddl::CreateView(v) = &st.ddl {
-                created.insert(v.name.clone());
-            }
-            // The schema moves on; a statement about something the files never created is
-            // still linted, it just cannot teach the catalog anything.
-            let _ = self.cat.apply(&st.ddl);
+            // The schema moves on, remembering the tables and (materialized) views made here
+            // as new; a statement about something the files never created is still linted,
+            // it just cannot teach the catalog anything.
+            let _ = self.schema.apply(&st.ddl);
             if !tx.in_tx {
                 tx.held.clear();
             }
         }
-        Ok((out, statements.len(), created))
+        Ok((out, statements.len(), self.schema.created().clone()))
     }
 
     fn check(&self, cx: &Cx, st: &crate::sql::Statement, unit: &Unit, out: &mut Vec<Finding>) {

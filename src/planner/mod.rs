@@ -1,40 +1,24 @@
 //! Planning: a change file plus a catalog become a [`crate::plan::Plan`].
 //!
 //! Pure and synchronous. Each statement goes to its recipe (one file per kind of change in
-//! [`recipes`]), which returns [`builder::Draft`] steps; the [`builder`] labels their locks
-//! from [`crate::safety`], enforces the zero-downtime rule, wires dependencies inside and
-//! across statements, and orders the graph. After each statement the catalog is advanced
-//! with [`crate::catalog::Catalog::apply`], so later statements see the names earlier ones
-//! introduce.
+//! [`recipes`]), which describes its steps as [`kit::Draft`]s, built from the shared step
+//! fragments in [`steps`] (backfill, NOT NULL tail, concurrent index, constraint adds, the
+//! shadow-column engine) and SQL from [`sqlgen`]. The [`builder`] labels their locks from
+//! [`crate::safety`], enforces the zero-downtime rule, wires dependencies inside and across
+//! statements, and orders the graph. After each statement the schema moves on
+//! ([`crate::catalog::Evolving`]), so later statements see the names earlier ones introduce.
 
 pub mod builder;
+pub mod kit;
 pub mod recipes;
 pub mod sqlgen;
+pub mod steps;
+
+pub use kit::Options;
 
 use crate::catalog::Catalog;
-use crate::plan::{BatchSettings, Plan};
+use crate::plan::Plan;
 use crate::sql::{self, SqlError};
-
-/// Settings that shape a plan.
-#[derive(Debug, Clone)]
-pub struct Options {
-    /// Server major version to plan for (from the live database, else 15).
-    pub pg_version: u32,
-    /// Plan statements that have no online path as blocking steps instead of refusing.
-    pub allow_blocking: bool,
-    /// Initial backfill batch settings.
-    pub batch: BatchSettings,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Self {
-            pg_version: 15,
-            allow_blocking: false,
-            batch: BatchSettings::default(),
-        }
-    }
-}
 
 /// Plan the change in `text` (read from `path`) against `catalog`.
 pub fn plan(path: &str, text: &str, catalog: &Catalog, opts: &Options) -> Result<Plan, SqlError> {

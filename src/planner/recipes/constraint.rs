@@ -1,24 +1,25 @@
 //! ADD CONSTRAINT without long locks: FK (index first) and CHECK as NOT VALID → VALIDATE;
 //! UNIQUE / PRIMARY KEY through an index built concurrently; EXCLUDE has no online path.
+//! Also VALIDATE CONSTRAINT and DROP CONSTRAINT.
 
 use std::collections::BTreeSet;
 
-use super::{Out, index, not_null};
-use crate::catalog::apply::plain_key;
-use crate::catalog::{ConstraintKind, Index, names};
+use crate::catalog::{ConstraintKind, Table, names};
 use crate::plan::{Phase, StepKind};
-use crate::planner::builder::{Ctx, Draft};
+use crate::planner::kit::{Ctx, Draft, Drafts};
 use crate::planner::sqlgen;
+use crate::planner::steps::constraint::{self, ForeignKey, MissingIndex};
+use crate::planner::steps::{index, not_null};
 use crate::safety::DdlForm;
 use crate::sql::ddl::ConstraintDef;
-use crate::sql::{QName, SqlError, quote_ident as q};
+use crate::sql::{QName, SqlError};
 
 /// The constraint's name, as given or as PostgreSQL would choose it.
 fn name_of(ctx: &Ctx, table: &QName, def: &ConstraintDef) -> String {
     if let Some(n) = &def.name {
         return n.clone();
     }
-    let taken = |n: &str| ctx.cat.name_taken(&table.schema, n);
+    let taken = |n: &str| ctx.cat().name_taken(&table.schema, n);
     match &def.kind {
         ConstraintKind::PrimaryKey { .. } | ConstraintKind::PrimaryKeyUsingIndex { .. } => {
             names::choose_name(&table.name, "", "pkey", taken)
@@ -31,7 +32,7 @@ fn name_of(ctx: &Ctx, table: &QName, def: &ConstraintDef) -> String {
         }
         ConstraintKind::Check { expr } => {
             let col = ctx
-                .cat
+                .cat()
                 .table(table)
                 .and_then(|t| {
                     t.columns
@@ -53,7 +54,7 @@ pub fn add(
     table: &QName,
     def: &ConstraintDef,
     not_valid: bool,
-) -> Result<Out, SqlError> {
+) -> Result<Drafts, SqlError> {
     let t = ctx.table(table)?;
     for c in def.kind.columns() {
         ctx.column(t, c)?;
@@ -65,318 +66,215 @@ pub fn add(
             "choose another name",
         ));
     }
-    let mut out = Out::default();
+    let mut out = Drafts::default();
     match &def.kind {
-        ConstraintKind::ForeignKey {
-            columns,
-            ref_table,
-            ref_columns,
-            ..
-        } => {
-            let rt = ctx.table(ref_table)?;
-            let ref_cols = if ref_columns.is_empty() {
-                rt.primary_key_columns()
-            } else {
-                ref_columns.clone()
-            };
-            for c in &ref_cols {
-                ctx.column(rt, c)?;
-            }
-            let mut kind = def.kind.clone();
-            if let ConstraintKind::ForeignKey { ref_columns, .. } = &mut kind {
-                *ref_columns = ref_cols;
-            }
-            foreign_key(
-                ctx,
-                &mut out,
-                table,
-                &name,
-                &kind,
-                columns,
-                not_valid,
-                &BTreeSet::new(),
-                None,
-            )?;
+        ConstraintKind::ForeignKey { .. } => {
+            foreign_key(ctx, &mut out, table, &name, &def.kind, not_valid)?;
         }
         ConstraintKind::Check { .. } => {
-            check(ctx, &mut out, table, &name, &def.kind, not_valid, None);
+            constraint::check(&mut out, table, &name, &def.kind, not_valid, None);
         }
-        ConstraintKind::Unique { columns, .. } | ConstraintKind::PrimaryKey { columns } => {
-            let pk = matches!(def.kind, ConstraintKind::PrimaryKey { .. });
-            if pk && t.primary_key().is_some() {
-                return Err(ctx.refuse(
-                    format!("{} already has a primary key", table.display()),
-                    "drop it first, or add a UNIQUE constraint instead",
-                ));
-            }
-            let mut last = None;
-            if pk {
-                let mut taken = BTreeSet::new();
-                for c in columns {
-                    let col = ctx.column(t, c)?;
-                    if col.not_null {
-                        continue;
-                    }
-                    let chk = not_null::check_name(ctx, table, c, &taken);
-                    taken.insert(chk.clone());
-                    last = Some(not_null::tail(&mut out, table, c, last, &chk));
-                }
-            }
-            let ix = Index {
-                name: name.clone(),
-                unique: true,
-                method: "btree".into(),
-                keys: columns.iter().map(|c| plain_key(c)).collect(),
-                include: Vec::new(),
-                predicate: None,
-                valid: true,
-                constraint: None,
-            };
-            let b = out.push(index::build_step(
-                "build-unique-index",
-                table,
-                &ix,
-                format!(
-                    "Build unique index {name} on {} concurrently",
-                    table.display()
-                ),
-            ));
-            let kw = if pk { "PRIMARY KEY" } else { "UNIQUE" };
-            let mut d = Draft::new(
-                format!("add-{}", if pk { "primary-key" } else { "unique" }),
-                Phase::Backfill,
-                StepKind::Ddl,
-                DdlForm::AddConstraintUsingIndex,
-                format!(
-                    "Attach index {name} as the {kw} constraint of {}",
-                    table.display()
-                ),
-            )
-            .sql([format!(
-                "ALTER TABLE {} ADD CONSTRAINT {} {kw} USING INDEX {}",
-                table.sql(),
-                q(&name),
-                q(&name)
-            )])
-            .rollback([sqlgen::drop_constraint(table, &name)])
-            .after(b)
-            .on(table);
-            if let Some(l) = last {
-                d = d.after(l);
-            }
-            out.push(d);
+        ConstraintKind::Unique { columns, .. } => {
+            unique_or_primary_key(ctx, &mut out, t, &name, columns, false)?;
         }
-        ConstraintKind::PrimaryKeyUsingIndex { index }
-        | ConstraintKind::UniqueUsingIndex { index } => {
-            let Some(ix) = t.indexes.get(index) else {
-                return Err(ctx.refuse(
-                    format!("unknown index {index} on {}", table.display()),
-                    "build it first with CREATE UNIQUE INDEX CONCURRENTLY",
-                ));
-            };
-            let pk = matches!(def.kind, ConstraintKind::PrimaryKeyUsingIndex { .. });
-            if pk {
-                for k in &ix.keys {
-                    if let Some(c) = &k.column
-                        && !t.column(c).is_some_and(|c| c.not_null)
-                    {
-                        return Err(ctx.refuse(
-                            format!("{}.{c} allows NULL, so PRIMARY KEY USING INDEX would scan the table under ACCESS EXCLUSIVE", table.display()),
-                            format!("plan `ALTER TABLE {} ALTER COLUMN {c} SET NOT NULL;` first", table.display()),
-                        ));
-                    }
-                }
-            }
-            let kw = if pk { "PRIMARY KEY" } else { "UNIQUE" };
-            out.push(
-                Draft::new(
-                    "add-constraint",
-                    Phase::Backfill,
-                    StepKind::Ddl,
-                    DdlForm::AddConstraintUsingIndex,
-                    format!("Attach index {index} as the {kw} constraint {name}"),
-                )
-                .sql([format!(
-                    "ALTER TABLE {} ADD CONSTRAINT {} {kw} USING INDEX {}",
-                    table.sql(),
-                    q(&name),
-                    q(index)
-                )])
-                .rollback([sqlgen::drop_constraint(table, &name)])
-                .note("Rolling back drops the constraint together with its index.")
-                .on(table),
-            );
+        ConstraintKind::PrimaryKey { columns } => {
+            unique_or_primary_key(ctx, &mut out, t, &name, columns, true)?;
         }
-        ConstraintKind::Exclude { .. } => {
-            if !ctx.opts.allow_blocking {
-                return Err(ctx.refuse(
-                    format!("an EXCLUDE constraint builds its index while blocking reads and writes on {}, and PostgreSQL has no online way to add one", table.display()),
-                    "plan it in a maintenance window with --allow-blocking, or enforce the rule in a trigger",
-                ));
-            }
-            let mut d = Draft::new(
-                "add-exclude",
-                Phase::Expand,
-                StepKind::Ddl,
-                DdlForm::AddExclude,
-                format!("Add EXCLUDE constraint {name} (BLOCKS reads and writes)"),
-            )
-            .sql([sqlgen::add_constraint(table, &name, &def.kind, false)])
-            .rollback([sqlgen::drop_constraint(table, &name)])
-            .on(table);
-            d.blocking = true;
-            out.push(d);
-            out.warnings.push(format!(
-                "the EXCLUDE constraint on {} blocks reads and writes while its index is built",
-                table.display()
-            ));
+        ConstraintKind::PrimaryKeyUsingIndex { index } => {
+            using_index(ctx, &mut out, t, &name, index, true)?;
         }
+        ConstraintKind::UniqueUsingIndex { index } => {
+            using_index(ctx, &mut out, t, &name, index, false)?;
+        }
+        ConstraintKind::Exclude { .. } => exclude(ctx, &mut out, table, &name, &def.kind)?,
     }
     Ok(out)
 }
 
-/// CHECK: NOT VALID now, VALIDATE later (unless the user asked for NOT VALID only).
-pub fn check(
-    _ctx: &Ctx,
-    out: &mut Out,
+/// FOREIGN KEY: the referenced columns default to the referenced table's primary key.
+fn foreign_key(
+    ctx: &Ctx,
+    out: &mut Drafts,
     table: &QName,
     name: &str,
     kind: &ConstraintKind,
     not_valid: bool,
-    after: Option<usize>,
-) -> usize {
-    let mut d = Draft::new(
-        format!("add-check-{name}"),
-        Phase::Expand,
-        StepKind::Ddl,
-        DdlForm::AddCheckNotValid,
-        format!("Add CHECK {name} NOT VALID on {}", table.display()),
-    )
-    .sql([sqlgen::add_constraint(table, name, kind, true)])
-    .rollback([sqlgen::drop_constraint(table, name)])
-    .on(table);
-    if let Some(a) = after {
-        d = d.after(a);
-        d.phase = Phase::Backfill;
+) -> Result<(), SqlError> {
+    let ConstraintKind::ForeignKey {
+        ref_table,
+        ref_columns,
+        ..
+    } = kind
+    else {
+        return Ok(());
+    };
+    let rt = ctx.table(ref_table)?;
+    let ref_cols = if ref_columns.is_empty() {
+        rt.primary_key_columns()
+    } else {
+        ref_columns.clone()
+    };
+    for c in &ref_cols {
+        ctx.column(rt, c)?;
     }
-    let a = out.push(d);
-    if not_valid {
-        return a;
+    let mut kind = kind.clone();
+    if let ConstraintKind::ForeignKey { ref_columns, .. } = &mut kind {
+        *ref_columns = ref_cols;
+    }
+    let fk = ForeignKey {
+        table,
+        name,
+        kind: &kind,
+        not_valid,
+        missing_index: MissingIndex::Build,
+        after: None,
+    };
+    constraint::foreign_key(ctx, out, &fk)?;
+    Ok(())
+}
+
+/// UNIQUE or PRIMARY KEY: (for a key, NOT NULL proven on each nullable column first), a
+/// unique index built concurrently, then attached as the constraint.
+fn unique_or_primary_key(
+    ctx: &Ctx,
+    out: &mut Drafts,
+    t: &Table,
+    name: &str,
+    columns: &[String],
+    pk: bool,
+) -> Result<(), SqlError> {
+    let table = &t.name;
+    if pk && t.primary_key().is_some() {
+        return Err(ctx.refuse(
+            format!("{} already has a primary key", table.display()),
+            "drop it first, or add a UNIQUE constraint instead",
+        ));
+    }
+    let mut last = None;
+    if pk {
+        let mut taken = BTreeSet::new();
+        for c in columns {
+            if ctx.column(t, c)?.not_null {
+                continue;
+            }
+            let chk = not_null::check_name(ctx, table, c, &taken);
+            taken.insert(chk.clone());
+            last = Some(not_null::tail(out, table, c, last, &chk));
+        }
+    }
+    let ix = index::btree(name, true, columns);
+    let built = out.push(index::build(
+        "build-unique-index",
+        table,
+        &ix,
+        format!(
+            "Build unique index {name} on {} concurrently",
+            table.display()
+        ),
+    ));
+    let kw = if pk { "PRIMARY KEY" } else { "UNIQUE" };
+    out.push(
+        Draft::new(
+            format!("add-{}", if pk { "primary-key" } else { "unique" }),
+            Phase::Backfill,
+            StepKind::Ddl,
+            DdlForm::AddConstraintUsingIndex,
+            format!(
+                "Attach index {name} as the {kw} constraint of {}",
+                table.display()
+            ),
+        )
+        .sql([sqlgen::attach_index(table, name, pk, name)])
+        .rollback([sqlgen::drop_constraint(table, name)])
+        .after(built)
+        .on(table)
+        .after_opt(last),
+    );
+    Ok(())
+}
+
+/// ADD CONSTRAINT ... PRIMARY KEY|UNIQUE USING INDEX: instant once the index exists (and,
+/// for a key, its columns are NOT NULL).
+fn using_index(
+    ctx: &Ctx,
+    out: &mut Drafts,
+    t: &Table,
+    name: &str,
+    index: &str,
+    pk: bool,
+) -> Result<(), SqlError> {
+    let table = &t.name;
+    let Some(ix) = t.indexes.get(index) else {
+        return Err(ctx.refuse(
+            format!("unknown index {index} on {}", table.display()),
+            "build it first with CREATE UNIQUE INDEX CONCURRENTLY",
+        ));
+    };
+    if pk {
+        for k in &ix.keys {
+            if let Some(c) = &k.column
+                && !t.column(c).is_some_and(|c| c.not_null)
+            {
+                return Err(ctx.refuse(
+                    format!("{}.{c} allows NULL, so PRIMARY KEY USING INDEX would scan the table under ACCESS EXCLUSIVE", table.display()),
+                    format!("plan `ALTER TABLE {} ALTER COLUMN {c} SET NOT NULL;` first", table.display()),
+                ));
+            }
+        }
+    }
+    let kw = if pk { "PRIMARY KEY" } else { "UNIQUE" };
+    out.push(
+        Draft::new(
+            "add-constraint",
+            Phase::Backfill,
+            StepKind::Ddl,
+            DdlForm::AddConstraintUsingIndex,
+            format!("Attach index {index} as the {kw} constraint {name}"),
+        )
+        .sql([sqlgen::attach_index(table, name, pk, index)])
+        .rollback([sqlgen::drop_constraint(table, name)])
+        .note("Rolling back drops the constraint together with its index.")
+        .on(table),
+    );
+    Ok(())
+}
+
+/// EXCLUDE: no online path; a blocking step only when the user allows it.
+fn exclude(
+    ctx: &Ctx,
+    out: &mut Drafts,
+    table: &QName,
+    name: &str,
+    kind: &ConstraintKind,
+) -> Result<(), SqlError> {
+    if !ctx.opts.allow_blocking {
+        return Err(ctx.refuse(
+            format!("an EXCLUDE constraint builds its index while blocking reads and writes on {}, and PostgreSQL has no online way to add one", table.display()),
+            "plan it in a maintenance window with --allow-blocking, or enforce the rule in a trigger",
+        ));
     }
     out.push(
         Draft::new(
-            format!("validate-{name}"),
-            Phase::Backfill,
+            "add-exclude",
+            Phase::Expand,
             StepKind::Ddl,
-            DdlForm::ValidateConstraint,
-            format!("Validate CHECK {name} on existing rows"),
+            DdlForm::AddExclude,
+            format!("Add EXCLUDE constraint {name} (BLOCKS reads and writes)"),
         )
-        .sql([sqlgen::validate(table, name)])
-        .after(a)
-        .on(table),
-    )
-}
-
-/// FOREIGN KEY: index on the referencing columns (if none), NOT VALID, VALIDATE.
-#[allow(clippy::too_many_arguments)]
-pub fn foreign_key(
-    ctx: &Ctx,
-    out: &mut Out,
-    table: &QName,
-    name: &str,
-    kind: &ConstraintKind,
-    columns: &[String],
-    not_valid: bool,
-    planned_indexes: &BTreeSet<Vec<String>>,
-    after: Option<usize>,
-) -> Result<usize, SqlError> {
-    let ConstraintKind::ForeignKey { ref_table, .. } = kind else {
-        return Err(ctx.refuse("internal error: not a foreign key", "report this as a bug"));
-    };
-    let t = ctx.table(table)?;
-    let mut prev = after;
-    if !t.has_index_leading_with(columns)
-        && planned_indexes.contains(columns)
-        && !out.drafts.iter().any(|d| d.slug.starts_with("copy-index"))
-    {
-        out.warnings.push(format!(
-            "{}({}) has no index for foreign key {name}: every delete or key update on {} scans it",
-            table.display(),
-            columns.join(", "),
-            ref_table.display()
-        ));
-    }
-    if !t.has_index_leading_with(columns) && !planned_indexes.contains(columns) {
-        let ix_name = names::choose_name(&table.name, &columns.join("_"), "idx", |n| {
-            ctx.cat.relation_exists(&table.sibling(n)) || n == name
-        });
-        let ix = Index {
-            name: ix_name.clone(),
-            unique: false,
-            method: "btree".into(),
-            keys: columns.iter().map(|c| plain_key(c)).collect(),
-            include: Vec::new(),
-            predicate: None,
-            valid: true,
-            constraint: None,
-        };
-        let mut d = index::build_step(
-            &format!("index-{ix_name}"),
-            table,
-            &ix,
-            format!(
-                "Build index {ix_name} on the referencing columns ({}) concurrently",
-                columns.join(", ")
-            ),
-        )
-        .note("Without it every delete or key update on the referenced table scans this one.");
-        if let Some(p) = prev {
-            d = d.after(p);
-            d.phase = out.drafts[p].phase.max(Phase::Expand);
-        }
-        prev = Some(out.push(d));
-    }
-    let mut d = Draft::new(
-        format!("add-fk-{name}"),
-        Phase::Expand,
-        StepKind::Ddl,
-        DdlForm::AddForeignKeyNotValid,
-        format!(
-            "Add FOREIGN KEY {name} NOT VALID on {} → {}",
-            table.display(),
-            ref_table.display()
-        ),
-    )
-    .sql([sqlgen::add_constraint(table, name, kind, true)])
-    .rollback([sqlgen::drop_constraint(table, name)])
-    .on(table)
-    .on(ref_table);
-    if let Some(p) = prev {
-        d.phase = out.drafts[p].phase;
-        d = d.after(p);
-    }
-    let a = out.push(d);
-    if not_valid {
-        return Ok(a);
-    }
-    let phase = out.drafts[a].phase.max(Phase::Backfill);
-    let mut v = Draft::new(
-        format!("validate-{name}"),
-        phase,
-        StepKind::Ddl,
-        DdlForm::ValidateConstraint,
-        format!("Validate FOREIGN KEY {name} on existing rows"),
-    )
-    .sql([sqlgen::validate(table, name)])
-    .note("The referenced table is held only in ROW SHARE mode.")
-    .after(a)
-    .on(table);
-    v.touches.push(ref_table.clone());
-    Ok(out.push(v))
+        .sql([sqlgen::add_constraint(table, name, kind, false)])
+        .rollback([sqlgen::drop_constraint(table, name)])
+        .on(table)
+        .blocking(),
+    );
+    out.warn(format!(
+        "the EXCLUDE constraint on {} blocks reads and writes while its index is built",
+        table.display()
+    ));
+    Ok(())
 }
 
 /// VALIDATE CONSTRAINT.
-pub fn validate(ctx: &Ctx, table: &QName, name: &str) -> Result<Out, SqlError> {
+pub fn validate(ctx: &Ctx, table: &QName, name: &str) -> Result<Drafts, SqlError> {
     let t = ctx.table(table)?;
     if !t.constraints.contains_key(name) {
         return Err(ctx.refuse(
@@ -384,8 +282,7 @@ pub fn validate(ctx: &Ctx, table: &QName, name: &str) -> Result<Out, SqlError> {
             "check the name",
         ));
     }
-    let mut out = Out::default();
-    out.push(
+    Ok(Drafts::one(
         Draft::new(
             "validate",
             Phase::Backfill,
@@ -395,18 +292,17 @@ pub fn validate(ctx: &Ctx, table: &QName, name: &str) -> Result<Out, SqlError> {
         )
         .sql([sqlgen::validate(table, name)])
         .on(table),
-    );
-    Ok(out)
+    ))
 }
 
-/// DROP CONSTRAINT.
+/// DROP CONSTRAINT: in contract; refused while foreign keys depend on it.
 pub fn drop(
     ctx: &Ctx,
     table: &QName,
     name: &str,
     cascade: bool,
     if_exists: bool,
-) -> Result<Out, SqlError> {
+) -> Result<Drafts, SqlError> {
     if cascade {
         return Err(ctx.refuse(
             "DROP CONSTRAINT ... CASCADE drops the foreign keys that depend on it, unseen",
@@ -414,12 +310,11 @@ pub fn drop(
         ));
     }
     let t = ctx.table(table)?;
-    let mut out = Out::default();
     let Some(c) = t.constraints.get(name) else {
         if if_exists {
-            out.warnings
-                .push(format!("constraint {name} does not exist; skipped"));
-            return Ok(out);
+            return Ok(Drafts::nothing(format!(
+                "constraint {name} does not exist; skipped"
+            )));
         }
         return Err(ctx.refuse(
             format!("unknown constraint {name} on {}", table.display()),
@@ -437,7 +332,7 @@ pub fn drop(
         ConstraintKind::PrimaryKey { .. } | ConstraintKind::Unique { .. }
     ) {
         let refs: Vec<String> = ctx
-            .cat
+            .cat()
             .fks_referencing(table)
             .into_iter()
             .filter(|(_, fk)| matches!(&fk.kind, ConstraintKind::ForeignKey { ref_columns, .. } if ref_columns.as_slice() == c.kind.columns()))
@@ -463,6 +358,69 @@ pub fn drop(
         Some(r) => d.rollback(r).note("Rolling back re-adds it NOT VALID: it holds for new rows at once."),
         None => d.irreversible("the constraint's index is dropped with it; rebuild it with CREATE UNIQUE INDEX CONCURRENTLY and ADD CONSTRAINT ... USING INDEX"),
     };
-    out.push(d);
-    Ok(out)
+    Ok(Drafts::one(d))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::planner::kit::testing;
+
+    #[test]
+    fn a_foreign_key_gets_an_index_then_not_valid_then_validate() {
+        let out = testing::plan(
+            "CREATE TABLE a (id bigint PRIMARY KEY);\nCREATE TABLE b (id bigint PRIMARY KEY, a_id bigint);",
+            "ALTER TABLE b ADD CONSTRAINT b_a_fkey FOREIGN KEY (a_id) REFERENCES a (id);",
+            crate::planner::recipes::plan,
+        );
+        insta::assert_snapshot!(out, @r#"
+        0 index-b_a_id_idx [expand ddl_concurrent CreateIndexConcurrently] Build index b_a_id_idx on the referencing columns (a_id) concurrently
+          do: CREATE INDEX CONCURRENTLY "b_a_id_idx" ON "public"."b" USING btree ("a_id")
+          undo: DROP INDEX CONCURRENTLY IF EXISTS "public"."b_a_id_idx"
+          on: public.b
+        1 add-fk-b_a_fkey [expand ddl AddForeignKeyNotValid] Add FOREIGN KEY b_a_fkey NOT VALID on public.b → public.a
+          do: ALTER TABLE "public"."b" ADD CONSTRAINT "b_a_fkey" FOREIGN KEY ("a_id") REFERENCES "public"."a" ("id") NOT VALID
+          undo: ALTER TABLE "public"."b" DROP CONSTRAINT IF EXISTS "b_a_fkey"
+          on: public.b, public.a
+          after: 0
+        2 validate-b_a_fkey [backfill ddl ValidateConstraint] Validate FOREIGN KEY b_a_fkey on existing rows
+          do: ALTER TABLE "public"."b" VALIDATE CONSTRAINT "b_a_fkey"
+          on: public.b
+          after: 1
+        "#);
+    }
+
+    #[test]
+    fn a_primary_key_proves_not_null_then_builds_and_attaches_its_index() {
+        let out = testing::plan(
+            "CREATE TABLE t (id bigint);",
+            "ALTER TABLE t ADD PRIMARY KEY (id);",
+            crate::planner::recipes::plan,
+        );
+        insta::assert_snapshot!(out, @r#"
+        0 check-id-not-null [backfill ddl AddCheckNotValid] Add CHECK (id IS NOT NULL) NOT VALID on public.t
+          do: ALTER TABLE "public"."t" ADD CONSTRAINT "t_id_not_null" CHECK ("id" IS NOT NULL) NOT VALID
+          undo: ALTER TABLE "public"."t" DROP CONSTRAINT IF EXISTS "t_id_not_null"
+          on: public.t
+        1 validate-id-not-null [backfill ddl ValidateConstraint] Validate that public.t.id has no NULL
+          do: ALTER TABLE "public"."t" VALIDATE CONSTRAINT "t_id_not_null"
+          on: public.t
+          after: 0
+        2 set-id-not-null [backfill ddl SetNotNullProven] SET NOT NULL on public.t.id (proven by the check), drop the check
+          do: ALTER TABLE "public"."t" ALTER COLUMN "id" SET NOT NULL
+          do: ALTER TABLE "public"."t" DROP CONSTRAINT IF EXISTS "t_id_not_null"
+          undo: ALTER TABLE "public"."t" ADD CONSTRAINT "t_id_not_null" CHECK ("id" IS NOT NULL) NOT VALID
+          undo: ALTER TABLE "public"."t" ALTER COLUMN "id" DROP NOT NULL
+          on: public.t
+          after: 1
+        3 build-unique-index [expand ddl_concurrent CreateIndexConcurrently] Build unique index t_pkey on public.t concurrently
+          do: CREATE UNIQUE INDEX CONCURRENTLY "t_pkey" ON "public"."t" USING btree ("id")
+          undo: DROP INDEX CONCURRENTLY IF EXISTS "public"."t_pkey"
+          on: public.t
+        4 add-primary-key [backfill ddl AddConstraintUsingIndex] Attach index t_pkey as the PRIMARY KEY constraint of public.t
+          do: ALTER TABLE "public"."t" ADD CONSTRAINT "t_pkey" PRIMARY KEY USING INDEX "t_pkey"
+          undo: ALTER TABLE "public"."t" DROP CONSTRAINT IF EXISTS "t_pkey"
+          on: public.t
+          after: 3, 2
+        "#);
+    }
 }

@@ -1,24 +1,22 @@
 //! CREATE TABLE: one step; nothing uses the table yet.
 
-use super::Out;
 use crate::catalog::ConstraintKind;
 use crate::plan::{Phase, StepKind};
-use crate::planner::builder::{Ctx, Draft};
+use crate::planner::kit::{Ctx, Draft, Drafts};
+use crate::planner::sqlgen;
 use crate::safety::DdlForm;
 use crate::sql::SqlError;
 use crate::sql::ddl::TableDef;
 
 /// Plan CREATE TABLE.
-pub fn plan(ctx: &Ctx, def: &TableDef) -> Result<Out, SqlError> {
-    if ctx.cat.tables.contains_key(&def.name) && def.if_not_exists {
-        let mut out = Out::default();
-        out.warnings.push(format!(
-            "table {} already exists; CREATE TABLE IF NOT EXISTS does nothing",
-            def.name.display()
-        ));
-        return Ok(out);
-    }
-    if ctx.cat.tables.contains_key(&def.name) {
+pub fn plan(ctx: &Ctx, def: &TableDef) -> Result<Drafts, SqlError> {
+    if ctx.cat().tables.contains_key(&def.name) {
+        if def.if_not_exists {
+            return Ok(Drafts::nothing(format!(
+                "table {} already exists; CREATE TABLE IF NOT EXISTS does nothing",
+                def.name.display()
+            )));
+        }
         return Err(ctx.refuse(
             format!("table {} already exists", def.name.display()),
             "choose another name, or plan changes to the existing table",
@@ -32,7 +30,7 @@ pub fn plan(ctx: &Ctx, def: &TableDef) -> Result<Out, SqlError> {
         format!("Create table {}", def.name.display()),
     )
     .sql([ctx.st.text.clone()])
-    .rollback([format!("DROP TABLE IF EXISTS {}", def.name.sql())])
+    .rollback([sqlgen::drop_if_exists("TABLE", &def.name)])
     .touching(&def.name);
     let fks = def
         .constraints
@@ -56,7 +54,25 @@ pub fn plan(ctx: &Ctx, def: &TableDef) -> Result<Out, SqlError> {
         }
         d = d.why("A new table has no rows to check; its foreign keys take SHARE ROW EXCLUSIVE on the referenced tables only for the instant of creation.");
     }
-    let mut out = Out::default();
-    out.push(d);
-    Ok(out)
+    Ok(Drafts::one(d))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::planner::kit::testing;
+
+    #[test]
+    fn a_table_with_a_foreign_key_locks_the_referenced_table_briefly() {
+        let out = testing::plan(
+            "CREATE TABLE a (id bigint PRIMARY KEY);",
+            "CREATE TABLE b (id bigint PRIMARY KEY, a_id bigint REFERENCES a (id));",
+            crate::planner::recipes::plan,
+        );
+        insta::assert_snapshot!(out, @r#"
+        0 create-table [expand ddl AddForeignKeyNotValid] Create table public.b
+          do: CREATE TABLE b (id bigint PRIMARY KEY, a_id bigint REFERENCES a (id))
+          undo: DROP TABLE IF EXISTS "public"."b"
+          on: public.a
+        "#);
+    }
 }

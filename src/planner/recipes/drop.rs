@@ -1,11 +1,11 @@
 //! DROP COLUMN / DROP TABLE / TRUNCATE: a gate, then the irreversible step in contract,
 //! naming what depends on the object; refused where PostgreSQL would need CASCADE.
 
-use super::Out;
 use crate::plan::{Gate, Phase, StepKind};
-use crate::planner::builder::{Ctx, Draft};
+use crate::planner::kit::{Ctx, Draft, Drafts};
+use crate::planner::sqlgen;
 use crate::safety::DdlForm;
-use crate::sql::{QName, SqlError, quote_ident as q};
+use crate::sql::{QName, SqlError};
 
 fn cascade_refusal(ctx: &Ctx) -> SqlError {
     ctx.refuse(
@@ -21,14 +21,14 @@ pub fn column(
     name: &str,
     cascade: bool,
     if_exists: bool,
-) -> Result<Out, SqlError> {
+) -> Result<Drafts, SqlError> {
     if cascade {
         return Err(cascade_refusal(ctx));
     }
     let t = ctx.table(table)?;
-    let mut out = Out::default();
+    let mut out = Drafts::default();
     if t.column(name).is_none() && if_exists {
-        out.warnings.push(format!(
+        out.warn(format!(
             "column {}.{name} does not exist; skipped",
             table.display()
         ));
@@ -41,7 +41,7 @@ pub fn column(
             "change the primary key first",
         ));
     }
-    let deps = ctx.cat.column_deps(table, name);
+    let deps = ctx.cat().column_deps(table, name);
     let mut blockers = Vec::new();
     blockers.extend(deps.views.iter().map(|v| format!("view {}", v.display())));
     blockers.extend(
@@ -67,7 +67,7 @@ pub fn column(
         .filter(|d| !d.starts_with("view") && !d.starts_with("foreign key"))
         .collect();
     if !goes_with.is_empty() {
-        out.warnings.push(format!(
+        out.warn(format!(
             "dropping {}.{name} also drops {}",
             table.display(),
             goes_with.join(", ")
@@ -89,11 +89,7 @@ pub fn column(
         DdlForm::DropColumn,
         format!("Drop column {}.{name}", table.display()),
     )
-    .sql([format!(
-        "ALTER TABLE {} DROP COLUMN {}",
-        table.sql(),
-        q(name)
-    )])
+    .sql([sqlgen::drop_column(table, name)])
     .irreversible(format!("the data in {}.{name} is deleted", table.display()))
     .after(g)
     .on(table);
@@ -105,28 +101,32 @@ pub fn column(
 }
 
 /// DROP TABLE.
-pub fn tables(ctx: &Ctx, names: &[QName], cascade: bool, if_exists: bool) -> Result<Out, SqlError> {
+pub fn tables(
+    ctx: &Ctx,
+    names: &[QName],
+    cascade: bool,
+    if_exists: bool,
+) -> Result<Drafts, SqlError> {
     if cascade {
         return Err(cascade_refusal(ctx));
     }
-    let mut out = Out::default();
+    let mut out = Drafts::default();
     let mut present: Vec<QName> = Vec::new();
     for n in names {
-        if if_exists && ctx.cat.table(n).is_none() {
-            out.warnings
-                .push(format!("table {} does not exist; skipped", n.display()));
+        if if_exists && ctx.cat().table(n).is_none() {
+            out.warn(format!("table {} does not exist; skipped", n.display()));
             continue;
         }
         ctx.table(n)?;
         let mut blockers: Vec<String> = ctx
-            .cat
+            .cat()
             .fks_referencing(n)
             .into_iter()
             .filter(|(t, _)| !names.contains(t))
             .map(|(t, c)| format!("foreign key {} on {}", c.name, t.display()))
             .collect();
         blockers.extend(
-            ctx.cat
+            ctx.cat()
                 .views_on(n)
                 .into_iter()
                 .map(|v| format!("view {}", v.display())),
@@ -171,14 +171,7 @@ pub fn tables(ctx: &Ctx, names: &[QName], cascade: bool, if_exists: bool) -> Res
         DdlForm::DropTable,
         format!("Drop {list}"),
     )
-    .sql([format!(
-        "DROP TABLE {}",
-        present
-            .iter()
-            .map(|n| n.sql())
-            .collect::<Vec<_>>()
-            .join(", ")
-    )])
+    .sql([sqlgen::drop_tables(&present)])
     .irreversible(format!(
         "{list} and their rows are deleted; only a restore from backup brings them back"
     ))
@@ -191,12 +184,12 @@ pub fn tables(ctx: &Ctx, names: &[QName], cascade: bool, if_exists: bool) -> Res
 }
 
 /// TRUNCATE.
-pub fn truncate(ctx: &Ctx, tables: &[QName]) -> Result<Out, SqlError> {
-    let mut out = Out::default();
+pub fn truncate(ctx: &Ctx, tables: &[QName]) -> Result<Drafts, SqlError> {
+    let mut out = Drafts::default();
     for n in tables {
         ctx.table(n)?;
         let refs: Vec<String> = ctx
-            .cat
+            .cat()
             .fks_referencing(n)
             .into_iter()
             .filter(|(t, _)| !tables.contains(t))
@@ -244,14 +237,7 @@ pub fn truncate(ctx: &Ctx, tables: &[QName]) -> Result<Out, SqlError> {
         DdlForm::Truncate,
         format!("Truncate {list}"),
     )
-    .sql([format!(
-        "TRUNCATE {}",
-        tables
-            .iter()
-            .map(|n| n.sql())
-            .collect::<Vec<_>>()
-            .join(", ")
-    )])
+    .sql([sqlgen::truncate(tables)])
     .irreversible(format!("every row of {list} is deleted"))
     .after(g);
     for n in tables {
@@ -275,4 +261,27 @@ fn gate(summary: String, text: String, confirm: &str, table: &QName) -> Draft {
         text,
         confirm: confirm.to_string(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::planner::kit::testing;
+
+    #[test]
+    fn a_column_is_dropped_after_a_gate() {
+        let out = testing::plan(
+            "CREATE TABLE t (id bigint PRIMARY KEY, a text);\nCREATE INDEX t_a_idx ON t (a);",
+            "ALTER TABLE t DROP COLUMN a;",
+            crate::planner::recipes::plan,
+        );
+        insta::assert_snapshot!(out, @r#"
+        0 gate [contract gate Nothing] No running code reads or writes public.t.a
+        1 drop-column [contract ddl DropColumn] Drop column public.t.a
+          do: ALTER TABLE "public"."t" DROP COLUMN "a"
+          irreversible: the data in public.t.a is deleted
+          on: public.t
+          after: 0
+        warning: dropping public.t.a also drops index t_a_idx
+        "#);
+    }
 }

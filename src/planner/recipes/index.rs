@@ -1,16 +1,16 @@
 //! CREATE INDEX → CONCURRENTLY; DROP INDEX → CONCURRENTLY; REINDEX → CONCURRENTLY.
 
-use super::Out;
 use crate::catalog::{Index, names};
 use crate::plan::{Phase, StepKind};
-use crate::planner::builder::{Ctx, Draft};
+use crate::planner::kit::{Ctx, Draft, Drafts};
 use crate::planner::sqlgen;
+use crate::planner::steps::index;
 use crate::safety::DdlForm;
 use crate::sql::ddl::{IndexDef, ReindexTarget};
 use crate::sql::{QName, SqlError};
 
 /// The index a CREATE INDEX statement describes, named as PostgreSQL would name it.
-pub fn index_from_def(ctx: &Ctx, ix: &IndexDef) -> Index {
+fn index_from_def(ctx: &Ctx, ix: &IndexDef) -> Index {
     let name = ix.name.clone().unwrap_or_else(|| {
         let cols = ix
             .keys
@@ -19,7 +19,7 @@ pub fn index_from_def(ctx: &Ctx, ix: &IndexDef) -> Index {
             .collect::<Vec<_>>()
             .join("_");
         names::choose_name(&ix.table.name, &cols, "idx", |n| {
-            ctx.cat.relation_exists(&ix.table.sibling(n))
+            ctx.cat().relation_exists(&ix.table.sibling(n))
         })
     });
     Index {
@@ -34,26 +34,8 @@ pub fn index_from_def(ctx: &Ctx, ix: &IndexDef) -> Index {
     }
 }
 
-/// A concurrent index build as one step.
-pub fn build_step(slug: &str, table: &QName, ix: &Index, summary: String) -> Draft {
-    Draft::new(
-        slug,
-        Phase::Expand,
-        StepKind::DdlConcurrent,
-        DdlForm::CreateIndexConcurrently,
-        summary,
-    )
-    .sql([sqlgen::create_index(table, ix, true)])
-    .rollback([sqlgen::drop_index(table, &ix.name)])
-    .note(
-        "If the build fails it leaves an INVALID index, which the executor drops before retrying.",
-    )
-    .on(table)
-    .touching(&table.sibling(ix.name.clone()))
-}
-
 /// CREATE INDEX.
-pub fn create(ctx: &Ctx, def: &IndexDef) -> Result<Out, SqlError> {
+pub fn create(ctx: &Ctx, def: &IndexDef) -> Result<Drafts, SqlError> {
     let t = ctx.table(&def.table)?;
     for k in &def.keys {
         if let Some(c) = &k.column {
@@ -61,31 +43,27 @@ pub fn create(ctx: &Ctx, def: &IndexDef) -> Result<Out, SqlError> {
         }
     }
     let ix = index_from_def(ctx, def);
-    if ctx.cat.relation_exists(&def.table.sibling(ix.name.clone())) && def.if_not_exists {
-        let mut out = Out::default();
-        out.warnings.push(format!(
-            "relation {} already exists; CREATE INDEX IF NOT EXISTS does nothing",
-            def.table.sibling(ix.name.clone()).display()
-        ));
-        return Ok(out);
-    }
-    if ctx.cat.relation_exists(&def.table.sibling(ix.name.clone())) {
+    let name = def.table.sibling(ix.name.clone());
+    if ctx.cat().relation_exists(&name) {
+        if def.if_not_exists {
+            return Ok(Drafts::nothing(format!(
+                "relation {} already exists; CREATE INDEX IF NOT EXISTS does nothing",
+                name.display()
+            )));
+        }
         return Err(ctx.refuse(
-            format!(
-                "relation {} already exists",
-                def.table.sibling(ix.name.clone()).display()
-            ),
+            format!("relation {} already exists", name.display()),
             "choose another index name",
         ));
     }
-    let mut out = Out::default();
+    let mut out = Drafts::default();
     if !def.concurrently {
-        out.warnings.push(format!(
+        out.warn(format!(
             "CREATE INDEX on {} would block writes for the whole build; planned as CREATE INDEX CONCURRENTLY",
             def.table.display()
         ));
     }
-    out.push(build_step(
+    out.push(index::build(
         "create-index",
         &def.table,
         &ix,
@@ -99,19 +77,23 @@ pub fn create(ctx: &Ctx, def: &IndexDef) -> Result<Out, SqlError> {
 }
 
 /// DROP INDEX [CONCURRENTLY] a, b.
-pub fn drop(ctx: &Ctx, names: &[QName], if_exists: bool, cascade: bool) -> Result<Out, SqlError> {
+pub fn drop(
+    ctx: &Ctx,
+    names: &[QName],
+    if_exists: bool,
+    cascade: bool,
+) -> Result<Drafts, SqlError> {
     if cascade {
         return Err(ctx.refuse(
             "DROP INDEX ... CASCADE drops whatever depends on the index, unseen",
             "drop the dependent constraints explicitly first, then the index without CASCADE",
         ));
     }
-    let mut out = Out::default();
+    let mut out = Drafts::default();
     for n in names {
-        let Some(t) = ctx.cat.index_table(n) else {
+        let Some(t) = ctx.cat().index_table(n) else {
             if if_exists {
-                out.warnings
-                    .push(format!("index {} does not exist; skipped", n.display()));
+                out.warn(format!("index {} does not exist; skipped", n.display()));
                 continue;
             }
             return Err(ctx.refuse(
@@ -146,7 +128,7 @@ pub fn drop(ctx: &Ctx, names: &[QName], if_exists: bool, cascade: bool) -> Resul
                 DdlForm::DropIndexConcurrently,
                 format!("Drop index {} concurrently", n.display()),
             )
-            .sql([format!("DROP INDEX CONCURRENTLY IF EXISTS {}", n.sql())])
+            .sql([sqlgen::drop_index_named(n)])
             .rollback([sqlgen::create_index(&t.name, ix, true)])
             .on(&t.name)
             .touching(n),
@@ -156,10 +138,10 @@ pub fn drop(ctx: &Ctx, names: &[QName], if_exists: bool, cascade: bool) -> Resul
 }
 
 /// REINDEX.
-pub fn reindex(ctx: &Ctx, target: ReindexTarget, name: &QName) -> Result<Out, SqlError> {
+pub fn reindex(ctx: &Ctx, target: ReindexTarget, name: &QName) -> Result<Drafts, SqlError> {
     let (table, what) = match target {
         ReindexTarget::Index => {
-            let t = ctx.cat.index_table(name).ok_or_else(|| {
+            let t = ctx.cat().index_table(name).ok_or_else(|| {
                 ctx.refuse(
                     format!("unknown index {}", name.display()),
                     "check the name",
@@ -169,8 +151,7 @@ pub fn reindex(ctx: &Ctx, target: ReindexTarget, name: &QName) -> Result<Out, Sq
         }
         ReindexTarget::Table => (ctx.table(name)?.name.clone(), "TABLE"),
     };
-    let mut out = Out::default();
-    out.push(
+    Ok(Drafts::one(
         Draft::new(
             "reindex",
             Phase::Expand,
@@ -182,10 +163,30 @@ pub fn reindex(ctx: &Ctx, target: ReindexTarget, name: &QName) -> Result<Out, Sq
                 name.display()
             ),
         )
-        .sql([format!("REINDEX {what} CONCURRENTLY {}", name.sql())])
+        .sql([sqlgen::reindex(what, name)])
         .rollback(Vec::<String>::new())
         .needs(12)
         .on(&table),
-    );
-    Ok(out)
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::planner::kit::testing;
+
+    #[test]
+    fn a_plain_create_index_is_built_concurrently() {
+        let out = testing::plan(
+            "CREATE TABLE t (id bigint PRIMARY KEY, a text);",
+            "CREATE INDEX t_a_idx ON t (lower(a)) INCLUDE (id) WHERE a IS NOT NULL;",
+            crate::planner::recipes::plan,
+        );
+        insta::assert_snapshot!(out, @r#"
+        0 create-index [expand ddl_concurrent CreateIndexConcurrently] Build index t_a_idx on public.t concurrently
+          do: CREATE INDEX CONCURRENTLY "t_a_idx" ON "public"."t" USING btree ((lower(a))) INCLUDE ("id") WHERE (a IS NOT NULL)
+          undo: DROP INDEX CONCURRENTLY IF EXISTS "public"."t_a_idx"
+          on: public.t
+        warning: CREATE INDEX on public.t would block writes for the whole build; planned as CREATE INDEX CONCURRENTLY
+        "#);
+    }
 }

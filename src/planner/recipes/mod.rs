@@ -1,65 +1,37 @@
-//! Recipes: what each kind of change must become. One file per kind; [`plan`] dispatches.
+//! Recipes: what each kind of change must become, one file per kind. [`plan`] dispatches a
+//! statement to its recipe; an `ALTER TABLE` with several actions is planned action by
+//! action against the schema as the earlier actions leave it. Recipes use the kit and the
+//! shared step fragments, never each other.
 
 pub mod add_column;
 pub mod alter_type;
 pub mod constraint;
 pub mod create_table;
+pub mod default;
 pub mod drop;
+pub mod drop_not_null;
+pub mod enum_value;
+pub mod identity;
 pub mod index;
-pub mod not_null;
+pub mod new_object;
 pub mod rename_column;
 pub mod rename_table;
-pub mod shadow;
-pub mod simple;
+pub mod rewrite;
+pub mod set_not_null;
 
-use super::builder::{Ctx, Draft};
-use crate::sql::ddl::AlterAction;
+use super::kit::{Ctx, Drafts};
+use crate::sql::ddl::{AlterAction, ColumnDef};
 use crate::sql::{Ddl, QName, SqlError};
 
-/// What a recipe produces for one statement.
-#[derive(Debug, Default)]
-pub struct Out {
-    /// Steps, in the order written (dependencies by index).
-    pub drafts: Vec<Draft>,
-    /// Notes for reviewers.
-    pub warnings: Vec<String>,
-}
-
-impl Out {
-    /// Append a draft and return its index.
-    pub fn push(&mut self, d: Draft) -> usize {
-        self.drafts.push(d);
-        self.drafts.len() - 1
-    }
-
-    /// Append another recipe's output; its roots follow `after` (if given).
-    pub fn extend(&mut self, other: Out, after: Option<usize>) {
-        let base = self.drafts.len();
-        for mut d in other.drafts {
-            for a in &mut d.after {
-                *a += base;
-            }
-            if d.after.is_empty()
-                && let Some(p) = after
-                && self.drafts.get(p).is_some_and(|x| x.phase <= d.phase)
-            {
-                d.after.push(p);
-            }
-            self.drafts.push(d);
-        }
-        self.warnings.extend(other.warnings);
-    }
-}
-
 /// Plan one statement.
-pub fn plan(ctx: &Ctx) -> Result<Out, SqlError> {
+pub fn plan(ctx: &Ctx) -> Result<Drafts, SqlError> {
     let mut out = dispatch(ctx)?;
     unused_directives(ctx, &mut out);
     Ok(out)
 }
 
 /// Say so when a directive was written but the statement has no use for it.
-fn unused_directives(ctx: &Ctx, out: &mut Out) {
+fn unused_directives(ctx: &Ctx, out: &mut Drafts) {
     let d = &ctx.st.directives;
     let actions: &[AlterAction] = match &ctx.st.ddl {
         Ddl::AlterTable { actions, .. } => actions,
@@ -74,18 +46,14 @@ fn unused_directives(ctx: &Ctx, out: &mut Out) {
         _ => false,
     });
     if d.down.is_some() && !uses_down {
-        out.warnings.push(
-            "`-- bellows:down` has no effect here: it applies to ALTER COLUMN ... TYPE".into(),
-        );
+        out.warn("`-- bellows:down` has no effect here: it applies to ALTER COLUMN ... TYPE");
     }
     if d.fill.is_some() && !uses_fill {
-        out.warnings.push(
-            "`-- bellows:fill` has no effect here: it applies to SET NOT NULL and to NOT NULL columns added without a DEFAULT".into(),
-        );
+        out.warn("`-- bellows:fill` has no effect here: it applies to SET NOT NULL and to NOT NULL columns added without a DEFAULT");
     }
 }
 
-fn dispatch(ctx: &Ctx) -> Result<Out, SqlError> {
+fn dispatch(ctx: &Ctx) -> Result<Drafts, SqlError> {
     match &ctx.st.ddl {
         Ddl::CreateTable(def) => create_table::plan(ctx, def),
         Ddl::CreateIndex(ix) => index::create(ctx, ix),
@@ -103,17 +71,14 @@ fn dispatch(ctx: &Ctx) -> Result<Out, SqlError> {
             if_exists,
         } => drop::tables(ctx, names, *cascade, *if_exists),
         Ddl::Truncate { tables } => drop::truncate(ctx, tables),
-        Ddl::AddEnumValue { .. } => simple::enum_value(ctx),
-        Ddl::VacuumFull { table } | Ddl::Cluster { table } => simple::rewrite_whole_table(ctx, table.as_ref()),
+        Ddl::AddEnumValue { .. } => enum_value::plan(ctx),
+        Ddl::VacuumFull { table } | Ddl::Cluster { table } => rewrite::plan(ctx, table.as_ref()),
         Ddl::CreateEnum { .. } | Ddl::CreateDomain { .. } | Ddl::CreateSchema(_) | Ddl::CreateFunction { .. }
         | Ddl::CreateSequence { .. } | Ddl::CreateView(_) | Ddl::DropView { .. } | Ddl::CreateTrigger(_)
-        | Ddl::SequenceOwnedBy { .. } => simple::new_object(ctx),
-        Ddl::Ignored { what } if what == "transaction control" || what == "SET" => Ok(Out {
-            drafts: Vec::new(),
-            warnings: vec![format!(
-                "ignored {what}: bellows runs each step in its own transaction with its own timeouts"
-            )],
-        }),
+        | Ddl::SequenceOwnedBy { .. } => new_object::plan(ctx),
+        Ddl::Ignored { what } if what == "transaction control" || what == "SET" => Ok(Drafts::nothing(format!(
+            "ignored {what}: bellows runs each step in its own transaction with its own timeouts"
+        ))),
         Ddl::Ignored { what } => Err(ctx.refuse(
             format!("bellows plans changes to tables, and `{what}` is not one it plans"),
             "remove it from the change file and run it on its own (it takes only brief catalog locks)",
@@ -125,30 +90,24 @@ fn dispatch(ctx: &Ctx) -> Result<Out, SqlError> {
     }
 }
 
-fn alter_table(ctx: &Ctx, table: &QName, actions: &[AlterAction]) -> Result<Out, SqlError> {
+/// Several actions in one ALTER TABLE: each planned against the schema the earlier ones
+/// leave, its first steps following the previous action's last.
+fn alter_table(ctx: &Ctx, table: &QName, actions: &[AlterAction]) -> Result<Drafts, SqlError> {
     if let [only] = actions {
         return action(ctx, table, only);
     }
-    let mut out = Out::default();
-    let mut cat = ctx.cat.clone();
+    let mut out = Drafts::default();
+    let mut schema = ctx.schema.clone();
     let mut name = table.clone();
     for a in actions {
-        let sub = Ctx {
-            path: ctx.path,
-            cat: &cat,
-            opts: ctx.opts,
-            st: ctx.st,
-            new_tables: ctx.new_tables,
-        };
-        let one = action(&sub, &name, a)?;
+        let one = action(&ctx.with_schema(&schema), &name, a)?;
         let last = out.drafts.len().checked_sub(1);
         out.extend(one, last);
         let ddl = Ddl::AlterTable {
             table: name.clone(),
             actions: vec![a.clone()],
         };
-        cat.apply(&ddl)
-            .map_err(|e| ctx.refuse(e.to_string(), "check the names against the schema source"))?;
+        schema.advance(ctx.path, ctx.st.loc, &ddl)?;
         if let AlterAction::RenameTable { to } = a {
             name = name.sibling(to.clone());
         }
@@ -156,12 +115,12 @@ fn alter_table(ctx: &Ctx, table: &QName, actions: &[AlterAction]) -> Result<Out,
     Ok(out)
 }
 
-fn action(ctx: &Ctx, table: &QName, a: &AlterAction) -> Result<Out, SqlError> {
+fn action(ctx: &Ctx, table: &QName, a: &AlterAction) -> Result<Drafts, SqlError> {
     match a {
         AlterAction::AddColumn {
             column,
             if_not_exists,
-        } => add_column::plan(ctx, table, column, *if_not_exists),
+        } => add_column_and_constraints(ctx, table, column, *if_not_exists),
         AlterAction::DropColumn {
             name,
             cascade,
@@ -172,15 +131,11 @@ fn action(ctx: &Ctx, table: &QName, a: &AlterAction) -> Result<Out, SqlError> {
         AlterAction::SetType { column, ty, using } => {
             alter_type::plan(ctx, table, column, ty, using.as_deref())
         }
-        AlterAction::SetNotNull { column } => not_null::set_not_null(ctx, table, column),
-        AlterAction::DropNotNull { column } => simple::drop_not_null(ctx, table, column),
-        AlterAction::SetDefault { column, expr } => {
-            simple::set_default(ctx, table, column, Some(expr))
-        }
-        AlterAction::DropDefault { column } => simple::set_default(ctx, table, column, None),
-        AlterAction::AddIdentity { column, kind } => {
-            simple::add_identity(ctx, table, column, *kind)
-        }
+        AlterAction::SetNotNull { column } => set_not_null::plan(ctx, table, column),
+        AlterAction::DropNotNull { column } => drop_not_null::plan(ctx, table, column),
+        AlterAction::SetDefault { column, expr } => default::plan(ctx, table, column, Some(expr)),
+        AlterAction::DropDefault { column } => default::plan(ctx, table, column, None),
+        AlterAction::AddIdentity { column, kind } => identity::plan(ctx, table, column, *kind),
         AlterAction::AddConstraint { def, not_valid } => {
             constraint::add(ctx, table, def, *not_valid)
         }
@@ -196,3 +151,35 @@ fn action(ctx: &Ctx, table: &QName, a: &AlterAction) -> Result<Out, SqlError> {
         )),
     }
 }
+
+/// ADD COLUMN, then its inline constraints (UNIQUE, REFERENCES, CHECK, PRIMARY KEY), each
+/// planned against the schema with the column in it and following the column's last step.
+/// A column added to a new table, or skipped by IF NOT EXISTS, is one statement as written.
+fn add_column_and_constraints(
+    ctx: &Ctx,
+    table: &QName,
+    column: &ColumnDef,
+    if_not_exists: bool,
+) -> Result<Drafts, SqlError> {
+    let existed = ctx
+        .cat()
+        .table(table)
+        .is_some_and(|t| t.column(&column.name).is_some());
+    let mut out = add_column::plan(ctx, table, column, if_not_exists)?;
+    if column.constraints.is_empty() || existed || ctx.is_new(table) {
+        return Ok(out);
+    }
+    let last = out.drafts.len().checked_sub(1);
+    let schema = ctx
+        .schema
+        .with_column(ctx.path, ctx.st.loc, table, column)?;
+    let with_column = ctx.with_schema(&schema);
+    for k in &column.constraints {
+        let o = constraint::add(&with_column, table, k, false)?;
+        out.extend(o, last);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests;

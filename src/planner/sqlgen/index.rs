@@ -1,0 +1,66 @@
+//! Index statements: definitions, concurrent builds and drops, renames.
+
+use super::cols;
+use crate::catalog::{Index, IndexKey};
+use crate::sql::{QName, quote_ident as q};
+
+/// One index key as SQL.
+pub fn key_sql(k: &IndexKey) -> String {
+    let mut s = match &k.column {
+        Some(c) => q(c),
+        None => format!("({})", k.expr),
+    };
+    if let Some(op) = &k.opclass {
+        s.push(' ');
+        s.push_str(op);
+    }
+    if k.desc {
+        s.push_str(" DESC");
+    }
+    match k.nulls_first {
+        Some(true) => s.push_str(" NULLS FIRST"),
+        Some(false) => s.push_str(" NULLS LAST"),
+        None => {}
+    }
+    s
+}
+
+/// `CREATE [UNIQUE] INDEX CONCURRENTLY "name" ON table USING m (keys) [INCLUDE] [WHERE]`.
+pub fn create_index(table: &QName, ix: &Index, concurrently: bool) -> String {
+    let mut s = format!(
+        "CREATE {}INDEX {}{} ON {} USING {} ({})",
+        if ix.unique { "UNIQUE " } else { "" },
+        if concurrently { "CONCURRENTLY " } else { "" },
+        q(&ix.name),
+        table.sql(),
+        ix.method,
+        ix.keys.iter().map(key_sql).collect::<Vec<_>>().join(", ")
+    );
+    if !ix.include.is_empty() {
+        s.push_str(&format!(" INCLUDE ({})", cols(&ix.include)));
+    }
+    if let Some(p) = &ix.predicate {
+        s.push_str(&format!(" WHERE ({p})"));
+    }
+    s
+}
+
+/// `DROP INDEX CONCURRENTLY IF EXISTS "schema"."name"` for an index of `table`.
+pub fn drop_index(table: &QName, name: &str) -> String {
+    drop_index_named(&table.sibling(name))
+}
+
+/// `DROP INDEX CONCURRENTLY IF EXISTS "schema"."name"`.
+pub fn drop_index_named(index: &QName) -> String {
+    format!("DROP INDEX CONCURRENTLY IF EXISTS {}", index.sql())
+}
+
+/// `REINDEX INDEX|TABLE CONCURRENTLY name`.
+pub fn reindex(what: &str, name: &QName) -> String {
+    format!("REINDEX {what} CONCURRENTLY {}", name.sql())
+}
+
+/// `ALTER INDEX "schema"."name" RENAME TO "to"`.
+pub fn rename_index(index: &QName, to: &str) -> String {
+    format!("ALTER INDEX {} RENAME TO {}", index.sql(), q(to))
+}

@@ -1,0 +1,26 @@
+//! SQL text the recipes emit, built in one place with quoted identifiers: column and table
+//! changes ([`alter`]), constraints ([`constraint`]), indexes ([`index`]), the trigger
+//! templates ([`trigger`]), sequences, identity and views ([`object`]), and the batched
+//! backfill and verification statements ([`batch`]). Recipes never format DDL themselves.
+
+pub mod alter;
+pub mod batch;
+pub mod constraint;
+pub mod index;
+pub mod object;
+pub mod trigger;
+
+pub use alter::*;
+pub use batch::*;
+pub use constraint::*;
+pub use index::*;
+pub use object::*;
+pub use trigger::*;
+
+/// `"a", "b"`.
+pub fn cols(cs: &[String]) -> String {
+    cs.iter()
+        .map(|c| crate::sql::quote_ident(c))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

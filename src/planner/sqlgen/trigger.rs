@@ -1,0 +1,123 @@
+//! The trigger templates: the sync trigger that keeps an old and a new column equal while
+//! both are in use, and the trigger that computes a column on every write.
+
+use crate::plan::BACKFILL_SETTING;
+use crate::sql::{QName, quote_ident as q};
+
+/// `DROP TRIGGER IF EXISTS "name" ON table`.
+pub fn drop_trigger(name: &str, table: &QName) -> String {
+    format!("DROP TRIGGER IF EXISTS {} ON {}", q(name), table.sql())
+}
+
+/// `DROP FUNCTION IF EXISTS f()`.
+pub fn drop_function(function: &QName) -> String {
+    format!("DROP FUNCTION IF EXISTS {}()", function.sql())
+}
+
+/// A PL/pgSQL trigger function `f()` with `body` between BEGIN and `RETURN NEW; END`.
+fn trigger_function(function: &QName, body: &str) -> String {
+    format!(
+        "CREATE FUNCTION {}() RETURNS trigger LANGUAGE plpgsql AS $bellows$\nBEGIN\n{body}  RETURN NEW;\nEND\n$bellows$",
+        function.sql()
+    )
+}
+
+/// The dual-write trigger between an old column and its replacement.
+#[derive(Debug, Clone)]
+pub struct SyncTrigger {
+    /// The table.
+    pub table: QName,
+    /// The trigger function.
+    pub function: QName,
+    /// The BEFORE INSERT trigger's name.
+    pub on_insert: String,
+    /// The BEFORE UPDATE trigger's name.
+    pub on_update: String,
+    /// The old column.
+    pub old: String,
+    /// The new column.
+    pub new: String,
+    /// The new value from `NEW."old"` (an expression).
+    pub up: String,
+    /// The old value from `NEW."new"` (an expression).
+    pub down: String,
+}
+
+impl SyncTrigger {
+    /// The function and both triggers.
+    ///
+    /// On INSERT the function fills whichever column the writer left NULL; on UPDATE it
+    /// copies from the column that changed. Updates that change neither column never call
+    /// it (the WHEN clause is evaluated without entering PL/pgSQL), and bellows' own backfill
+    /// batches, which write both sides consistently, skip it through a transaction-local
+    /// setting.
+    pub fn create(&self) -> Vec<String> {
+        let (o, n) = (q(&self.old), q(&self.new));
+        let (up, down) = (&self.up, &self.down);
+        let body = format!(
+            "  IF TG_OP = 'INSERT' THEN\n    IF NEW.{n} IS NULL THEN\n      NEW.{n} := {up};\n    ELSE\n      NEW.{o} := {down};\n    END IF;\n  ELSIF NEW.{n} IS DISTINCT FROM OLD.{n} THEN\n    NEW.{o} := {down};\n  ELSIF NEW.{o} IS DISTINCT FROM OLD.{o} THEN\n    NEW.{n} := {up};\n  END IF;\n"
+        );
+        let f = self.function.sql();
+        vec![
+            trigger_function(&self.function, &body),
+            format!(
+                "CREATE TRIGGER {} BEFORE INSERT ON {} FOR EACH ROW EXECUTE FUNCTION {f}()",
+                q(&self.on_insert),
+                self.table.sql()
+            ),
+            format!(
+                "CREATE TRIGGER {} BEFORE UPDATE ON {} FOR EACH ROW WHEN ((NEW.{n} IS DISTINCT FROM OLD.{n} OR NEW.{o} IS DISTINCT FROM OLD.{o}) AND current_setting('{BACKFILL_SETTING}', true) IS DISTINCT FROM 'on') EXECUTE FUNCTION {f}()",
+                q(&self.on_update),
+                self.table.sql()
+            ),
+        ]
+    }
+
+    /// Both triggers and the function, gone.
+    pub fn drop(&self) -> Vec<String> {
+        vec![
+            drop_trigger(&self.on_insert, &self.table),
+            drop_trigger(&self.on_update, &self.table),
+            drop_function(&self.function),
+        ]
+    }
+}
+
+/// A trigger that sets `column` to `computed` (an expression over `NEW`) on every write.
+#[derive(Debug, Clone)]
+pub struct ComputeTrigger {
+    /// The table.
+    pub table: QName,
+    /// The trigger function.
+    pub function: QName,
+    /// The trigger's name.
+    pub name: String,
+    /// The computed column.
+    pub column: String,
+    /// Its value, over `NEW`.
+    pub computed: String,
+}
+
+impl ComputeTrigger {
+    /// The function and the trigger.
+    pub fn create(&self) -> Vec<String> {
+        let body = format!("  NEW.{} := {};\n", q(&self.column), self.computed);
+        vec![
+            trigger_function(&self.function, &body),
+            format!(
+                "CREATE TRIGGER {} BEFORE INSERT OR UPDATE ON {} FOR EACH ROW EXECUTE FUNCTION {}()",
+                q(&self.name),
+                self.table.sql(),
+                self.function.sql()
+            ),
+        ]
+    }
+
+    /// The trigger and the function, gone.
+    pub fn drop(&self) -> Vec<String> {
+        vec![
+            drop_trigger(&self.name, &self.table),
+            drop_function(&self.function),
+        ]
+    }
+}

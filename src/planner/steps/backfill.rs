@@ -1,0 +1,68 @@
+//! A batched backfill over the primary key, and the batched read that verifies its result.
+
+use std::collections::BTreeMap;
+
+use crate::plan::{Backfill, Phase, StepKind, Verify};
+use crate::planner::kit::{Ctx, Draft};
+use crate::planner::sqlgen;
+use crate::safety::DdlForm;
+use crate::sql::QName;
+
+/// What a backfill writes: `set` (column, expression) on the rows of `table` matching `filter`.
+pub struct Fill<'a> {
+    /// The table.
+    pub table: &'a QName,
+    /// Its primary key, the batching order.
+    pub key: &'a [String],
+    /// Column and the expression that fills it.
+    pub set: &'a [(String, String)],
+    /// Rows that still need it (so a re-run changes nothing twice).
+    pub filter: &'a str,
+}
+
+/// A batched backfill step.
+pub fn backfill(ctx: &Ctx, slug: &str, fill: &Fill, summary: String) -> Draft {
+    let Fill {
+        table,
+        key,
+        set,
+        filter,
+    } = fill;
+    Draft::new(slug, Phase::Backfill, StepKind::Backfill, DdlForm::BatchUpdate, summary)
+        .sql([sqlgen::batch_update(table, key, set, filter)])
+        .on(table)
+        .note("Batches follow the primary key, commit one by one, and touch only rows that still differ, so a re-run after a crash changes nothing twice.")
+        .with_backfill(Backfill {
+            table: table.sql(),
+            key: key.to_vec(),
+            set: set.iter().cloned().collect::<BTreeMap<_, _>>(),
+            filter: filter.to_string(),
+            batch: ctx.opts.batch.clone(),
+        })
+}
+
+/// A batched read that fails when any row of `table` matches `violation`.
+pub fn verify(
+    slug: impl Into<String>,
+    table: &QName,
+    key: &[String],
+    violation: String,
+    expectation: String,
+    summary: String,
+) -> Draft {
+    Draft::new(
+        slug,
+        Phase::Backfill,
+        StepKind::Verify,
+        DdlForm::Read,
+        summary,
+    )
+    .sql([sqlgen::verify_query(table, key, &violation)])
+    .on(table)
+    .with_verify(Verify {
+        table: table.sql(),
+        key: key.to_vec(),
+        violation,
+        expectation,
+    })
+}

@@ -1,0 +1,162 @@
+//! CHECK and FOREIGN KEY without long locks: added NOT VALID (instant), validated later
+//! under a lock that lets reads and writes go on; a foreign key's referencing columns get an
+//! index first when they have none.
+
+use crate::catalog::{ConstraintKind, names};
+use crate::plan::{Phase, StepKind};
+use crate::planner::kit::{Ctx, Draft, Drafts};
+use crate::planner::sqlgen;
+use crate::safety::DdlForm;
+use crate::sql::{QName, SqlError};
+
+/// CHECK: NOT VALID now, VALIDATE later (unless the user asked for NOT VALID only). With
+/// `after`, both wait in the backfill phase for that draft. Returns the last draft's index.
+pub fn check(
+    out: &mut Drafts,
+    table: &QName,
+    name: &str,
+    kind: &ConstraintKind,
+    not_valid: bool,
+    after: Option<usize>,
+) -> usize {
+    let mut d = Draft::new(
+        format!("add-check-{name}"),
+        Phase::Expand,
+        StepKind::Ddl,
+        DdlForm::AddCheckNotValid,
+        format!("Add CHECK {name} NOT VALID on {}", table.display()),
+    )
+    .sql([sqlgen::add_constraint(table, name, kind, true)])
+    .rollback([sqlgen::drop_constraint(table, name)])
+    .on(table);
+    if let Some(a) = after {
+        d = d.after(a).in_phase(Phase::Backfill);
+    }
+    let a = out.push(d);
+    if not_valid {
+        return a;
+    }
+    out.push(
+        Draft::new(
+            format!("validate-{name}"),
+            Phase::Backfill,
+            StepKind::Ddl,
+            DdlForm::ValidateConstraint,
+            format!("Validate CHECK {name} on existing rows"),
+        )
+        .sql([sqlgen::validate(table, name)])
+        .after(a)
+        .on(table),
+    )
+}
+
+/// What to do when the referencing columns have no index leading with them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MissingIndex {
+    /// Build one concurrently before the constraint.
+    Build,
+    /// Warn reviewers: deletes on the referenced table will scan.
+    Warn,
+    /// Say nothing: the caller carries an index over to these columns itself.
+    Silent,
+}
+
+/// A foreign key to add.
+pub struct ForeignKey<'a> {
+    /// The referencing table.
+    pub table: &'a QName,
+    /// The constraint's name.
+    pub name: &'a str,
+    /// A [`ConstraintKind::ForeignKey`].
+    pub kind: &'a ConstraintKind,
+    /// Stop at NOT VALID (the user asked for it).
+    pub not_valid: bool,
+    /// When the referencing columns have no index.
+    pub missing_index: MissingIndex,
+    /// The draft it must follow, if any (its phase carries over).
+    pub after: Option<usize>,
+}
+
+/// FOREIGN KEY: index on the referencing columns (if none), NOT VALID, VALIDATE. Returns the
+/// last draft's index.
+pub fn foreign_key(ctx: &Ctx, out: &mut Drafts, fk: &ForeignKey) -> Result<usize, SqlError> {
+    let ConstraintKind::ForeignKey {
+        ref_table, columns, ..
+    } = fk.kind
+    else {
+        return Err(ctx.refuse("internal error: not a foreign key", "report this as a bug"));
+    };
+    let (table, name) = (fk.table, fk.name);
+    let t = ctx.table(table)?;
+    let mut prev = fk.after;
+    if !t.has_index_leading_with(columns) {
+        match fk.missing_index {
+            MissingIndex::Build => prev = Some(referencing_index(ctx, out, fk, columns)),
+            MissingIndex::Warn => out.warn(format!(
+                "{}({}) has no index for foreign key {name}: every delete or key update on {} scans it",
+                table.display(),
+                columns.join(", "),
+                ref_table.display()
+            )),
+            MissingIndex::Silent => {}
+        }
+    }
+    let mut d = Draft::new(
+        format!("add-fk-{name}"),
+        Phase::Expand,
+        StepKind::Ddl,
+        DdlForm::AddForeignKeyNotValid,
+        format!(
+            "Add FOREIGN KEY {name} NOT VALID on {} → {}",
+            table.display(),
+            ref_table.display()
+        ),
+    )
+    .sql([sqlgen::add_constraint(table, name, fk.kind, true)])
+    .rollback([sqlgen::drop_constraint(table, name)])
+    .on(table)
+    .on(ref_table);
+    if let Some(p) = prev {
+        d = d.in_phase(out.phase_of(p)).after(p);
+    }
+    let a = out.push(d);
+    if fk.not_valid {
+        return Ok(a);
+    }
+    let validate = Draft::new(
+        format!("validate-{name}"),
+        out.phase_of(a).max(Phase::Backfill),
+        StepKind::Ddl,
+        DdlForm::ValidateConstraint,
+        format!("Validate FOREIGN KEY {name} on existing rows"),
+    )
+    .sql([sqlgen::validate(table, name)])
+    .note("The referenced table is held only in ROW SHARE mode.")
+    .after(a)
+    .on(table)
+    .touching(ref_table);
+    Ok(out.push(validate))
+}
+
+/// The concurrent build of an index on a foreign key's referencing columns.
+fn referencing_index(ctx: &Ctx, out: &mut Drafts, fk: &ForeignKey, columns: &[String]) -> usize {
+    let table = fk.table;
+    let ix_name = names::choose_name(&table.name, &columns.join("_"), "idx", |n| {
+        ctx.cat().relation_exists(&table.sibling(n)) || n == fk.name
+    });
+    let ix = super::index::btree(&ix_name, false, columns);
+    let mut d = super::index::build(
+        &format!("index-{ix_name}"),
+        table,
+        &ix,
+        format!(
+            "Build index {ix_name} on the referencing columns ({}) concurrently",
+            columns.join(", ")
+        ),
+    )
+    .note("Without it every delete or key update on the referenced table scans this one.");
+    if let Some(p) = fk.after {
+        d = d.after(p).in_phase(out.phase_of(p).max(Phase::Expand));
+    }
+    out.push(d)
+}

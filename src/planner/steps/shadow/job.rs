@@ -1,0 +1,161 @@
+//! One shadow-column job: the spec with what the catalog says about the column, checked
+//! for what cannot be carried over, and the names the job gives its own objects.
+
+use std::collections::BTreeSet;
+
+use super::Spec;
+use crate::catalog::deps::ColumnDeps;
+use crate::catalog::{Column, ConstraintKind, Table, names};
+use crate::planner::kit::Ctx;
+use crate::planner::sqlgen::SyncTrigger;
+use crate::sql::{SqlError, expr};
+
+/// A shadow-column job, ready to plan.
+pub struct Job<'a> {
+    /// What recipes see.
+    pub ctx: Ctx<'a>,
+    /// What to build.
+    pub spec: &'a Spec,
+    /// The table as the catalog has it.
+    pub table: &'a Table,
+    /// The old column.
+    pub col: Column,
+    /// The primary key, the backfill's order.
+    pub key: Vec<String>,
+    /// What depends on the old column.
+    pub deps: ColumnDeps,
+    /// The dual-write trigger.
+    pub sync: SyncTrigger,
+}
+
+impl<'a> Job<'a> {
+    /// Look the column up and refuse what cannot be carried over.
+    pub fn new(ctx: &Ctx<'a>, spec: &'a Spec) -> Result<Self, SqlError> {
+        let table = ctx.table(&spec.table)?;
+        let col = ctx.column(table, &spec.old)?.clone();
+        let key = ctx.batch_key(table)?;
+        let deps = refuse_uncarriable(ctx, spec)?;
+        let t = &spec.table;
+        let sync = SyncTrigger {
+            table: t.clone(),
+            function: t.sibling(names::make_name(
+                "bellows_sync",
+                &format!("{}_{}", t.name, spec.old),
+                "fn",
+            )),
+            on_insert: names::make_name("bellows_sync", &spec.old, "ins"),
+            on_update: names::make_name("bellows_sync", &spec.old, "upd"),
+            old: spec.old.clone(),
+            new: spec.new.clone(),
+            up: spec.up_at(&format!("NEW.{}", crate::sql::quote_ident(&spec.old))),
+            down: spec.down_at(&format!("NEW.{}", crate::sql::quote_ident(&spec.new))),
+        };
+        Ok(Self {
+            ctx: *ctx,
+            spec,
+            table,
+            col,
+            key,
+            deps,
+            sync,
+        })
+    }
+
+    /// An expression with the old column renamed to the new one.
+    pub fn renamed(&self, e: &str) -> String {
+        expr::rename_column(e, &self.spec.old, &self.spec.new).unwrap_or_else(|_| e.to_string())
+    }
+
+    /// A column list with the old column renamed to the new one.
+    pub fn renamed_columns(&self, cs: &[String]) -> Vec<String> {
+        cs.iter()
+            .map(|c| {
+                if *c == self.spec.old {
+                    self.spec.new.clone()
+                } else {
+                    c.clone()
+                }
+            })
+            .collect()
+    }
+
+    /// Name of a carried-over object: the final name for a rename, a temporary one for a
+    /// type change (restored after the old column is gone).
+    pub fn carried_name(&self, original: &str, taken: &mut BTreeSet<String>) -> String {
+        let spec = self.spec;
+        let base = if !spec.retype && original.contains(&spec.old) {
+            original.replacen(&spec.old, &spec.new, 1)
+        } else if spec.retype {
+            format!("{original}_bellows")
+        } else {
+            format!("{original}_{}", spec.new)
+        };
+        let base = names::truncate(&base, names::MAX_IDENT).to_string();
+        let schema = &spec.table.schema;
+        let name = if self.ctx.name_free(schema, &base, taken) {
+            base
+        } else {
+            names::choose_name(names::truncate(&base, 50), "", "x", |n| {
+                !self.ctx.name_free(schema, n, taken)
+            })
+        };
+        taken.insert(name.clone());
+        name
+    }
+}
+
+impl Spec {
+    /// The new value, with the old column read from `rowref`.
+    pub fn up_at(&self, rowref: &str) -> String {
+        expr::substitute_column(&self.up, &self.old, rowref).unwrap_or_else(|_| self.up.clone())
+    }
+
+    /// The old value, with the new value read from `rowref`.
+    pub fn down_at(&self, rowref: &str) -> String {
+        expr::substitute_column(&self.down, &self.old, rowref).unwrap_or_else(|_| self.down.clone())
+    }
+}
+
+/// Refuse what cannot be carried over: views, UPDATE OF triggers, generated columns and
+/// exclusion constraints on the column.
+fn refuse_uncarriable(ctx: &Ctx, spec: &Spec) -> Result<ColumnDeps, SqlError> {
+    let deps = ctx.cat().column_deps(&spec.table, &spec.old);
+    let mut why = Vec::new();
+    match deps.views.as_slice() {
+        [] => {}
+        [v] => why.push(format!(
+            "view {} reads it, and a view stays bound to the column it was created on",
+            v.display()
+        )),
+        vs => why.push(format!(
+            "views {} read it, and a view stays bound to the column it was created on",
+            vs.iter()
+                .map(|v| v.display())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    }
+    why.extend(
+        deps.column_triggers
+            .iter()
+            .map(|tr| format!("trigger {} fires on UPDATE OF it", tr.name)),
+    );
+    why.extend(
+        deps.generated_columns
+            .iter()
+            .map(|c| format!("generated column {c} is computed from it")),
+    );
+    why.extend(
+        deps.constraints
+            .iter()
+            .filter(|c| matches!(c.kind, ConstraintKind::Exclude { .. }))
+            .map(|c| format!("exclusion constraint {} uses it", c.name)),
+    );
+    if !why.is_empty() {
+        return Err(ctx.refuse(
+            format!("{}.{} cannot be moved safely: {}", spec.table.display(), spec.old, why.join("; ")),
+            "drop those objects first and recreate them on the new column afterwards, each as its own planned change",
+        ));
+    }
+    Ok(deps)
+}

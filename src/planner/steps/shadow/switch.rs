@@ -1,0 +1,247 @@
+//! Contract: the gate, the switch-over in one short transaction, the old column dropped,
+//! and a type change's carried objects given back their original names.
+
+use super::carry::{Carried, Rename};
+use super::job::Job;
+use crate::plan::{Gate, Phase, StepKind};
+use crate::planner::kit::{Draft, Drafts};
+use crate::planner::sqlgen;
+use crate::safety::DdlForm;
+use crate::sql::QName;
+
+/// The gate: every application works with the new column (or type) before anything is lost.
+pub fn gate(job: &Job, out: &mut Drafts, verify: usize, c: &Carried) -> usize {
+    let (spec, table) = (job.spec, &job.spec.table);
+    let (summary, text) = if spec.retype {
+        (
+            format!(
+                "Confirm the application works with {}.{} as {}",
+                table.display(),
+                spec.old,
+                spec.new_type
+            ),
+            format!(
+                "Every running instance of every application, job and report works with `{}.{}` as `{}` (check ORM mappings and casts). After this gate the column is swapped and the old values are dropped.",
+                table.display(),
+                spec.old,
+                spec.new_type
+            ),
+        )
+    } else {
+        (
+            format!(
+                "Confirm every application instance uses {}.{}",
+                table.display(),
+                spec.new
+            ),
+            format!(
+                "Every running instance of every application, job and report reads and writes `{}.{}` and no longer uses `{}` (deploy the new code everywhere first). After this gate `{}` and its data are dropped.",
+                table.display(),
+                spec.new,
+                spec.old,
+                spec.old
+            ),
+        )
+    };
+    out.push(
+        Draft::new(
+            "gate",
+            Phase::Contract,
+            StepKind::Gate,
+            DdlForm::Nothing,
+            summary,
+        )
+        .touching(table)
+        .with_gate(Gate {
+            text,
+            confirm: table.name.clone(),
+        })
+        .after(verify)
+        .after_all(c.steps.iter().copied()),
+    )
+}
+
+/// Stop syncing and move everything the old column had (keys, identity, default, sequences)
+/// to the new one, in one transaction of catalog-only statements.
+pub fn switch_over(job: &Job, out: &mut Drafts, c: &Carried, gate: usize) -> usize {
+    let (spec, table) = (job.spec, &job.spec.table);
+    let mut sql = job.sync.drop();
+    let mut locked = vec![table.clone()];
+    for (child, name) in &c.old_incoming {
+        sql.push(sqlgen::drop_constraint(child, name));
+        if !locked.contains(child) {
+            locked.push(child.clone());
+        }
+    }
+    sql.extend(move_primary_key(job, c));
+    sql.extend(move_identity(job));
+    sql.extend(move_default(job));
+    sql.extend(move_sequences(job));
+    if job.col.not_null {
+        // The application no longer writes the old column; it must accept rows without it.
+        sql.push(sqlgen::drop_not_null(table, &spec.old));
+    }
+    if spec.retype {
+        sql.push(sqlgen::rename_column(table, &spec.old, &final_old(job)));
+        sql.push(sqlgen::rename_column(table, &spec.new, &spec.old));
+    }
+    let (slug, summary) = if spec.retype {
+        (
+            "swap",
+            format!(
+                "Swap {} into place as {}.{}",
+                spec.new,
+                table.display(),
+                spec.old
+            ),
+        )
+    } else {
+        (
+            "switch-over",
+            format!(
+                "Stop syncing; {} takes over everything {} had",
+                spec.new, spec.old
+            ),
+        )
+    };
+    let mut d = Draft::new(slug, Phase::Contract, StepKind::Ddl, DdlForm::DropTrigger, summary)
+        .sql(sql)
+        .irreversible("the sync trigger is gone and the application no longer writes the old column; roll forward, or restore from the earlier phases' rollbacks before this gate")
+        .note("Every statement is catalog-only and they share one short transaction.")
+        .after(gate);
+    for t in &locked {
+        d = d.on(t);
+    }
+    out.push(d)
+}
+
+/// The old column's name once the switch-over is done.
+fn final_old(job: &Job) -> String {
+    if job.spec.retype {
+        format!("{}_bellows_old", job.spec.old)
+    } else {
+        job.spec.old.clone()
+    }
+}
+
+fn move_primary_key(job: &Job, c: &Carried) -> Vec<String> {
+    let table = &job.spec.table;
+    let pk = job.table.primary_key();
+    let moves = pk.is_some_and(|p| p.kind.columns().contains(&job.spec.old));
+    match (moves, pk, c.pk_index.as_ref()) {
+        (true, Some(pkc), Some(ix)) => vec![
+            sqlgen::drop_constraint(table, &pkc.name),
+            sqlgen::attach_index(table, &pkc.name, true, ix),
+        ],
+        _ => Vec::new(),
+    }
+}
+
+fn move_identity(job: &Job) -> Vec<String> {
+    let (spec, table) = (job.spec, &job.spec.table);
+    let Some(id) = job.col.identity else {
+        return Vec::new();
+    };
+    vec![
+        sqlgen::add_identity(table, &spec.new, id),
+        sqlgen::setval(
+            &sqlgen::serial_sequence(table, &spec.new),
+            &format!("nextval({})", sqlgen::serial_sequence(table, &spec.old)),
+        ),
+        sqlgen::drop_identity(table, &spec.old, false),
+    ]
+}
+
+fn move_default(job: &Job) -> Vec<String> {
+    let (spec, table) = (job.spec, &job.spec.table);
+    match &job.col.default {
+        Some(d) => vec![
+            sqlgen::set_default(table, &spec.new, d),
+            sqlgen::drop_default(table, &spec.old),
+        ],
+        None => Vec::new(),
+    }
+}
+
+fn move_sequences(job: &Job) -> Vec<String> {
+    let (spec, table) = (job.spec, &job.spec.table);
+    let mut sql = Vec::new();
+    if job.col.identity.is_some() {
+        return sql;
+    }
+    for s in &job.deps.sequences {
+        sql.push(sqlgen::sequence_owned_by(s, table, &spec.new));
+        if spec.retype && matches!(spec.new_type.as_str(), "smallint" | "integer" | "bigint") {
+            // A serial's sequence is typed; widen it with the column.
+            sql.push(sqlgen::sequence_as(s, &spec.new_type));
+        }
+    }
+    sql
+}
+
+/// Drop the old column (irreversible: its data lives on in the new one).
+pub fn drop_old(job: &Job, out: &mut Drafts, swap: usize) -> usize {
+    let (spec, table) = (job.spec, &job.spec.table);
+    let old = final_old(job);
+    out.push(
+        Draft::new(
+            "drop-old-column",
+            Phase::Contract,
+            StepKind::Ddl,
+            DdlForm::DropColumn,
+            format!("Drop the old column {}.{}", table.display(), old),
+        )
+        .sql([sqlgen::drop_column(table, &old)])
+        .irreversible(format!(
+            "the old column {old} and its data are deleted (the data lives on in {})",
+            if spec.retype { &spec.old } else { &spec.new }
+        ))
+        .after(swap)
+        .on(table),
+    )
+}
+
+/// After a type change, the carried indexes and constraints take their original names.
+pub fn restore_names(job: &Job, out: &mut Drafts, c: &Carried, dropped: usize) {
+    let table = &job.spec.table;
+    if !job.spec.retype || c.renames.is_empty() {
+        return;
+    }
+    let mut fwd = Vec::new();
+    let mut back = Vec::new();
+    let mut locked: Vec<QName> = vec![table.clone()];
+    for r in &c.renames {
+        match r {
+            Rename::Constraint {
+                table: ct,
+                tmp,
+                original,
+            } => {
+                fwd.push(sqlgen::rename_constraint(ct, tmp, original));
+                back.push(sqlgen::rename_constraint(ct, original, tmp));
+                if !locked.contains(ct) {
+                    locked.push(ct.clone());
+                }
+            }
+            Rename::Index { tmp, original } => {
+                fwd.push(sqlgen::rename_index(&table.sibling(tmp.clone()), original));
+                back.push(sqlgen::rename_index(&table.sibling(original.clone()), tmp));
+            }
+        }
+    }
+    back.reverse();
+    let mut d = Draft::new(
+        "restore-names",
+        Phase::Contract,
+        StepKind::Ddl,
+        DdlForm::RenameColumn,
+        "Give the carried-over indexes and constraints their original names",
+    )
+    .sql(fwd)
+    .rollback(back)
+    .after(dropped);
+    for l in &locked {
+        d = d.on(l);
+    }
+    out.push(d);
+}

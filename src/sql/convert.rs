@@ -9,6 +9,7 @@ use sqlparser::parser::{Parser, ParserError};
 use sqlparser::tokenizer::Token;
 
 use super::ddl::*;
+use super::depth;
 use super::error::SqlError;
 use super::expr::normalize_expr;
 use super::fallback;
@@ -19,6 +20,14 @@ use super::types;
 
 /// Interpret one raw statement.
 pub fn statement(raw: &RawStatement) -> Result<Ddl, SqlError> {
+    let depth = depth::estimate(raw.tokens.iter().map(|t| &t.token));
+    if depth > depth::MAX_DEPTH {
+        return Err(raw.error(format!(
+            "this statement's expressions nest about {depth} levels deep (a chain of that many OR/AND/+/|| terms, or parentheses), and bellows reads at most {}",
+            depth::MAX_DEPTH
+        ))
+        .with_hint("write long lists as `col IN (...)` or `col = ANY (ARRAY[...])`, or split the expression; PostgreSQL itself stops at max_stack_depth"));
+    }
     match fallback::recognize(raw)? {
         Some(fallback::Recognized::Ddl(ddl)) => return Ok(ddl),
         Some(fallback::Recognized::Shorter(shorter)) => return statement(&shorter),

@@ -10,10 +10,19 @@ use super::ident::fold;
 
 /// Parse an expression written in PostgreSQL syntax.
 pub fn parse(text: &str) -> Result<Expr, String> {
-    Parser::new(&PostgreSqlDialect {})
-        .try_with_sql(text)
-        .and_then(|mut p| {
-            let e = p.parse_expr()?;
+    let tokens = sqlparser::tokenizer::Tokenizer::new(&PostgreSqlDialect {}, text)
+        .tokenize_with_location()
+        .map_err(|e| e.to_string())?;
+    let depth = super::depth::estimate(tokens.iter().map(|t| &t.token));
+    if depth > super::depth::MAX_DEPTH {
+        return Err(format!(
+            "the expression nests about {depth} levels deep, and bellows reads at most {}",
+            super::depth::MAX_DEPTH
+        ));
+    }
+    let mut p = Parser::new(&PostgreSqlDialect {}).with_tokens_with_locations(tokens);
+    p.parse_expr()
+        .and_then(|e| {
             p.expect_token(&sqlparser::tokenizer::Token::EOF)?;
             Ok(e)
         })

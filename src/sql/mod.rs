@@ -8,6 +8,7 @@
 
 pub mod convert;
 pub mod ddl;
+pub mod depth;
 pub mod directive;
 pub mod error;
 pub mod expr;

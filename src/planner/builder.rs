@@ -73,16 +73,25 @@ impl Builder {
         Ok(())
     }
 
-    /// `n.slug`, with `-2`, `-3`... where a slug repeats.
+    /// `n.slug`, with `-2`, `-3`... where a slug repeats. Linear in the drafts: each slug
+    /// resumes its numbering where it stopped (the ids below it are all taken).
     fn ids_for(&self, n: usize, drafts: &[Draft]) -> Vec<String> {
-        let mut ids: Vec<String> = Vec::new();
+        let mut ids: Vec<String> = Vec::with_capacity(drafts.len());
+        let mut local: HashSet<String> = HashSet::with_capacity(drafts.len());
+        let mut next: HashMap<&str, usize> = HashMap::new();
         for d in drafts {
+            let taken = |id: &String| self.ids.contains(id) || local.contains(id);
             let mut id = format!("{n}.{}", d.slug);
-            let mut k = 2;
-            while self.ids.contains(&id) || ids.contains(&id) {
+            if taken(&id) {
+                let k = next.entry(d.slug.as_str()).or_insert(2);
                 id = format!("{n}.{}-{k}", d.slug);
-                k += 1;
+                while taken(&id) {
+                    *k += 1;
+                    id = format!("{n}.{}-{k}", d.slug);
+                }
+                *k += 1;
             }
+            local.insert(id.clone());
             ids.push(id);
         }
         ids

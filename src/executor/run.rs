@@ -26,7 +26,8 @@ pub enum Outcome {
         /// What to type to confirm.
         confirm: String,
     },
-    /// Stopped after the phase given with `--through`.
+    /// Stopped before the first step of a phase later than the one given with `--through`
+    /// (which is the phase reported, whether or not the plan has steps in it).
     Through(Phase),
     /// Stopped on request after the current batch; a re-run continues.
     Stopped,
@@ -216,9 +217,13 @@ async fn run_inner(
                 emit(tx, Event::PhaseFinished { phase: finished });
             }
             worked_in_phase = false;
-            if set.through.is_some_and(|t| t <= finished) {
-                return Ok(Outcome::Through(finished));
-            }
+        }
+        // `--through P`: never touch a step of a later phase, whether or not the plan has
+        // steps in P (a contract-only plan run `--through expand` must change nothing).
+        if let Some(t) = set.through
+            && step.phase > t
+        {
+            return Ok(Outcome::Through(t));
         }
         phase = Some(step.phase);
         if done.contains(step.id.as_str()) {

@@ -10,6 +10,7 @@ use sqlx::Row;
 use super::ddl::is_lock_timeout;
 use super::error::ExecError;
 use super::events::{Command, CommandRx, Event, EventTx, emit};
+use super::lifecycle::StepState;
 use super::session::Session;
 use super::settings::{RunSettings, backoff};
 use super::state::{self, Cursor};
@@ -453,7 +454,7 @@ pub async fn backfill(
             Err(e) => {
                 let msg =
                     super::session::clean(&crate::catalog::live::redact(&e.to_string(), &s.url));
-                state::mark(s, &plan.hash, &step.id, "failed", Some(&msg)).await?;
+                state::mark(s, &plan.hash, &step.id, StepState::Failed, Some(&msg)).await?;
                 return Err(ExecError::StepFailed {
                     step: step.id.clone(),
                     error: msg,

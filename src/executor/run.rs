@@ -7,33 +7,12 @@ use super::backfill::{self, Interrupted, Pacing};
 use super::ddl;
 use super::error::ExecError;
 use super::events::{Command, CommandRx, Event, EventTx, emit};
+use super::lifecycle::StepState;
+use super::outcome::{self, Outcome};
 use super::session::Session;
 use super::settings::RunSettings;
 use super::state;
 use crate::plan::{Phase, Plan, Step, StepKind};
-
-/// How a run ended without error.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Outcome {
-    /// Every step is done.
-    Done,
-    /// Stopped at a gate that needs confirmation (exit 3).
-    AtGate {
-        /// Gate step id.
-        step: String,
-        /// What must be confirmed.
-        text: String,
-        /// What to type to confirm.
-        confirm: String,
-    },
-    /// Stopped before the first step of a phase later than the one given with `--through`
-    /// (which is the phase reported, whether or not the plan has steps in it).
-    Through(Phase),
-    /// Stopped on request after the current batch; a re-run continues.
-    Stopped,
-    /// Ran the number of steps asked for (`max_steps`).
-    StepsDone,
-}
 
 /// Report a failed step as an event before passing the error on.
 fn failed(tx: &EventTx, r: Result<(), ExecError>) -> Result<(), ExecError> {
@@ -72,25 +51,15 @@ pub async fn run(
         );
     }
     let result = run_inner(&mut s, plan, set, wait_at_gates, &tx, &mut rx).await;
-    let status = match &result {
-        Ok(Outcome::Done) => "done",
-        Ok(Outcome::AtGate { .. }) => "at_gate",
-        Ok(Outcome::Through(_)) | Ok(Outcome::Stopped) | Ok(Outcome::StepsDone) => "stopped",
-        Err(ExecError::StepFailed { .. }) => "failed",
-        Err(_) => "",
-    };
-    if !status.is_empty() {
+    if let Some(status) = outcome::run_status(&result) {
         let _ = state::set_run_status(&s, &plan.hash, status).await;
     }
-    let outcome = match &result {
-        Ok(Outcome::Done) => "done".to_string(),
-        Ok(Outcome::AtGate { step, .. }) => format!("stopped at gate {step}"),
-        Ok(Outcome::Through(p)) => format!("stopped after phase {}", p.name()),
-        Ok(Outcome::Stopped) => "stopped on request; run again to continue".into(),
-        Ok(Outcome::StepsDone) => "ran the steps asked for".into(),
-        Err(e) => e.to_string(),
-    };
-    emit(&tx, Event::RunFinished { outcome });
+    emit(
+        &tx,
+        Event::RunFinished {
+            outcome: outcome::describe(&result),
+        },
+    );
     s.close(&plan.hash).await;
     result
 }
@@ -173,18 +142,21 @@ async fn run_inner(
         set
     };
     state::ensure_schema(s).await?;
-    let first_run = state::run_status(s, &plan.hash).await?.is_none();
+    let first_run = state::run_status(&s.pool, &plan.hash)
+        .await
+        .map_err(|e| e.into_exec(|e| s.err("cannot read run state", e)))?
+        .is_none();
     preconditions(s, plan, first_run).await?;
     state::start_run(s, &plan.hash, &plan.name, &plan.to_json(), &set.operator).await?;
     let rows: BTreeMap<String, state::StepRow> = state::steps(&s.pool, &plan.hash)
         .await
-        .map_err(|e| s.err("cannot read step state", &e))?
+        .map_err(|e| e.into_exec(|e| s.err("cannot read step state", e)))?
         .into_iter()
         .map(|r| (r.step_id.clone(), r))
         .collect();
     let done: HashSet<&str> = rows
         .values()
-        .filter(|r| r.state == "done")
+        .filter(|r| r.state == StepState::Done)
         .map(|r| r.step_id.as_str())
         .collect();
     emit(
@@ -311,7 +283,7 @@ async fn gate(
     });
     let mut ok = set.yes || confirmed.contains(&step.id);
     if !ok {
-        state::mark(s, &plan.hash, &step.id, "waiting", None).await?;
+        state::mark(s, &plan.hash, &step.id, StepState::WaitingAtGate, None).await?;
         emit(
             tx,
             Event::GateReached {

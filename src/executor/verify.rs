@@ -8,6 +8,7 @@ use sqlx::Row;
 use super::backfill::{Keyset, estimate};
 use super::error::ExecError;
 use super::events::{Event, EventTx, emit};
+use super::lifecycle::StepState;
 use super::session::Session;
 use super::settings::RunSettings;
 use super::state;
@@ -100,7 +101,7 @@ pub async fn verify(
                     sample_keys: bad,
                 },
             );
-            state::mark(s, &plan.hash, &step.id, "failed", Some(&msg)).await?;
+            state::mark(s, &plan.hash, &step.id, StepState::Failed, Some(&msg)).await?;
             return Err(ExecError::StepFailed {
                 step: step.id.clone(),
                 error: format!("verification failed: not true that {msg}"),

@@ -10,7 +10,7 @@ use futures_util::StreamExt;
 use super::action::{Effect, key_to_action};
 use super::app::App;
 use super::style::Palette;
-use crate::executor::{self, Command, ExecError, RunSettings};
+use crate::executor::{self, Command, ExecError, RunSettings, StepState, outcome};
 use crate::plan::Plan;
 
 /// Open the console on `plan`. Returns when the operator quits.
@@ -26,9 +26,10 @@ pub async fn run_console_with_load(
     load: Option<tokio::sync::watch::Receiver<String>>,
 ) -> Result<(), ExecError> {
     let status = executor::status::status(&plan, &url).await?;
-    let states: BTreeMap<String, String> =
+    let states: BTreeMap<String, StepState> =
         status.steps.into_iter().map(|s| (s.id, s.state)).collect();
     let mut app = App::new(plan.clone(), &states);
+    app.through = set.through;
     if let Some(b) = set.batch_size {
         app.batch_size = b;
         app.batch_pinned = true;
@@ -47,7 +48,7 @@ pub async fn run_console_with_load(
             .steps
             .iter()
             .zip(&app.steps)
-            .find(|(_, v)| v.state == super::app::StepState::Failed)
+            .find(|(_, v)| v.state == super::app::ShownState::Failed)
             .map(|(s, _)| s.id.clone())
             .unwrap_or_default();
         return Err(ExecError::StepFailed {
@@ -68,7 +69,7 @@ async fn event_loop(
     load: Option<tokio::sync::watch::Receiver<String>>,
 ) -> Result<(), ExecError> {
     let (ev_tx, mut ev_rx) = tokio::sync::mpsc::unbounded_channel();
-    let (done_tx, mut done_rx) = tokio::sync::mpsc::unbounded_channel::<String>();
+    let (done_tx, mut done_rx) = tokio::sync::mpsc::unbounded_channel::<Option<String>>();
     let mut ctl: Option<tokio::sync::mpsc::UnboundedSender<Command>> = None;
     let mut keys = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_millis(250));
@@ -119,7 +120,11 @@ async fn event_loop(
                     let (ctx, crx) = tokio::sync::mpsc::unbounded_channel();
                     ctl = Some(ctx);
                     let mut s = set.clone();
-                    s.through = through;
+                    // `--through` caps every run started here (n and r included).
+                    s.through = match (through, set.through) {
+                        (Some(a), Some(b)) => Some(a.min(b)),
+                        (a, b) => a.or(b),
+                    };
                     s.max_steps = steps;
                     s.yes = false;
                     s.batch_size = app.batch_pinned.then_some(app.batch_size);
@@ -132,20 +137,7 @@ async fn event_loop(
                     );
                     tokio::spawn(async move {
                         let r = executor::run(&plan, &url, &s, true, tx, crx).await;
-                        let _ = done.send(match r {
-                            Ok(executor::Outcome::Done) => "every step is done".to_string(),
-                            Ok(executor::Outcome::Through(p)) => {
-                                format!("phase {} complete", p.name())
-                            }
-                            Ok(executor::Outcome::Stopped) => {
-                                "stopped on request; press n or r to go on".to_string()
-                            }
-                            Ok(executor::Outcome::StepsDone) => String::new(),
-                            Ok(executor::Outcome::AtGate { step, .. }) => {
-                                format!("waiting at gate {step}")
-                            }
-                            Err(e) => e.to_string(),
-                        });
+                        let _ = done.send(outcome::console_note(&r));
                     });
                 }
                 Effect::Rollback => {
@@ -158,21 +150,10 @@ async fn event_loop(
                     );
                     tokio::spawn(async move {
                         let r = executor::rollback::rollback(&plan, &url, &s, tx).await;
-                        let _ = done.send(match r {
-                            Ok(executor::rollback::RollbackOutcome::Done { undone }) => {
-                                format!("rolled back {undone} step(s)")
-                            }
-                            Ok(executor::rollback::RollbackOutcome::StoppedAt {
-                                step,
-                                reason,
-                                undone,
-                            }) => {
-                                format!(
-                                    "rolled back {undone} step(s); stopped before {step}: {reason}"
-                                )
-                            }
+                        let _ = done.send(Some(match r {
+                            Ok(o) => o.describe(),
                             Err(e) => e.to_string(),
-                        });
+                        }));
                     });
                 }
             }

@@ -86,7 +86,10 @@ fn pause_resume_tune_and_stop_through_the_command_channel() {
         let (ctl, crx) = tokio::sync::mpsc::unbounded_channel();
         let run = tokio::spawn({
             let (url, p, set) = (url.clone(), p.clone(), set.clone());
-            async move { executor::run(&p, &url, &set, false, tx, crx).await }
+            async move {
+                let target = bellows::env::Target::parse(&url).expect("a database URL");
+                executor::run(&p, &target, &set, false, tx, crx).await
+            }
         });
         let mut seen = Vec::new();
         let mut step = 0;
@@ -321,7 +324,7 @@ fn a_state_the_tables_do_not_know_is_refused_not_guessed() {
     cluster
         .psql("unknown_state", "UPDATE bellows.steps SET state = 'paused'")
         .expect("edit");
-    let target = |u: &str| u.to_string();
+    let target = |u: &str| bellows::env::Target::parse(u).expect("a database URL");
     let st = rt.block_on(executor::status::status(&p, &target(&url)));
     let msg = st.expect_err("status refuses").to_string();
     assert!(msg.contains("unknown step state `paused`"), "{msg}");

@@ -146,7 +146,8 @@ pub fn run() -> Result<(), Failure> {
             operator: "demo".into(),
             ..RunSettings::default()
         };
-        let r = crate::tui::run_console_with_load(plan, url.clone(), set, Some(rx)).await;
+        let target = crate::env::Target::parse(&url).map_err(|e| Failure::input(e.to_string()))?;
+        let r = crate::tui::run_console_with_load(plan, target, set, Some(rx)).await;
         stop.store(true, Ordering::Relaxed);
         let _ = app.await;
         let _ = reporter.await;

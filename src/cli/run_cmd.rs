@@ -6,14 +6,16 @@ use std::time::Duration;
 use super::Failure;
 use super::args::{EventFormat, RollbackArgs, RunArgs, StatusArgs, TimingArgs};
 use super::printer::{Printer, Style};
+use crate::env::Target;
 use crate::executor::rollback;
 use crate::executor::undo::why_irreversible;
 use crate::executor::{self, Command, ExecError, RunSettings};
 use crate::plan::{self, Plan};
 
-fn url_of(url: Option<String>) -> Result<String, Failure> {
-    url.filter(|u| !u.trim().is_empty())
-        .ok_or_else(|| Failure::input("no database: pass --database-url URL or set DATABASE_URL"))
+/// The database, parsed once: a missing, scheme-less or non-postgres URL is bad input
+/// (exit 2), and the message never repeats the password.
+fn url_of(url: Option<String>) -> Result<Target, Failure> {
+    Target::parse(url.as_deref().unwrap_or_default()).map_err(|e| Failure::input(e.to_string()))
 }
 
 fn load(path: &str) -> Result<Plan, Failure> {

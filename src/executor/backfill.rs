@@ -452,8 +452,7 @@ pub async fn backfill(
                 tokio::time::sleep(delay).await;
             }
             Err(e) => {
-                let msg =
-                    super::session::clean(&crate::catalog::live::redact(&e.to_string(), &s.url));
+                let msg = super::session::step_error(&s.target, &e);
                 state::mark(s, &plan.hash, &step.id, StepState::Failed, Some(&msg)).await?;
                 return Err(ExecError::StepFailed {
                     step: step.id.clone(),

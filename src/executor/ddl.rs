@@ -127,8 +127,7 @@ pub async fn run_step(
                 pause_before_retry(set, &step.id, attempt, tx).await;
             }
             Err(e) => {
-                let msg =
-                    super::session::clean(&crate::catalog::live::redact(&e.to_string(), &s.url));
+                let msg = super::session::step_error(&s.target, &e);
                 if !step.transactional {
                     let _ = drop_invalid_index(s, step, tx).await;
                 }

@@ -13,6 +13,7 @@ use super::session::Session;
 use super::settings::RunSettings;
 use super::state;
 use super::undo::{Undo, why_irreversible};
+use crate::env::Target;
 use crate::plan::{Plan, Step, StepKind};
 
 /// What a rollback of `plan` would undo now, from the recorded step states.
@@ -36,11 +37,11 @@ pub async fn pending_undo<'p>(s: &Session, plan: &'p Plan) -> Result<Undo<'p>, E
 /// Undo completed reversible steps of `plan`, newest first.
 pub async fn rollback(
     plan: &Plan,
-    url: &str,
+    target: &Target,
     set: &RunSettings,
     tx: EventTx,
 ) -> Result<RollbackOutcome, ExecError> {
-    let mut s = Session::open(url, &plan.hash).await?;
+    let mut s = Session::open(target, &plan.hash).await?;
     let r = rollback_inner(&mut s, plan, set, &tx).await;
     s.close(&plan.hash).await;
     r
@@ -131,8 +132,7 @@ async fn undo(
                 super::ddl::pause_before_retry(set, &step.id, attempt, tx).await;
             }
             Err(e) => {
-                let msg =
-                    super::session::clean(&crate::catalog::live::redact(&e.to_string(), &s.url));
+                let msg = super::session::step_error(&s.target, &e);
                 return Err(ExecError::StepFailed {
                     step: format!("rollback of {}", step.id),
                     error: msg,

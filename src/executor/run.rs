@@ -12,6 +12,7 @@ use super::outcome::{self, Outcome};
 use super::session::Session;
 use super::settings::RunSettings;
 use super::state;
+use crate::env::Target;
 use crate::plan::{Phase, Plan, Step, StepKind};
 
 /// Report a failed step as an event before passing the error on.
@@ -28,17 +29,17 @@ fn failed(tx: &EventTx, r: Result<(), ExecError>) -> Result<(), ExecError> {
     r
 }
 
-/// Run `plan` against `url`. Events go to `tx`; commands come from `rx`.
+/// Run `plan` against `target`. Events go to `tx`; commands come from `rx`.
 /// With `wait_at_gates`, a gate waits for [`Command::ConfirmGate`] instead of stopping.
 pub async fn run(
     plan: &Plan,
-    url: &str,
+    target: &Target,
     set: &RunSettings,
     wait_at_gates: bool,
     tx: EventTx,
     mut rx: CommandRx,
 ) -> Result<Outcome, ExecError> {
-    let mut s = Session::open(url, &plan.hash).await?;
+    let mut s = Session::open(target, &plan.hash).await?;
     if s.orphans_ended > 0 {
         emit(
             &tx,
@@ -64,6 +65,28 @@ pub async fn run(
     result
 }
 
+/// The live schema, read on one of the session's pooled connections (no new connection).
+/// Introspection empties `search_path` for its session, so it is reset before the
+/// connection goes back to the pool (or the connection is dropped).
+async fn introspect(s: &Session) -> Result<crate::catalog::Catalog, ExecError> {
+    let mut conn = s
+        .pool
+        .acquire()
+        .await
+        .map_err(|e| s.err("cannot read the schema", &e))?;
+    let live = crate::catalog::live::introspect(&mut conn)
+        .await
+        .map_err(|e| ExecError::Database(s.target.redact(&e.to_string())));
+    if sqlx::query("RESET search_path")
+        .execute(&mut *conn)
+        .await
+        .is_err()
+    {
+        let _ = sqlx::Connection::close(conn.detach()).await;
+    }
+    live
+}
+
 /// Check the server version and, on a first run, that the tables still look as planned.
 pub async fn preconditions(s: &Session, plan: &Plan, first_run: bool) -> Result<(), ExecError> {
     let num: String = sqlx::query_scalar("SHOW server_version_num")
@@ -80,9 +103,7 @@ pub async fn preconditions(s: &Session, plan: &Plan, first_run: bool) -> Result<
     if !first_run || plan.fingerprint.is_empty() {
         return Ok(());
     }
-    let live = crate::catalog::live::introspect_url(&s.url)
-        .await
-        .map_err(|e| ExecError::Database(e.to_string()))?;
+    let live = introspect(s).await?;
     let mut drift = Vec::new();
     for (name, fp) in &plan.fingerprint {
         let q: crate::sql::QName = name.parse().map_err(ExecError::Precondition)?;

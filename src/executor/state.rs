@@ -85,7 +85,7 @@ pub async fn ensure_schema(s: &Session) -> Result<(), ExecError> {
         sqlx::query(*q).execute(&mut *tx).await.map_err(|e| {
             ExecError::Precondition(format!(
                 "cannot create the bellows state schema, so nothing was changed (the role needs CREATE on the database, or create schema bellows for it): {}",
-                super::session::clean(&crate::catalog::live::redact(&e.to_string(), &s.url))
+                super::session::step_error(&s.target, &e)
             ))
         })?;
     }

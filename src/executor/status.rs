@@ -7,8 +7,9 @@ use sqlx::Connection;
 
 use super::error::ExecError;
 use super::lifecycle::{RunStatus, StepState};
-use super::session::{db_err, describe, options};
+use super::session::{db_err, options};
 use super::state::{self, StepRow};
+use crate::env::Target;
 use crate::plan::Plan;
 
 /// One step's status.
@@ -45,12 +46,18 @@ pub struct Status {
     pub next: Option<String>,
 }
 
-/// Read the status of `plan` in the database at `url`.
-pub async fn status(plan: &Plan, url: &str) -> Result<Status, ExecError> {
-    let mut conn = sqlx::PgConnection::connect_with(&options(url, "bellows-status")?)
+/// Read the status of `plan` in the database at `target`.
+pub async fn status(plan: &Plan, target: &Target) -> Result<Status, ExecError> {
+    let mut conn = sqlx::PgConnection::connect_with(&options(target, "bellows-status")?)
         .await
-        .map_err(|e| db_err(url, &format!("cannot connect to {}", describe(url)), &e))?;
-    let pool_err = |e: &sqlx::Error| db_err(url, "cannot read state", e);
+        .map_err(|e| {
+            db_err(
+                target,
+                &format!("cannot connect to {}", target.describe()),
+                &e,
+            )
+        })?;
+    let pool_err = |e: &sqlx::Error| db_err(target, "cannot read state", e);
     let exists = state::schema_exists(&mut conn)
         .await
         .map_err(|e| pool_err(&e))?;

@@ -83,7 +83,7 @@ pub async fn verify(
             .await
             .map_err(|e| ExecError::StepFailed {
                 step: step.id.clone(),
-                error: super::session::clean(&crate::catalog::live::redact(&e.to_string(), &s.url)),
+                error: super::session::step_error(&s.target, &e),
             })?;
         let scanned: i64 = row.try_get(0).unwrap_or(0);
         let bad: Vec<String> = row.try_get(1).unwrap_or_default();

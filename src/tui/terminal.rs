@@ -10,22 +10,23 @@ use futures_util::StreamExt;
 use super::action::{Effect, key_to_action};
 use super::app::App;
 use super::style::Palette;
+use crate::env::Target;
 use crate::executor::{self, Command, ExecError, RunSettings, StepState, outcome};
 use crate::plan::Plan;
 
 /// Open the console on `plan`. Returns when the operator quits.
-pub async fn run_console(plan: Plan, url: String, set: RunSettings) -> Result<(), ExecError> {
-    run_console_with_load(plan, url, set, None).await
+pub async fn run_console(plan: Plan, target: Target, set: RunSettings) -> Result<(), ExecError> {
+    run_console_with_load(plan, target, set, None).await
 }
 
 /// The console, with a line about an application load to show in the title (the demo).
 pub async fn run_console_with_load(
     plan: Plan,
-    url: String,
+    target: Target,
     set: RunSettings,
     load: Option<tokio::sync::watch::Receiver<String>>,
 ) -> Result<(), ExecError> {
-    let status = executor::status::status(&plan, &url).await?;
+    let status = executor::status::status(&plan, &target).await?;
     let states: BTreeMap<String, StepState> =
         status.steps.into_iter().map(|s| (s.id, s.state)).collect();
     let mut app = App::new(plan.clone(), &states);
@@ -39,7 +40,7 @@ pub async fn run_console_with_load(
     }
     let pal = Palette::from_env();
     let mut terminal = ratatui::init();
-    let result = event_loop(&mut terminal, &mut app, &plan, &url, &set, pal, load).await;
+    let result = event_loop(&mut terminal, &mut app, &plan, &target, &set, pal, load).await;
     ratatui::restore();
     result?;
     if app.failed {
@@ -63,7 +64,7 @@ async fn event_loop(
     terminal: &mut ratatui::DefaultTerminal,
     app: &mut App,
     plan: &Plan,
-    url: &str,
+    target: &Target,
     set: &RunSettings,
     pal: Palette,
     load: Option<tokio::sync::watch::Receiver<String>>,
@@ -129,27 +130,23 @@ async fn event_loop(
                     s.yes = false;
                     s.batch_size = app.batch_pinned.then_some(app.batch_size);
                     s.batch_pause = Some(Duration::from_millis(app.pause_ms));
-                    let (plan, url, tx, done) = (
-                        plan.clone(),
-                        url.to_string(),
-                        ev_tx.clone(),
-                        done_tx.clone(),
-                    );
+                    let (plan, target, tx, done) =
+                        (plan.clone(), target.clone(), ev_tx.clone(), done_tx.clone());
                     tokio::spawn(async move {
-                        let r = executor::run(&plan, &url, &s, true, tx, crx).await;
+                        let r = executor::run(&plan, &target, &s, true, tx, crx).await;
                         let _ = done.send(outcome::console_note(&r));
                     });
                 }
                 Effect::Rollback => {
-                    let (plan, url, s, tx, done) = (
+                    let (plan, target, s, tx, done) = (
                         plan.clone(),
-                        url.to_string(),
+                        target.clone(),
                         set.clone(),
                         ev_tx.clone(),
                         done_tx.clone(),
                     );
                     tokio::spawn(async move {
-                        let r = executor::rollback::rollback(&plan, &url, &s, tx).await;
+                        let r = executor::rollback::rollback(&plan, &target, &s, tx).await;
                         let _ = done.send(Some(match r {
                             Ok(o) => o.describe(),
                             Err(e) => e.to_string(),

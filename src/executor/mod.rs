@@ -11,6 +11,7 @@
 //! first; [`status::status`] reports.
 
 pub mod backfill;
+pub mod context;
 pub mod ddl;
 pub mod error;
 pub mod events;

@@ -1,9 +1,10 @@
 //! Carrying out a plan: preconditions, then every step in order, stopping at gates (unless
 //! confirmed), after `--through`, on failure (resumably) or when told to stop.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 
-use super::backfill::{self, Interrupted, Pacing};
+use super::backfill::{self, Interrupted};
+use super::context::{Pacing, RunCtx};
 use super::ddl;
 use super::error::ExecError;
 use super::events::{Command, CommandRx, Event, EventTx, emit};
@@ -16,7 +17,7 @@ use crate::env::Target;
 use crate::plan::{Phase, Plan, Step, StepKind};
 
 /// Report a failed step as an event before passing the error on.
-fn failed(tx: &EventTx, r: Result<(), ExecError>) -> Result<(), ExecError> {
+fn failed<T>(tx: &EventTx, r: Result<T, ExecError>) -> Result<T, ExecError> {
     if let Err(ExecError::StepFailed { step, error }) = &r {
         emit(
             tx,
@@ -169,16 +170,12 @@ async fn run_inner(
         .is_none();
     preconditions(s, plan, first_run).await?;
     state::start_run(s, &plan.hash, &plan.name, &plan.to_json(), &set.operator).await?;
-    let rows: BTreeMap<String, state::StepRow> = state::steps(&s.pool, &plan.hash)
+    let done: HashSet<String> = state::steps(&s.pool, &plan.hash)
         .await
         .map_err(|e| e.into_exec(|e| s.err("cannot read step state", e)))?
         .into_iter()
-        .map(|r| (r.step_id.clone(), r))
-        .collect();
-    let done: HashSet<&str> = rows
-        .values()
         .filter(|r| r.state == StepState::Done)
-        .map(|r| r.step_id.as_str())
+        .map(|r| r.step_id)
         .collect();
     emit(
         tx,
@@ -186,22 +183,33 @@ async fn run_inner(
             plan: plan.name.clone(),
             hash: plan.hash.clone(),
             resumed: !first_run,
-            done_steps: plan
-                .steps
-                .iter()
-                .filter(|st| done.contains(st.id.as_str()))
-                .count(),
+            done_steps: plan.steps.iter().filter(|st| done.contains(&st.id)).count(),
             total_steps: plan.steps.len(),
         },
     );
-    let mut pacing = Pacing::new(set);
-    let mut confirmed: Vec<String> = Vec::new();
+    let mut ctx = RunCtx {
+        s,
+        plan,
+        set,
+        tx,
+        rx,
+        pacing: Pacing::new(set),
+        confirmed: Vec::new(),
+        wait_at_gates,
+    };
+    run_steps(&mut ctx, &done).await
+}
+
+/// Every step not done yet, in order, until the end, a gate, `--through`, `max_steps`, a
+/// stop request or a failure.
+async fn run_steps(ctx: &mut RunCtx<'_>, done: &HashSet<String>) -> Result<Outcome, ExecError> {
+    let (plan, set, tx) = (ctx.plan, ctx.set, ctx.tx);
     let mut phase: Option<Phase> = None;
     let mut worked_in_phase = false;
     let mut ran = 0usize;
     for step in &plan.steps {
-        drain(rx, &mut pacing, &mut confirmed);
-        if pacing.stop {
+        ctx.drain();
+        if ctx.pacing.stop {
             return Ok(Outcome::Stopped);
         }
         if phase.is_some_and(|p| p != step.phase) {
@@ -219,7 +227,7 @@ async fn run_inner(
             return Ok(Outcome::Through(t));
         }
         phase = Some(step.phase);
-        if done.contains(step.id.as_str()) {
+        if done.contains(&step.id) {
             continue;
         }
         if set.max_steps.is_some_and(|m| ran >= m) {
@@ -229,41 +237,21 @@ async fn run_inner(
         worked_in_phase = true;
         match step.kind {
             StepKind::Gate => {
-                if let Some(o) = gate(
-                    s,
-                    plan,
-                    step,
-                    set,
-                    wait_at_gates,
-                    tx,
-                    rx,
-                    &mut pacing,
-                    &mut confirmed,
-                )
-                .await?
-                {
+                if let Some(o) = gate(ctx, step).await? {
                     return Ok(o);
                 }
             }
             StepKind::Backfill => {
-                let r = backfill::backfill(s, plan, step, set, tx, rx, &mut pacing, &mut confirmed)
-                    .await;
-                if let Err(ExecError::StepFailed { step, error }) = &r {
-                    emit(
-                        tx,
-                        Event::StepFailed {
-                            step: step.clone(),
-                            error: error.clone(),
-                        },
-                    );
-                }
-                if let Some(Interrupted::Stopped) = r? {
+                if let Some(Interrupted::Stopped) = failed(tx, backfill::backfill(ctx, step).await)?
+                {
                     return Ok(Outcome::Stopped);
                 }
             }
-            StepKind::Verify => failed(tx, super::verify::verify(s, plan, step, set, tx).await)?,
+            StepKind::Verify => {
+                failed(tx, super::verify::verify(ctx.s, plan, step, set, tx).await)?
+            }
             StepKind::Ddl | StepKind::DdlConcurrent | StepKind::Trigger => {
-                failed(tx, ddl::run_step(s, plan, step, set, tx).await)?
+                failed(tx, ddl::run_step(ctx.s, plan, step, set, tx).await)?
             }
         }
     }
@@ -275,36 +263,22 @@ async fn run_inner(
     Ok(Outcome::Done)
 }
 
-fn drain(rx: &mut CommandRx, pacing: &mut Pacing, confirmed: &mut Vec<String>) {
-    while let Ok(c) = rx.try_recv() {
-        if !pacing.apply(&c)
-            && let Command::ConfirmGate(id) = c
-        {
-            confirmed.push(id);
-        }
-    }
-}
-
 /// Handle a gate: pass it if confirmed, else stop (headless) or wait (console).
-#[allow(clippy::too_many_arguments)]
-async fn gate(
-    s: &mut Session,
-    plan: &Plan,
-    step: &Step,
-    set: &RunSettings,
-    wait: bool,
-    tx: &EventTx,
-    rx: &mut CommandRx,
-    pacing: &mut Pacing,
-    confirmed: &mut Vec<String>,
-) -> Result<Option<Outcome>, ExecError> {
+async fn gate(ctx: &mut RunCtx<'_>, step: &Step) -> Result<Option<Outcome>, ExecError> {
+    let (plan, set, tx) = (ctx.plan, ctx.set, ctx.tx);
     let g = step.gate.clone().unwrap_or(crate::plan::Gate {
         text: step.summary.clone(),
         confirm: "confirm".into(),
     });
-    let mut ok = set.yes || confirmed.contains(&step.id);
-    if !ok {
-        state::mark(s, &plan.hash, &step.id, StepState::WaitingAtGate, None).await?;
+    let at_gate = |g: crate::plan::Gate| {
+        Some(Outcome::AtGate {
+            step: step.id.clone(),
+            text: g.text,
+            confirm: g.confirm,
+        })
+    };
+    if !(set.yes || ctx.confirmed.contains(&step.id)) {
+        state::mark(ctx.s, &plan.hash, &step.id, StepState::WaitingAtGate, None).await?;
         emit(
             tx,
             Event::GateReached {
@@ -313,36 +287,26 @@ async fn gate(
                 confirm: g.confirm.clone(),
             },
         );
-        if !wait {
-            return Ok(Some(Outcome::AtGate {
-                step: step.id.clone(),
-                text: g.text,
-                confirm: g.confirm,
-            }));
+        if !ctx.wait_at_gates {
+            return Ok(at_gate(g));
         }
-        while !ok {
-            match rx.recv().await {
-                Some(Command::ConfirmGate(id)) if id == step.id => ok = true,
+        loop {
+            match ctx.rx.recv().await {
+                Some(Command::ConfirmGate(id)) if id == step.id => break,
                 Some(c) => {
-                    pacing.apply(&c);
-                    if pacing.stop {
+                    ctx.pacing.apply(&c);
+                    if ctx.pacing.stop {
                         return Ok(Some(Outcome::Stopped));
                     }
                 }
-                None => {
-                    return Ok(Some(Outcome::AtGate {
-                        step: step.id.clone(),
-                        text: g.text,
-                        confirm: g.confirm,
-                    }));
-                }
+                None => return Ok(at_gate(g)),
             }
         }
     }
-    state::confirm_gate(s, &plan.hash, &step.id, &set.operator).await?;
-    state::mark_done(&mut s.work, &plan.hash, &step.id, &set.operator)
+    state::confirm_gate(ctx.s, &plan.hash, &step.id, &set.operator).await?;
+    state::mark_done(&mut ctx.s.work, &plan.hash, &step.id, &set.operator)
         .await
-        .map_err(|e| s.err("cannot record the gate", &e))?;
+        .map_err(|e| ctx.s.err("cannot record the gate", &e))?;
     emit(
         tx,
         Event::GateConfirmed {
@@ -350,6 +314,5 @@ async fn gate(
             by: set.operator.clone(),
         },
     );
-    let _ = confirmed;
     Ok(None)
 }

@@ -55,7 +55,8 @@ async fn run_plan(url: &str, change: &str, set: &RunSettings) -> Vec<(Instant, E
         }
         v
     });
-    executor::run(&plan, url, set, false, tx, crx)
+    let target = bellows::env::Target::parse(url).expect("a database URL");
+    executor::run(&plan, &target, set, false, tx, crx)
         .await
         .expect("run");
     collector.await.expect("events")

@@ -9,6 +9,7 @@
 
 pub mod catalog;
 pub mod cli;
+pub mod env;
 pub mod executor;
 pub mod export;
 pub mod lint;

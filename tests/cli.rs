@@ -364,3 +364,35 @@ fn plans_from_a_live_database_and_never_shows_a_password() {
         "the error should say where it tried: {all}"
     );
 }
+
+#[test]
+fn database_urls_without_a_postgres_scheme_are_refused_without_the_password() {
+    let d = workdir("urls");
+    let plan = std::fs::canonicalize("plans/05-add-column-nullable.toml").expect("plan");
+    let plan = plan.to_string_lossy().to_string();
+    let secret = "Sup3rS3cret";
+    for url in [
+        format!("mysql://app:{secret}@127.0.0.1:1/shop"),
+        format!("app:{secret}@127.0.0.1:1/shop"),
+        format!("postgres://app:{secret}@127.0.0.1:port/shop"),
+    ] {
+        for cmd in ["run", "status", "rollback"] {
+            let mut args = vec![cmd, plan.as_str(), "--database-url", url.as_str()];
+            if cmd == "run" {
+                args.push("--headless");
+            }
+            let out = bellows(&d, &args);
+            let text = format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert_eq!(out.status.code(), Some(2), "{cmd} {url}: {text}");
+            assert!(
+                text.contains("postgres://") || text.contains("port `port`"),
+                "{cmd}: the message says what is wrong: {text}"
+            );
+            assert!(!text.contains(secret), "{cmd}: the password leaked: {text}");
+        }
+    }
+}

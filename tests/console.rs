@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use bellows::executor::{Blocker, Command, Event};
 use bellows::plan::Phase;
 use bellows::tui::action::{Action, Effect, key_to_action};
-use bellows::tui::app::{App, Mode, StepState};
+use bellows::tui::app::{App, Mode, ShownState};
 use bellows::tui::style::Palette;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
@@ -155,7 +155,7 @@ fn running_pausing_tuning_and_quitting() {
         a.update(Action::Input('s')),
         vec![Effect::Send(Command::StopAfterBatch)]
     );
-    assert_eq!(a.task_done("stopped".into()), vec![Effect::Exit]);
+    assert_eq!(a.task_done(Some("stopped".into())), vec![Effect::Exit]);
     // Idle: quit leaves at once; r runs through the current phase.
     let mut b = app();
     assert_eq!(
@@ -201,7 +201,7 @@ fn a_gate_needs_the_exact_word_and_a_rollback_needs_confirming() {
         step: "1.gate".into(),
         by: "ops".into(),
     });
-    a.task_done("done".into());
+    a.task_done(Some("done".into()));
     assert!(a.update(Action::Rollback).is_empty());
     for c in "rollback".chars() {
         a.update(Action::Input(c));
@@ -213,7 +213,7 @@ fn a_gate_needs_the_exact_word_and_a_rollback_needs_confirming() {
 fn events_move_the_state() {
     let mut a = app();
     progressed(&mut a);
-    assert_eq!(a.steps[0].state, StepState::Done);
+    assert_eq!(a.steps[0].state, ShownState::Done);
     assert_eq!(a.progress.as_ref().map(|p| p.rows_done), Some(100_000));
     a.on_event(&Event::LockWait {
         step: "1.backfill".into(),
@@ -233,14 +233,14 @@ fn events_move_the_state() {
     });
     assert_eq!(
         a.steps[3].state,
-        StepState::Skipped,
+        ShownState::Skipped,
         "a step found applied after a crash shows as skipped"
     );
     a.on_event(&Event::StepFailed {
         step: "1.backfill".into(),
         error: "boom".into(),
     });
-    assert_eq!(a.steps[2].state, StepState::Failed);
+    assert_eq!(a.steps[2].state, ShownState::Failed);
 }
 
 #[test]
@@ -276,7 +276,7 @@ fn every_screen_at_both_sizes() {
     let mut g = app();
     progressed(&mut g);
     for s in g.steps.iter_mut().take(10) {
-        s.state = StepState::Done;
+        s.state = ShownState::Done;
     }
     g.on_event(&Event::GateReached {
         step: "1.gate".into(),
@@ -301,12 +301,12 @@ fn every_screen_at_both_sizes() {
         step: "1.add-column".into(),
         error: "could not get its lock in 40 attempts over 600s (lock_timeout 1000ms)".into(),
     });
-    f.task_done("step 1.add-column failed".into());
+    f.task_done(Some("step 1.add-column failed".into()));
     snap("failure", &f);
 
     let mut r = app();
     for s in r.steps.iter_mut().take(3) {
-        s.state = StepState::Done;
+        s.state = ShownState::Done;
     }
     r.update(Action::Rollback);
     snap("rollback-prompt", &r);

@@ -187,7 +187,8 @@ fn a_second_executor_on_the_same_plan_is_refused() {
     let url = common::fresh_db(&cluster, "twice", FILES);
     let plan = examples::plan("examples/changes/05-add-column-nullable.sql");
     rt.block_on(async {
-        let first = bellows::executor::session::Session::open(&url, &plan.hash)
+        let target = bellows::env::Target::parse(&url).expect("a database URL");
+        let first = bellows::executor::session::Session::open(&target, &plan.hash)
             .await
             .expect("first executor");
         let (r, _) = exec::run(&url, &plan, &exec::quick()).await;

@@ -86,7 +86,10 @@ fn pause_resume_tune_and_stop_through_the_command_channel() {
         let (ctl, crx) = tokio::sync::mpsc::unbounded_channel();
         let run = tokio::spawn({
             let (url, p, set) = (url.clone(), p.clone(), set.clone());
-            async move { executor::run(&p, &url, &set, false, tx, crx).await }
+            async move {
+                let target = bellows::env::Target::parse(&url).expect("a database URL");
+                executor::run(&p, &target, &set, false, tx, crx).await
+            }
         });
         let mut seen = Vec::new();
         let mut step = 0;
@@ -306,4 +309,51 @@ fn a_backfill_finishes_while_rows_arrive_faster_than_it_goes() {
             "old rows by the backfill, new ones by the trigger"
         );
     });
+}
+
+#[test]
+fn a_state_the_tables_do_not_know_is_refused_not_guessed() {
+    let cluster = common::cluster();
+    let url = common::fresh_db(&cluster, "unknown_state", FILES);
+    let p = plan("ALTER TABLE users ADD COLUMN nickname text;");
+    let rt = common::rt();
+    let (r, _) = rt.block_on(exec::run(&url, &p, &exec::quick()));
+    assert_eq!(r.expect("runs"), Outcome::Done);
+    // A state another version (or a hand edit) wrote: status, run and rollback refuse it
+    // instead of reading it as "not done" and running the DDL again.
+    cluster
+        .psql("unknown_state", "UPDATE bellows.steps SET state = 'paused'")
+        .expect("edit");
+    let target = |u: &str| bellows::env::Target::parse(u).expect("a database URL");
+    let st = rt.block_on(executor::status::status(&p, &target(&url)));
+    let msg = st.expect_err("status refuses").to_string();
+    assert!(msg.contains("unknown step state `paused`"), "{msg}");
+    let (r, events) = rt.block_on(exec::run(&url, &p, &exec::quick()));
+    match r {
+        Err(ExecError::Database(m)) => assert!(m.contains("unknown step state"), "{m}"),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    assert!(
+        !events
+            .iter()
+            .any(|e| matches!(e, Event::StepStarted { .. })),
+        "nothing ran"
+    );
+    let (rb, _) = rt.block_on(exec::rollback(&url, &p, &exec::quick()));
+    assert!(
+        rb.as_ref()
+            .is_err_and(|e| e.to_string().contains("unknown step state")),
+        "{rb:?}"
+    );
+    cluster
+        .psql(
+            "unknown_state",
+            "UPDATE bellows.steps SET state = 'done'; UPDATE bellows.runs SET status = 'sleeping'",
+        )
+        .expect("edit");
+    let msg = rt
+        .block_on(executor::status::status(&p, &target(&url)))
+        .expect_err("status refuses")
+        .to_string();
+    assert!(msg.contains("unknown run status `sleeping`"), "{msg}");
 }

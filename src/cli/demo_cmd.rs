@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use sqlx::Connection;
 
 use super::Failure;
-use crate::executor::RunSettings;
+use crate::executor::{RunSettings, StepState};
 use crate::pgtemp::TempCluster;
 use crate::planner::{self, Options};
 
@@ -51,7 +51,9 @@ async fn application(url: String, stats: Arc<Stats>, stop: Arc<AtomicBool>) {
         n += 1;
         // The new version deploys while the first gate waits (before anyone confirms it).
         if !new_code && n % 10 == 0 {
-            new_code = sqlx::query_scalar::<_, bool>("SELECT to_regclass('bellows.steps') IS NOT NULL AND EXISTS (SELECT 1 FROM bellows.steps WHERE step_id LIKE '%gate' AND state IN ('waiting', 'done'))")
+            new_code = sqlx::query_scalar::<_, bool>("SELECT to_regclass('bellows.steps') IS NOT NULL AND EXISTS (SELECT 1 FROM bellows.steps WHERE step_id LIKE '%gate' AND state IN ($1, $2))")
+                .bind(StepState::WaitingAtGate.as_str())
+                .bind(StepState::Done.as_str())
                 .fetch_one(&mut c)
                 .await
                 .unwrap_or(new_code);
@@ -144,7 +146,8 @@ pub fn run() -> Result<(), Failure> {
             operator: "demo".into(),
             ..RunSettings::default()
         };
-        let r = crate::tui::run_console_with_load(plan, url.clone(), set, Some(rx)).await;
+        let target = crate::env::Target::parse(&url).map_err(|e| Failure::input(e.to_string()))?;
+        let r = crate::tui::run_console_with_load(plan, target, set, Some(rx)).await;
         stop.store(true, Ordering::Relaxed);
         let _ = app.await;
         let _ = reporter.await;

@@ -6,13 +6,16 @@ use std::time::Duration;
 use super::Failure;
 use super::args::{EventFormat, RollbackArgs, RunArgs, StatusArgs, TimingArgs};
 use super::printer::{Printer, Style};
-use crate::executor::rollback::{self, RollbackOutcome};
-use crate::executor::{self, Command, ExecError, Outcome, RunSettings};
+use crate::env::Target;
+use crate::executor::rollback;
+use crate::executor::undo::why_irreversible;
+use crate::executor::{self, Command, ExecError, RunSettings};
 use crate::plan::{self, Plan};
 
-fn url_of(url: Option<String>) -> Result<String, Failure> {
-    url.filter(|u| !u.trim().is_empty())
-        .ok_or_else(|| Failure::input("no database: pass --database-url URL or set DATABASE_URL"))
+/// The database, parsed once: a missing, scheme-less or non-postgres URL is bad input
+/// (exit 2), and the message never repeats the password.
+fn url_of(url: Option<String>) -> Result<Target, Failure> {
+    Target::parse(url.as_deref().unwrap_or_default()).map_err(|e| Failure::input(e.to_string()))
 }
 
 fn load(path: &str) -> Result<Plan, Failure> {
@@ -136,17 +139,13 @@ pub fn run(a: RunArgs) -> Result<(), Failure> {
     let result = rt.block_on(executor::run(&plan, &url, &set, false, tx, rx));
     let _ = rt.block_on(printer);
     match result {
-        Ok(Outcome::Done) | Ok(Outcome::Through(_)) | Ok(Outcome::StepsDone) => Ok(()),
-        Ok(Outcome::Stopped) => Err(Failure {
-            code: 130,
-            message:
-                "stopped on request after the current batch; run the same command again to continue"
-                    .into(),
-        }),
-        Ok(Outcome::AtGate { step, .. }) => Err(Failure {
-            code: 3,
-            message: format!("stopped at gate {step}: confirm it with --yes to continue"),
-        }),
+        Ok(o) => match o.exit() {
+            (0, _) => Ok(()),
+            (code, message) => Err(Failure {
+                code,
+                message: message.unwrap_or_default(),
+            }),
+        },
         Err(e) => Err(exec_failure(e)),
     }
 }
@@ -166,7 +165,9 @@ pub fn status(a: StatusArgs) -> Result<(), Failure> {
     println!(
         "{}: {}",
         st.plan,
-        st.run.as_deref().unwrap_or("not started in this database")
+        st.run
+            .map(|r| r.as_str())
+            .unwrap_or("not started in this database")
     );
     for s in &st.steps {
         let mut line = format!(
@@ -207,13 +208,13 @@ pub fn rollback(a: RollbackArgs) -> Result<(), Failure> {
             s.close(&plan.hash).await;
             r
         });
-        let (steps, blocked) = preview.map_err(exec_failure)?;
-        if steps.is_empty() {
-            match blocked {
+        let undo = preview.map_err(exec_failure)?;
+        if undo.steps.is_empty() {
+            match undo.blocked {
                 Some(b) => println!(
                     "nothing can be undone: the newest completed step {} is irreversible ({})",
                     b.id,
-                    b.irreversible_reason.unwrap_or_default()
+                    why_irreversible(b)
                 ),
                 None => println!(
                     "nothing to undo: no completed step of {} in this database",
@@ -223,14 +224,14 @@ pub fn rollback(a: RollbackArgs) -> Result<(), Failure> {
             return Ok(());
         }
         println!("rollback would undo, newest first:");
-        for s in &steps {
+        for s in &undo.steps {
             println!("  {}  {}", s.id, s.summary);
         }
-        if let Some(b) = blocked {
+        if let Some(b) = undo.blocked {
             println!(
                 "and stop before {} (irreversible: {})",
                 b.id,
-                b.irreversible_reason.unwrap_or_default()
+                why_irreversible(b)
             );
         }
         return Err(Failure {
@@ -241,20 +242,6 @@ pub fn rollback(a: RollbackArgs) -> Result<(), Failure> {
     let (tx, printer) = spawn_printer(&rt, style(a.format));
     let result = rt.block_on(rollback::rollback(&plan, &url, &set, tx));
     let _ = rt.block_on(printer);
-    match result.map_err(exec_failure)? {
-        RollbackOutcome::Done { undone } => {
-            println!("rolled back {undone} step(s)");
-            Ok(())
-        }
-        RollbackOutcome::StoppedAt {
-            step,
-            reason,
-            undone,
-        } => {
-            println!(
-                "rolled back {undone} step(s); stopped before {step}, which cannot be undone: {reason}"
-            );
-            Ok(())
-        }
-    }
+    println!("{}", result.map_err(exec_failure)?.describe());
+    Ok(())
 }

@@ -3,17 +3,19 @@
 //! the same transaction, so a crash loses nothing and a re-run repeats nothing. Batch size
 //! follows a target duration; pause, resume and tuning arrive as commands between batches.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use sqlx::Row;
 
+use super::context::RunCtx;
 use super::ddl::is_lock_timeout;
 use super::error::ExecError;
-use super::events::{Command, CommandRx, Event, EventTx, emit};
+use super::events::{Event, emit};
+use super::lifecycle::StepState;
 use super::session::Session;
-use super::settings::{RunSettings, backoff};
+use super::settings::backoff;
 use super::state::{self, Cursor};
-use crate::plan::{BatchSettings, Plan, Step};
+use crate::plan::{BatchSettings, Step};
 use crate::sql::quote_ident as q;
 
 /// Why batching stopped early.
@@ -21,50 +23,6 @@ use crate::sql::quote_ident as q;
 pub enum Interrupted {
     /// The operator asked to stop after the current batch.
     Stopped,
-}
-
-/// Live tuning of the batch loop, shared between backfills of one run.
-#[derive(Debug, Clone)]
-pub struct Pacing {
-    /// Rows per batch (None: from the plan).
-    pub size: Option<u32>,
-    /// Pause between batches.
-    pub pause: Duration,
-    /// Paused by the operator.
-    pub paused: bool,
-    /// Stop after the current batch.
-    pub stop: bool,
-    /// The operator set the batch size: keep it instead of adapting.
-    pub pinned: bool,
-}
-
-impl Pacing {
-    /// From the run settings.
-    pub fn new(set: &RunSettings) -> Self {
-        Self {
-            size: set.batch_size,
-            pause: set.batch_pause.unwrap_or_default(),
-            paused: false,
-            stop: false,
-            pinned: set.batch_size.is_some(),
-        }
-    }
-
-    /// Apply a command. Returns false for commands that are not about pacing.
-    pub fn apply(&mut self, c: &Command) -> bool {
-        match c {
-            Command::Pause => self.paused = true,
-            Command::Resume => self.paused = false,
-            Command::SetBatchSize(n) => {
-                self.size = Some((*n).max(1));
-                self.pinned = true;
-            }
-            Command::SetPause(d) => self.pause = *d,
-            Command::StopAfterBatch => self.stop = true,
-            Command::ConfirmGate(_) => return false,
-        }
-        true
-    }
 }
 
 /// The key columns with their types, and the SQL pieces for a keyset range.
@@ -152,88 +110,6 @@ fn next_size(current: u32, rows: i64, ms: f64, b: &BatchSettings, target_ms: f64
     (grown as u32).clamp(b.min_size.max(1), b.max_size.max(1))
 }
 
-/// Drain commands without waiting.
-fn drain(rx: &mut CommandRx, pacing: &mut Pacing, gates: &mut Vec<String>) {
-    while let Ok(c) = rx.try_recv() {
-        if !pacing.apply(&c)
-            && let Command::ConfirmGate(id) = c
-        {
-            gates.push(id);
-        }
-    }
-}
-
-/// Wait while paused (by the operator or for replica lag); false if told to stop.
-async fn wait_while_paused(
-    s: &Session,
-    step: &Step,
-    set: &RunSettings,
-    rx: &mut CommandRx,
-    pacing: &mut Pacing,
-    gates: &mut Vec<String>,
-    tx: &EventTx,
-) -> bool {
-    let mut announced = false;
-    loop {
-        drain(rx, pacing, gates);
-        if pacing.stop {
-            return false;
-        }
-        let lag = match set.max_replica_lag {
-            Some(max) => replica_lag(s).await.filter(|l| *l > max),
-            None => None,
-        };
-        if !pacing.paused && lag.is_none() {
-            if announced {
-                emit(
-                    tx,
-                    Event::Resumed {
-                        step: step.id.clone(),
-                    },
-                );
-            }
-            return true;
-        }
-        if !announced {
-            let reason = match lag {
-                Some(l) => format!(
-                    "replica replay lag {:.1}s is above the bound",
-                    l.as_secs_f64()
-                ),
-                None => "paused by the operator".into(),
-            };
-            emit(
-                tx,
-                Event::Paused {
-                    step: step.id.clone(),
-                    reason,
-                },
-            );
-            announced = true;
-        }
-        tokio::select! {
-            c = rx.recv() => {
-                if let Some(c) = c && !pacing.apply(&c) && let Command::ConfirmGate(id) = c {
-                    gates.push(id);
-                }
-            }
-            _ = tokio::time::sleep(Duration::from_millis(500)) => {}
-        }
-    }
-}
-
-/// The largest replay lag among replicas (None when there are none).
-async fn replica_lag(s: &Session) -> Option<Duration> {
-    let secs: Option<f64> = sqlx::query_scalar(
-        "SELECT extract(epoch FROM max(replay_lag))::float8 FROM pg_stat_replication",
-    )
-    .fetch_one(&s.pool)
-    .await
-    .ok()
-    .flatten();
-    secs.map(Duration::from_secs_f64)
-}
-
 pub(super) async fn estimate(s: &Session, table: &str) -> i64 {
     sqlx::query_scalar::<_, f32>("SELECT reltuples FROM pg_class WHERE oid = to_regclass($1)")
         .bind(table)
@@ -246,25 +122,16 @@ pub(super) async fn estimate(s: &Session, table: &str) -> i64 {
 }
 
 /// Run a backfill step to the end (or until stopped). Marks it done.
-#[allow(clippy::too_many_arguments)]
-pub async fn backfill(
-    s: &mut Session,
-    plan: &Plan,
-    step: &Step,
-    set: &RunSettings,
-    tx: &EventTx,
-    rx: &mut CommandRx,
-    pacing: &mut Pacing,
-    gates: &mut Vec<String>,
-) -> Result<Option<Interrupted>, ExecError> {
+pub async fn backfill(ctx: &mut RunCtx<'_>, step: &Step) -> Result<Option<Interrupted>, ExecError> {
+    let (plan, set, tx) = (ctx.plan, ctx.set, ctx.tx);
     let b = step.backfill.as_ref().ok_or_else(|| {
         ExecError::Precondition(format!("step {} has no backfill details", step.id))
     })?;
-    let ks = Keyset::load(s, &b.table, &b.key).await?;
-    let mut cur = state::cursor(&s.pool, &plan.hash, &step.id)
+    let ks = Keyset::load(ctx.s, &b.table, &b.key).await?;
+    let mut cur = state::cursor(&ctx.s.pool, &plan.hash, &step.id)
         .await
-        .map_err(|e| s.err("cannot read the cursor", &e))?;
-    let total = estimate(s, &b.table).await;
+        .map_err(|e| ctx.s.err("cannot read the cursor", &e))?;
+    let total = estimate(ctx.s, &b.table).await;
     // Stop at the highest key present now: rows inserted later already get the new value
     // (sync trigger or default), and chasing them would never end under steady inserts.
     let upper: Option<Vec<String>> = {
@@ -280,9 +147,9 @@ pub async fn backfill(
             ks.desc()
         );
         let row = sqlx::query(sqlx::AssertSqlSafe(q))
-            .fetch_optional(&s.pool)
+            .fetch_optional(&ctx.s.pool)
             .await
-            .map_err(|e| s.err("cannot read the key range", &e))?;
+            .map_err(|e| ctx.s.err("cannot read the key range", &e))?;
         row.map(|r| {
             (0..ks.cols.len())
                 .map(|i| r.try_get::<String, _>(i).unwrap_or_default())
@@ -293,7 +160,8 @@ pub async fn backfill(
         .batch_target
         .map(|d| d.as_millis() as f64)
         .unwrap_or(b.batch.target_ms as f64);
-    let mut size = pacing
+    let mut size = ctx
+        .pacing
         .size
         .or(cur.batch_size.map(|x| x as u32))
         .unwrap_or(b.batch.size)
@@ -301,7 +169,7 @@ pub async fn backfill(
     let set_list = crate::sql::assignments(&b.set);
     let started = Instant::now();
     let rows_at_start = cur.rows_done;
-    state::begin_attempt(s, &plan.hash, &step.id).await?;
+    state::begin_attempt(ctx.s, &plan.hash, &step.id).await?;
     emit(
         tx,
         Event::StepStarted {
@@ -313,10 +181,10 @@ pub async fn backfill(
     );
     let mut attempt = 0;
     loop {
-        if !wait_while_paused(s, step, set, rx, pacing, gates, tx).await {
+        if !ctx.wait_while_paused(step).await {
             return Ok(Some(Interrupted::Stopped));
         }
-        if let Some(n) = pacing.size.take() {
+        if let Some(n) = ctx.pacing.size.take() {
             size = n;
         }
         let n = ks.cols.len();
@@ -349,7 +217,7 @@ pub async fn backfill(
         );
         let t0 = Instant::now();
         let result: Result<(i64, Option<Vec<String>>), sqlx::Error> = async {
-            let mut t = super::settings::begin_step(&mut s.work, set).await?;
+            let mut t = super::settings::begin_step(&mut ctx.s.work, set).await?;
             // The batch writes both sides consistently: the sync trigger may skip it.
             sqlx::query(sqlx::AssertSqlSafe(format!(
                 "SET LOCAL {} = 'on'",
@@ -416,14 +284,14 @@ pub async fn backfill(
                         eta_s: (rate > 0.0).then(|| (est - cur.rows_done).max(0) as f64 / rate),
                         batch_size: size,
                         last_batch_ms: ms as u64,
-                        pause_ms: pacing.pause.as_millis() as u64,
+                        pause_ms: ctx.pacing.pause.as_millis() as u64,
                     },
                 );
-                if !pacing.pinned {
+                if !ctx.pacing.pinned {
                     size = next_size(size, scanned, ms, &b.batch, target_ms);
                 }
-                if !pacing.pause.is_zero() {
-                    tokio::time::sleep(pacing.pause).await;
+                if !ctx.pacing.pause.is_zero() {
+                    tokio::time::sleep(ctx.pacing.pause).await;
                 }
             }
             Ok((_, None)) => {
@@ -451,9 +319,8 @@ pub async fn backfill(
                 tokio::time::sleep(delay).await;
             }
             Err(e) => {
-                let msg =
-                    super::session::clean(&crate::catalog::live::redact(&e.to_string(), &s.url));
-                state::mark(s, &plan.hash, &step.id, "failed", Some(&msg)).await?;
+                let msg = super::session::step_error(&ctx.s.target, &e);
+                state::mark(ctx.s, &plan.hash, &step.id, StepState::Failed, Some(&msg)).await?;
                 return Err(ExecError::StepFailed {
                     step: step.id.clone(),
                     error: msg,

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use super::error::ExecError;
 use super::events::{Event, EventTx, emit};
+use super::lifecycle::StepState;
 use super::locks;
 use super::session::Session;
 use super::settings::{RunSettings, backoff, pg_ms};
@@ -117,7 +118,7 @@ pub async fn run_step(
                         began.elapsed().as_secs(),
                         pg_ms(set.lock_timeout)
                     );
-                    state::mark(s, &plan.hash, &step.id, "failed", Some(&msg)).await?;
+                    state::mark(s, &plan.hash, &step.id, StepState::Failed, Some(&msg)).await?;
                     return Err(ExecError::StepFailed {
                         step: step.id.clone(),
                         error: msg,
@@ -126,12 +127,11 @@ pub async fn run_step(
                 pause_before_retry(set, &step.id, attempt, tx).await;
             }
             Err(e) => {
-                let msg =
-                    super::session::clean(&crate::catalog::live::redact(&e.to_string(), &s.url));
+                let msg = super::session::step_error(&s.target, &e);
                 if !step.transactional {
                     let _ = drop_invalid_index(s, step, tx).await;
                 }
-                state::mark(s, &plan.hash, &step.id, "failed", Some(&msg)).await?;
+                state::mark(s, &plan.hash, &step.id, StepState::Failed, Some(&msg)).await?;
                 return Err(ExecError::StepFailed {
                     step: step.id.clone(),
                     error: msg,

@@ -2,28 +2,36 @@
 //!
 //! [`run::run`] checks preconditions (server version, drift against the plan's
 //! fingerprints, one executor per plan through an advisory lock), then carries out the
-//! steps in order: DDL in short transactions with `lock_timeout` and retries with backoff
-//! ([`ddl`]), batched backfills ([`backfill`]) and verifications ([`verify`]) over the primary key,
-//! gates that stop unless confirmed. Progress lives in the `bellows` schema of the target
-//! database ([`state`]), so a re-run continues where the last one stopped. Everything that
-//! happens is an [`events::Event`] on a channel; pause, resume and tuning arrive as
-//! [`events::Command`]s on another. [`rollback::rollback`] undoes completed steps newest
-//! first; [`status::status`] reports.
+//! steps in order with a per-run [`context::RunCtx`]: DDL in short transactions with
+//! `lock_timeout` and retries with backoff ([`ddl`]), batched backfills ([`backfill`]) and
+//! verifications ([`verify`]) over the primary key, gates that stop unless confirmed.
+//! Progress lives in the `bellows` schema of the target database ([`state`]), whose texts
+//! are the closed enums of [`lifecycle`] ([`StepState`], [`RunStatus`]); a re-run continues
+//! where the last one stopped. Everything that happens is an [`events::Event`] on a channel;
+//! pause, resume and tuning arrive as [`events::Command`]s on another. [`outcome`] says how
+//! a run or rollback ended, in every wording. [`rollback::rollback`] undoes what
+//! [`undo::Undo`] lists (completed steps newest first); [`status::status`] reports.
 
 pub mod backfill;
+pub mod context;
 pub mod ddl;
 pub mod error;
 pub mod events;
+pub mod lifecycle;
 pub mod locks;
+pub mod outcome;
 pub mod rollback;
 pub mod run;
 pub mod session;
 pub mod settings;
 pub mod state;
 pub mod status;
+pub mod undo;
 pub mod verify;
 
 pub use error::ExecError;
 pub use events::{Blocker, Command, Event};
-pub use run::{Outcome, run};
+pub use lifecycle::{RunStatus, StepState};
+pub use outcome::{Outcome, RollbackOutcome};
+pub use run::run;
 pub use settings::RunSettings;

@@ -7,69 +7,41 @@ use std::time::Instant;
 use super::ddl::{is_lock_timeout, step_tables};
 use super::error::ExecError;
 use super::events::{Event, EventTx, emit};
+use super::lifecycle::{RunStatus, StepState};
+pub use super::outcome::RollbackOutcome;
 use super::session::Session;
 use super::settings::RunSettings;
 use super::state;
+use super::undo::{Undo, why_irreversible};
+use crate::env::Target;
 use crate::plan::{Plan, Step, StepKind};
 
-/// How a rollback ended.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RollbackOutcome {
-    /// Every completed step was undone.
-    Done {
-        /// Steps undone.
-        undone: usize,
-    },
-    /// Stopped before an irreversible step.
-    StoppedAt {
-        /// The irreversible step.
-        step: String,
-        /// Why it cannot be undone.
-        reason: String,
-        /// Steps undone before stopping.
-        undone: usize,
-    },
-}
-
-/// Steps that would be undone, newest first, up to the first irreversible one.
-pub async fn pending_undo(
-    s: &Session,
-    plan: &Plan,
-) -> Result<(Vec<Step>, Option<Step>), ExecError> {
+/// What a rollback of `plan` would undo now, from the recorded step states.
+pub async fn pending_undo<'p>(s: &Session, plan: &'p Plan) -> Result<Undo<'p>, ExecError> {
     if !state::schema_exists(&s.pool)
         .await
         .map_err(|e| s.err("cannot read state", &e))?
     {
-        return Ok((Vec::new(), None));
+        return Ok(Undo::of(plan, |_| false));
     }
     let done: HashSet<String> = state::steps(&s.pool, &plan.hash)
         .await
-        .map_err(|e| s.err("cannot read step state", &e))?
+        .map_err(|e| e.into_exec(|e| s.err("cannot read step state", e)))?
         .into_iter()
-        .filter(|r| r.state == "done")
+        .filter(|r| r.state == StepState::Done)
         .map(|r| r.step_id)
         .collect();
-    let mut out = Vec::new();
-    for step in plan.steps.iter().rev() {
-        if !done.contains(&step.id) {
-            continue;
-        }
-        if step.rollback_sql.is_none() {
-            return Ok((out, Some(step.clone())));
-        }
-        out.push(step.clone());
-    }
-    Ok((out, None))
+    Ok(Undo::of(plan, |st| done.contains(&st.id)))
 }
 
 /// Undo completed reversible steps of `plan`, newest first.
 pub async fn rollback(
     plan: &Plan,
-    url: &str,
+    target: &Target,
     set: &RunSettings,
     tx: EventTx,
 ) -> Result<RollbackOutcome, ExecError> {
-    let mut s = Session::open(url, &plan.hash).await?;
+    let mut s = Session::open(target, &plan.hash).await?;
     let r = rollback_inner(&mut s, plan, set, &tx).await;
     s.close(&plan.hash).await;
     r
@@ -81,9 +53,9 @@ async fn rollback_inner(
     set: &RunSettings,
     tx: &EventTx,
 ) -> Result<RollbackOutcome, ExecError> {
-    let (steps, blocked) = pending_undo(s, plan).await?;
+    let Undo { steps, blocked } = pending_undo(s, plan).await?;
     let mut undone = 0;
-    for step in &steps {
+    for step in steps {
         undo(s, plan, step, set, tx).await?;
         undone += 1;
         emit(
@@ -94,10 +66,7 @@ async fn rollback_inner(
         );
     }
     if let Some(b) = blocked {
-        let reason = b
-            .irreversible_reason
-            .clone()
-            .unwrap_or_else(|| "it has no rollback".into());
+        let reason = why_irreversible(b);
         emit(
             tx,
             Event::RollbackStopped {
@@ -106,20 +75,16 @@ async fn rollback_inner(
             },
         );
         return Ok(RollbackOutcome::StoppedAt {
-            step: b.id,
+            step: b.id.clone(),
             reason,
             undone,
         });
     }
     if undone > 0 {
-        state::set_run_status(s, &plan.hash, "rolled_back").await?;
+        state::set_run_status(s, &plan.hash, RunStatus::RolledBack).await?;
     }
     // A gate reached but never confirmed no longer waits once the work before it is undone.
-    sqlx::query("DELETE FROM bellows.steps WHERE plan_hash = $1 AND state = 'waiting'")
-        .bind(&plan.hash)
-        .execute(&s.pool)
-        .await
-        .map_err(|e| s.err("cannot reset a waiting gate", &e))?;
+    state::reset_waiting_gates(s, &plan.hash).await?;
     Ok(RollbackOutcome::Done { undone })
 }
 
@@ -148,7 +113,7 @@ async fn undo(
                         .execute(&mut *t)
                         .await?;
                 }
-                mark_rolled_back(&mut t, &plan.hash, &step.id).await?;
+                state::mark_rolled_back(&mut t, &plan.hash, &step.id).await?;
                 t.commit().await
             } else {
                 for q in &sql {
@@ -156,7 +121,7 @@ async fn undo(
                         .execute(&mut s.work)
                         .await?;
                 }
-                mark_rolled_back(&mut s.work, &plan.hash, &step.id).await
+                state::mark_rolled_back(&mut s.work, &plan.hash, &step.id).await
             }
         }
         .await;
@@ -167,8 +132,7 @@ async fn undo(
                 super::ddl::pause_before_retry(set, &step.id, attempt, tx).await;
             }
             Err(e) => {
-                let msg =
-                    super::session::clean(&crate::catalog::live::redact(&e.to_string(), &s.url));
+                let msg = super::session::step_error(&s.target, &e);
                 return Err(ExecError::StepFailed {
                     step: format!("rollback of {}", step.id),
                     error: msg,
@@ -187,18 +151,5 @@ async fn undo(
             .await
             .map_err(|e| s.err("cannot clear the gate confirmation", &e))?;
     }
-    Ok(())
-}
-
-async fn mark_rolled_back(
-    conn: &mut sqlx::PgConnection,
-    hash: &str,
-    step: &str,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE bellows.steps SET state = 'rolled_back', finished_at = now() WHERE plan_hash = $1 AND step_id = $2")
-        .bind(hash)
-        .bind(step)
-        .execute(conn)
-        .await?;
     Ok(())
 }

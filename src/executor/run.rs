@@ -1,41 +1,23 @@
 //! Carrying out a plan: preconditions, then every step in order, stopping at gates (unless
 //! confirmed), after `--through`, on failure (resumably) or when told to stop.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 
-use super::backfill::{self, Interrupted, Pacing};
+use super::backfill::{self, Interrupted};
+use super::context::{Pacing, RunCtx};
 use super::ddl;
 use super::error::ExecError;
 use super::events::{Command, CommandRx, Event, EventTx, emit};
+use super::lifecycle::StepState;
+use super::outcome::{self, Outcome};
 use super::session::Session;
 use super::settings::RunSettings;
 use super::state;
+use crate::env::Target;
 use crate::plan::{Phase, Plan, Step, StepKind};
 
-/// How a run ended without error.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Outcome {
-    /// Every step is done.
-    Done,
-    /// Stopped at a gate that needs confirmation (exit 3).
-    AtGate {
-        /// Gate step id.
-        step: String,
-        /// What must be confirmed.
-        text: String,
-        /// What to type to confirm.
-        confirm: String,
-    },
-    /// Stopped after the phase given with `--through`.
-    Through(Phase),
-    /// Stopped on request after the current batch; a re-run continues.
-    Stopped,
-    /// Ran the number of steps asked for (`max_steps`).
-    StepsDone,
-}
-
 /// Report a failed step as an event before passing the error on.
-fn failed(tx: &EventTx, r: Result<(), ExecError>) -> Result<(), ExecError> {
+fn failed<T>(tx: &EventTx, r: Result<T, ExecError>) -> Result<T, ExecError> {
     if let Err(ExecError::StepFailed { step, error }) = &r {
         emit(
             tx,
@@ -48,17 +30,17 @@ fn failed(tx: &EventTx, r: Result<(), ExecError>) -> Result<(), ExecError> {
     r
 }
 
-/// Run `plan` against `url`. Events go to `tx`; commands come from `rx`.
+/// Run `plan` against `target`. Events go to `tx`; commands come from `rx`.
 /// With `wait_at_gates`, a gate waits for [`Command::ConfirmGate`] instead of stopping.
 pub async fn run(
     plan: &Plan,
-    url: &str,
+    target: &Target,
     set: &RunSettings,
     wait_at_gates: bool,
     tx: EventTx,
     mut rx: CommandRx,
 ) -> Result<Outcome, ExecError> {
-    let mut s = Session::open(url, &plan.hash).await?;
+    let mut s = Session::open(target, &plan.hash).await?;
     if s.orphans_ended > 0 {
         emit(
             &tx,
@@ -71,27 +53,39 @@ pub async fn run(
         );
     }
     let result = run_inner(&mut s, plan, set, wait_at_gates, &tx, &mut rx).await;
-    let status = match &result {
-        Ok(Outcome::Done) => "done",
-        Ok(Outcome::AtGate { .. }) => "at_gate",
-        Ok(Outcome::Through(_)) | Ok(Outcome::Stopped) | Ok(Outcome::StepsDone) => "stopped",
-        Err(ExecError::StepFailed { .. }) => "failed",
-        Err(_) => "",
-    };
-    if !status.is_empty() {
+    if let Some(status) = outcome::run_status(&result) {
         let _ = state::set_run_status(&s, &plan.hash, status).await;
     }
-    let outcome = match &result {
-        Ok(Outcome::Done) => "done".to_string(),
-        Ok(Outcome::AtGate { step, .. }) => format!("stopped at gate {step}"),
-        Ok(Outcome::Through(p)) => format!("stopped after phase {}", p.name()),
-        Ok(Outcome::Stopped) => "stopped on request; run again to continue".into(),
-        Ok(Outcome::StepsDone) => "ran the steps asked for".into(),
-        Err(e) => e.to_string(),
-    };
-    emit(&tx, Event::RunFinished { outcome });
+    emit(
+        &tx,
+        Event::RunFinished {
+            outcome: outcome::describe(&result),
+        },
+    );
     s.close(&plan.hash).await;
     result
+}
+
+/// The live schema, read on one of the session's pooled connections (no new connection).
+/// Introspection empties `search_path` for its session, so it is reset before the
+/// connection goes back to the pool (or the connection is dropped).
+async fn introspect(s: &Session) -> Result<crate::catalog::Catalog, ExecError> {
+    let mut conn = s
+        .pool
+        .acquire()
+        .await
+        .map_err(|e| s.err("cannot read the schema", &e))?;
+    let live = crate::catalog::live::introspect(&mut conn)
+        .await
+        .map_err(|e| ExecError::Database(s.target.redact(&e.to_string())));
+    if sqlx::query("RESET search_path")
+        .execute(&mut *conn)
+        .await
+        .is_err()
+    {
+        let _ = sqlx::Connection::close(conn.detach()).await;
+    }
+    live
 }
 
 /// Check the server version and, on a first run, that the tables still look as planned.
@@ -110,9 +104,7 @@ pub async fn preconditions(s: &Session, plan: &Plan, first_run: bool) -> Result<
     if !first_run || plan.fingerprint.is_empty() {
         return Ok(());
     }
-    let live = crate::catalog::live::introspect_url(&s.url)
-        .await
-        .map_err(|e| ExecError::Database(e.to_string()))?;
+    let live = introspect(s).await?;
     let mut drift = Vec::new();
     for (name, fp) in &plan.fingerprint {
         let q: crate::sql::QName = name.parse().map_err(ExecError::Precondition)?;
@@ -172,19 +164,18 @@ async fn run_inner(
         set
     };
     state::ensure_schema(s).await?;
-    let first_run = state::run_status(s, &plan.hash).await?.is_none();
+    let first_run = state::run_status(&s.pool, &plan.hash)
+        .await
+        .map_err(|e| e.into_exec(|e| s.err("cannot read run state", e)))?
+        .is_none();
     preconditions(s, plan, first_run).await?;
     state::start_run(s, &plan.hash, &plan.name, &plan.to_json(), &set.operator).await?;
-    let rows: BTreeMap<String, state::StepRow> = state::steps(&s.pool, &plan.hash)
+    let done: HashSet<String> = state::steps(&s.pool, &plan.hash)
         .await
-        .map_err(|e| s.err("cannot read step state", &e))?
+        .map_err(|e| e.into_exec(|e| s.err("cannot read step state", e)))?
         .into_iter()
-        .map(|r| (r.step_id.clone(), r))
-        .collect();
-    let done: HashSet<&str> = rows
-        .values()
-        .filter(|r| r.state == "done")
-        .map(|r| r.step_id.as_str())
+        .filter(|r| r.state == StepState::Done)
+        .map(|r| r.step_id)
         .collect();
     emit(
         tx,
@@ -192,22 +183,33 @@ async fn run_inner(
             plan: plan.name.clone(),
             hash: plan.hash.clone(),
             resumed: !first_run,
-            done_steps: plan
-                .steps
-                .iter()
-                .filter(|st| done.contains(st.id.as_str()))
-                .count(),
+            done_steps: plan.steps.iter().filter(|st| done.contains(&st.id)).count(),
             total_steps: plan.steps.len(),
         },
     );
-    let mut pacing = Pacing::new(set);
-    let mut confirmed: Vec<String> = Vec::new();
+    let mut ctx = RunCtx {
+        s,
+        plan,
+        set,
+        tx,
+        rx,
+        pacing: Pacing::new(set),
+        confirmed: Vec::new(),
+        wait_at_gates,
+    };
+    run_steps(&mut ctx, &done).await
+}
+
+/// Every step not done yet, in order, until the end, a gate, `--through`, `max_steps`, a
+/// stop request or a failure.
+async fn run_steps(ctx: &mut RunCtx<'_>, done: &HashSet<String>) -> Result<Outcome, ExecError> {
+    let (plan, set, tx) = (ctx.plan, ctx.set, ctx.tx);
     let mut phase: Option<Phase> = None;
     let mut worked_in_phase = false;
     let mut ran = 0usize;
     for step in &plan.steps {
-        drain(rx, &mut pacing, &mut confirmed);
-        if pacing.stop {
+        ctx.drain();
+        if ctx.pacing.stop {
             return Ok(Outcome::Stopped);
         }
         if phase.is_some_and(|p| p != step.phase) {
@@ -216,12 +218,16 @@ async fn run_inner(
                 emit(tx, Event::PhaseFinished { phase: finished });
             }
             worked_in_phase = false;
-            if set.through.is_some_and(|t| t <= finished) {
-                return Ok(Outcome::Through(finished));
-            }
+        }
+        // `--through P`: never touch a step of a later phase, whether or not the plan has
+        // steps in P (a contract-only plan run `--through expand` must change nothing).
+        if let Some(t) = set.through
+            && step.phase > t
+        {
+            return Ok(Outcome::Through(t));
         }
         phase = Some(step.phase);
-        if done.contains(step.id.as_str()) {
+        if done.contains(&step.id) {
             continue;
         }
         if set.max_steps.is_some_and(|m| ran >= m) {
@@ -231,41 +237,21 @@ async fn run_inner(
         worked_in_phase = true;
         match step.kind {
             StepKind::Gate => {
-                if let Some(o) = gate(
-                    s,
-                    plan,
-                    step,
-                    set,
-                    wait_at_gates,
-                    tx,
-                    rx,
-                    &mut pacing,
-                    &mut confirmed,
-                )
-                .await?
-                {
+                if let Some(o) = gate(ctx, step).await? {
                     return Ok(o);
                 }
             }
             StepKind::Backfill => {
-                let r = backfill::backfill(s, plan, step, set, tx, rx, &mut pacing, &mut confirmed)
-                    .await;
-                if let Err(ExecError::StepFailed { step, error }) = &r {
-                    emit(
-                        tx,
-                        Event::StepFailed {
-                            step: step.clone(),
-                            error: error.clone(),
-                        },
-                    );
-                }
-                if let Some(Interrupted::Stopped) = r? {
+                if let Some(Interrupted::Stopped) = failed(tx, backfill::backfill(ctx, step).await)?
+                {
                     return Ok(Outcome::Stopped);
                 }
             }
-            StepKind::Verify => failed(tx, super::verify::verify(s, plan, step, set, tx).await)?,
+            StepKind::Verify => {
+                failed(tx, super::verify::verify(ctx.s, plan, step, set, tx).await)?
+            }
             StepKind::Ddl | StepKind::DdlConcurrent | StepKind::Trigger => {
-                failed(tx, ddl::run_step(s, plan, step, set, tx).await)?
+                failed(tx, ddl::run_step(ctx.s, plan, step, set, tx).await)?
             }
         }
     }
@@ -277,36 +263,22 @@ async fn run_inner(
     Ok(Outcome::Done)
 }
 
-fn drain(rx: &mut CommandRx, pacing: &mut Pacing, confirmed: &mut Vec<String>) {
-    while let Ok(c) = rx.try_recv() {
-        if !pacing.apply(&c)
-            && let Command::ConfirmGate(id) = c
-        {
-            confirmed.push(id);
-        }
-    }
-}
-
 /// Handle a gate: pass it if confirmed, else stop (headless) or wait (console).
-#[allow(clippy::too_many_arguments)]
-async fn gate(
-    s: &mut Session,
-    plan: &Plan,
-    step: &Step,
-    set: &RunSettings,
-    wait: bool,
-    tx: &EventTx,
-    rx: &mut CommandRx,
-    pacing: &mut Pacing,
-    confirmed: &mut Vec<String>,
-) -> Result<Option<Outcome>, ExecError> {
+async fn gate(ctx: &mut RunCtx<'_>, step: &Step) -> Result<Option<Outcome>, ExecError> {
+    let (plan, set, tx) = (ctx.plan, ctx.set, ctx.tx);
     let g = step.gate.clone().unwrap_or(crate::plan::Gate {
         text: step.summary.clone(),
         confirm: "confirm".into(),
     });
-    let mut ok = set.yes || confirmed.contains(&step.id);
-    if !ok {
-        state::mark(s, &plan.hash, &step.id, "waiting", None).await?;
+    let at_gate = |g: crate::plan::Gate| {
+        Some(Outcome::AtGate {
+            step: step.id.clone(),
+            text: g.text,
+            confirm: g.confirm,
+        })
+    };
+    if !(set.yes || ctx.confirmed.contains(&step.id)) {
+        state::mark(ctx.s, &plan.hash, &step.id, StepState::WaitingAtGate, None).await?;
         emit(
             tx,
             Event::GateReached {
@@ -315,36 +287,26 @@ async fn gate(
                 confirm: g.confirm.clone(),
             },
         );
-        if !wait {
-            return Ok(Some(Outcome::AtGate {
-                step: step.id.clone(),
-                text: g.text,
-                confirm: g.confirm,
-            }));
+        if !ctx.wait_at_gates {
+            return Ok(at_gate(g));
         }
-        while !ok {
-            match rx.recv().await {
-                Some(Command::ConfirmGate(id)) if id == step.id => ok = true,
+        loop {
+            match ctx.rx.recv().await {
+                Some(Command::ConfirmGate(id)) if id == step.id => break,
                 Some(c) => {
-                    pacing.apply(&c);
-                    if pacing.stop {
+                    ctx.pacing.apply(&c);
+                    if ctx.pacing.stop {
                         return Ok(Some(Outcome::Stopped));
                     }
                 }
-                None => {
-                    return Ok(Some(Outcome::AtGate {
-                        step: step.id.clone(),
-                        text: g.text,
-                        confirm: g.confirm,
-                    }));
-                }
+                None => return Ok(at_gate(g)),
             }
         }
     }
-    state::confirm_gate(s, &plan.hash, &step.id, &set.operator).await?;
-    state::mark_done(&mut s.work, &plan.hash, &step.id, &set.operator)
+    state::confirm_gate(ctx.s, &plan.hash, &step.id, &set.operator).await?;
+    state::mark_done(&mut ctx.s.work, &plan.hash, &step.id, &set.operator)
         .await
-        .map_err(|e| s.err("cannot record the gate", &e))?;
+        .map_err(|e| ctx.s.err("cannot record the gate", &e))?;
     emit(
         tx,
         Event::GateConfirmed {
@@ -352,6 +314,5 @@ async fn gate(
             by: set.operator.clone(),
         },
     );
-    let _ = confirmed;
     Ok(None)
 }

@@ -1,33 +1,26 @@
 //! The connections of one run: one holds the plan's advisory lock for the whole run, a small
 //! pool serves state writes and monitoring, and a work connection runs the steps.
 
-use std::str::FromStr;
-
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
-use sqlx::{ConnectOptions, Connection, PgConnection, Row};
+use sqlx::{Connection, PgConnection, Row};
 
 use super::error::ExecError;
-use crate::catalog::live::redact;
+use crate::env::Target;
 
-/// Parse `url` into options with an application name, never echoing the password.
-pub fn options(url: &str, app: &str) -> Result<PgConnectOptions, ExecError> {
-    let opts = PgConnectOptions::from_str(url).map_err(|e| {
-        ExecError::Precondition(format!(
-            "invalid database URL: {}",
-            redact(&e.to_string(), url)
-        ))
-    })?;
-    Ok(if opts.get_application_name().is_none() {
-        opts.application_name(app)
-    } else {
-        opts
-    }
-    .log_statements(log::LevelFilter::Off))
+/// Driver options for `target` with an application name; a bad URL is a precondition error
+/// (exit 2) that never echoes the password.
+pub fn options(target: &Target, app: &str) -> Result<PgConnectOptions, ExecError> {
+    crate::catalog::live::options(target, app).map_err(ExecError::Precondition)
 }
 
 /// A database error as text safe to show: no password, no server source line.
-pub fn db_err(url: &str, what: &str, e: &sqlx::Error) -> ExecError {
-    ExecError::Database(format!("{what}: {}", clean(&redact(&e.to_string(), url))))
+pub fn db_err(target: &Target, what: &str, e: &sqlx::Error) -> ExecError {
+    ExecError::Database(format!("{what}: {}", clean(&target.redact(&e.to_string()))))
+}
+
+/// A failed step's error as text safe to record and show.
+pub fn step_error(target: &Target, e: &sqlx::Error) -> String {
+    clean(&target.redact(&e.to_string()))
 }
 
 /// Drop sqlx's "error returned from database:" prefix and the server's " at line N" suffix.
@@ -43,8 +36,8 @@ pub fn clean(text: &str) -> String {
 
 /// The open connections of a run.
 pub struct Session {
-    /// The URL (kept for redaction only; never printed).
-    pub url: String,
+    /// Where it is connected (describes itself without secrets; redacts errors).
+    pub target: Target,
     /// Holds the advisory lock; nothing else runs on it.
     pub lock: PgConnection,
     /// State writes, monitoring, introspection.
@@ -62,19 +55,19 @@ pub const LOCK_KEY_SQL: &str = "hashtextextended('bellows:' || $1, 0)";
 
 impl Session {
     /// Connect and take the plan's advisory lock, or say who holds it.
-    pub async fn open(url: &str, plan_hash: &str) -> Result<Self, ExecError> {
-        let target = describe(url);
-        let opts = options(url, "bellows")?;
+    pub async fn open(target: &Target, plan_hash: &str) -> Result<Self, ExecError> {
+        let where_ = target.describe();
+        let opts = options(target, "bellows")?;
         let mut lock = PgConnection::connect_with(&opts)
             .await
-            .map_err(|e| db_err(url, &format!("cannot connect to {target}"), &e))?;
+            .map_err(|e| db_err(target, &format!("cannot connect to {where_}"), &e))?;
         let got: bool = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
             "SELECT pg_try_advisory_lock({LOCK_KEY_SQL})"
         )))
         .bind(plan_hash)
         .fetch_one(&mut lock)
         .await
-        .map_err(|e| db_err(url, "cannot take the plan's advisory lock", &e))?;
+        .map_err(|e| db_err(target, "cannot take the plan's advisory lock", &e))?;
         if !got {
             let holder = sqlx::query(sqlx::AssertSqlSafe(format!(
                 "SELECT a.pid, coalesce(a.usename, ''), coalesce(a.application_name, ''), coalesce(a.client_addr::text, 'local'), \
@@ -101,22 +94,22 @@ impl Session {
                 })
                 .unwrap_or_default();
             return Err(ExecError::Busy(format!(
-                "another bellows is already running this plan on {target}{who}; wait for it, or stop it first"
+                "another bellows is already running this plan on {where_}{who}; wait for it, or stop it first"
             )));
         }
         let pool = PgPoolOptions::new()
             .max_connections(3)
             .connect_with(opts.clone())
             .await
-            .map_err(|e| db_err(url, &format!("cannot connect to {target}"), &e))?;
+            .map_err(|e| db_err(target, &format!("cannot connect to {where_}"), &e))?;
         let app = work_application(plan_hash);
-        let mut work = PgConnection::connect_with(&options(url, &app)?.application_name(&app))
+        let mut work = PgConnection::connect_with(&options(target, &app)?.application_name(&app))
             .await
-            .map_err(|e| db_err(url, &format!("cannot connect to {target}"), &e))?;
+            .map_err(|e| db_err(target, &format!("cannot connect to {where_}"), &e))?;
         let work_pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
             .fetch_one(&mut work)
             .await
-            .map_err(|e| db_err(url, "cannot read the backend pid", &e))?;
+            .map_err(|e| db_err(target, "cannot read the backend pid", &e))?;
         // We hold the plan's lock, so any earlier executor of this plan is gone; a statement
         // it started may still run on the server (a killed client is noticed late). End it.
         let orphans: Vec<i32> = sqlx::query_scalar(
@@ -126,7 +119,7 @@ impl Session {
         .bind(work_pid)
         .fetch_all(&mut lock)
         .await
-        .map_err(|e| db_err(url, "cannot look for an earlier executor's sessions", &e))?;
+        .map_err(|e| db_err(target, "cannot look for an earlier executor's sessions", &e))?;
         for pid in &orphans {
             let _ = sqlx::query("SELECT pg_terminate_backend($1, 30000)")
                 .bind(pid)
@@ -134,7 +127,7 @@ impl Session {
                 .await;
         }
         Ok(Self {
-            url: url.to_string(),
+            target: target.clone(),
             lock,
             pool,
             work,
@@ -145,7 +138,7 @@ impl Session {
 
     /// A database error as safe text.
     pub fn err(&self, what: &str, e: &sqlx::Error) -> ExecError {
-        db_err(&self.url, what, e)
+        db_err(&self.target, what, e)
     }
 
     /// Release the advisory lock and close everything. The unlock is explicit: a closed
@@ -167,17 +160,4 @@ impl Session {
 /// statements an earlier, killed executor left running.
 pub fn work_application(plan_hash: &str) -> String {
     format!("bellows-work:{}", &plan_hash[..plan_hash.len().min(12)])
-}
-
-/// `host:port/db` of a URL, for messages (no user, no password).
-pub fn describe(url: &str) -> String {
-    match PgConnectOptions::from_str(url) {
-        Ok(o) => format!(
-            "{}:{}/{}",
-            o.get_host(),
-            o.get_port(),
-            o.get_database().unwrap_or("")
-        ),
-        Err(_) => "the database".into(),
-    }
 }

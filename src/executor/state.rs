@@ -2,9 +2,10 @@
 //! backfill cursors, gate confirmations, with who and when. Transactional steps record
 //! their completion inside their own transaction, so "done" is exact.
 
-use sqlx::{PgConnection, Row};
+use sqlx::{PgConnection, PgExecutor, Row};
 
 use super::error::ExecError;
+use super::lifecycle::{RunStatus, StepState, UnknownText};
 use super::session::Session;
 
 /// Create the state schema if needed (serialized by a transaction-level advisory lock).
@@ -50,8 +51,8 @@ pub const SCHEMA_SQL: &[&str] = &[
 pub struct StepRow {
     /// Step id.
     pub step_id: String,
-    /// `running`, `done`, `failed`, `waiting`, `rolled_back`.
-    pub state: String,
+    /// Its recorded state.
+    pub state: StepState,
     /// Attempts so far.
     pub attempts: i32,
     /// Last error, if any.
@@ -84,7 +85,7 @@ pub async fn ensure_schema(s: &Session) -> Result<(), ExecError> {
         sqlx::query(*q).execute(&mut *tx).await.map_err(|e| {
             ExecError::Precondition(format!(
                 "cannot create the bellows state schema, so nothing was changed (the role needs CREATE on the database, or create schema bellows for it): {}",
-                super::session::clean(&crate::catalog::live::redact(&e.to_string(), &s.url))
+                super::session::step_error(&s.target, &e)
             ))
         })?;
     }
@@ -93,13 +94,54 @@ pub async fn ensure_schema(s: &Session) -> Result<(), ExecError> {
         .map_err(|e| s.err("cannot create the bellows state schema", &e))
 }
 
+/// A state table's text that this bellows does not know, as an error of the run.
+fn unknown(e: UnknownText) -> ExecError {
+    ExecError::Database(e.to_string())
+}
+
 /// Does a run of this plan exist already? Returns its status.
-pub async fn run_status(s: &Session, hash: &str) -> Result<Option<String>, ExecError> {
-    sqlx::query_scalar("SELECT status FROM bellows.runs WHERE plan_hash = $1")
-        .bind(hash)
-        .fetch_optional(&s.pool)
-        .await
-        .map_err(|e| s.err("cannot read run state", &e))
+pub async fn run_status<'e>(
+    conn: impl PgExecutor<'e>,
+    hash: &str,
+) -> Result<Option<RunStatus>, ReadError> {
+    let text: Option<String> =
+        sqlx::query_scalar("SELECT status FROM bellows.runs WHERE plan_hash = $1")
+            .bind(hash)
+            .fetch_optional(conn)
+            .await?;
+    Ok(text.as_deref().map(RunStatus::from_db).transpose()?)
+}
+
+/// Reading the state tables failed: the database, or a text this bellows does not know.
+#[derive(Debug)]
+pub enum ReadError {
+    /// The query failed.
+    Db(sqlx::Error),
+    /// A state or status this bellows does not know.
+    Unknown(UnknownText),
+}
+
+impl From<sqlx::Error> for ReadError {
+    fn from(e: sqlx::Error) -> Self {
+        ReadError::Db(e)
+    }
+}
+
+impl From<UnknownText> for ReadError {
+    fn from(e: UnknownText) -> Self {
+        ReadError::Unknown(e)
+    }
+}
+
+impl ReadError {
+    /// As an error of the run: `what` failed (database errors go through `db`, which hides
+    /// the password).
+    pub fn into_exec(self, db: impl FnOnce(&sqlx::Error) -> ExecError) -> ExecError {
+        match self {
+            ReadError::Db(e) => db(&e),
+            ReadError::Unknown(u) => unknown(u),
+        }
+    }
 }
 
 /// Record the start of a run (or mark a resumed one running).
@@ -111,13 +153,14 @@ pub async fn start_run(
     who: &str,
 ) -> Result<(), ExecError> {
     sqlx::query(
-        "INSERT INTO bellows.runs (plan_hash, plan_name, plan, status, started_by) VALUES ($1, $2, $3::jsonb, 'running', $4)
-         ON CONFLICT (plan_hash) DO UPDATE SET status = 'running', updated_at = now()",
+        "INSERT INTO bellows.runs (plan_hash, plan_name, plan, status, started_by) VALUES ($1, $2, $3::jsonb, $5, $4)
+         ON CONFLICT (plan_hash) DO UPDATE SET status = $5, updated_at = now()",
     )
     .bind(hash)
     .bind(name)
     .bind(plan_json)
     .bind(who)
+    .bind(RunStatus::Running.as_str())
     .execute(&s.pool)
     .await
     .map_err(|e| s.err("cannot record the run", &e))?;
@@ -125,10 +168,10 @@ pub async fn start_run(
 }
 
 /// Set the run's status.
-pub async fn set_run_status(s: &Session, hash: &str, status: &str) -> Result<(), ExecError> {
+pub async fn set_run_status(s: &Session, hash: &str, status: RunStatus) -> Result<(), ExecError> {
     sqlx::query("UPDATE bellows.runs SET status = $2, updated_at = now() WHERE plan_hash = $1")
         .bind(hash)
-        .bind(status)
+        .bind(status.as_str())
         .execute(&s.pool)
         .await
         .map_err(|e| s.err("cannot record the run status", &e))?;
@@ -136,36 +179,39 @@ pub async fn set_run_status(s: &Session, hash: &str, status: &str) -> Result<(),
 }
 
 /// All step rows of a run.
-pub async fn steps(pool: &sqlx::PgPool, hash: &str) -> Result<Vec<StepRow>, sqlx::Error> {
+pub async fn steps<'e>(conn: impl PgExecutor<'e>, hash: &str) -> Result<Vec<StepRow>, ReadError> {
     let rows = sqlx::query(
         "SELECT step_id, state, attempts, last_error, to_char(finished_at, 'YYYY-MM-DD HH24:MI:SS TZ'), finished_by
          FROM bellows.steps WHERE plan_hash = $1",
     )
     .bind(hash)
-    .fetch_all(pool)
+    .fetch_all(conn)
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| StepRow {
-            step_id: r.get(0),
-            state: r.get(1),
-            attempts: r.get(2),
-            last_error: r.get(3),
-            finished_at: r.get(4),
-            finished_by: r.get(5),
-        })
-        .collect())
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let state: String = r.try_get(1)?;
+        out.push(StepRow {
+            step_id: r.try_get(0)?,
+            state: StepState::from_db(&state)?,
+            attempts: r.try_get(2)?,
+            last_error: r.try_get(3)?,
+            finished_at: r.try_get(4)?,
+            finished_by: r.try_get(5)?,
+        });
+    }
+    Ok(out)
 }
 
 /// Note an attempt starting (outside the step's own transaction, so failures keep it).
 pub async fn begin_attempt(s: &Session, hash: &str, step: &str) -> Result<(), ExecError> {
     sqlx::query(
-        "INSERT INTO bellows.steps (plan_hash, step_id, state, attempts, started_at) VALUES ($1, $2, 'running', 1, now())
-         ON CONFLICT (plan_hash, step_id) DO UPDATE SET state = 'running', attempts = bellows.steps.attempts + 1,
+        "INSERT INTO bellows.steps (plan_hash, step_id, state, attempts, started_at) VALUES ($1, $2, $3, 1, now())
+         ON CONFLICT (plan_hash, step_id) DO UPDATE SET state = $3, attempts = bellows.steps.attempts + 1,
          started_at = coalesce(bellows.steps.started_at, now()), last_error = NULL, finished_at = NULL, finished_by = NULL",
     )
     .bind(hash)
     .bind(step)
+    .bind(StepState::Running.as_str())
     .execute(&s.pool)
     .await
     .map_err(|e| s.err("cannot record the step", &e))?;
@@ -181,23 +227,24 @@ pub async fn mark_done(
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO bellows.steps (plan_hash, step_id, state, attempts, started_at, finished_at, finished_by)
-         VALUES ($1, $2, 'done', 1, now(), now(), $3)
-         ON CONFLICT (plan_hash, step_id) DO UPDATE SET state = 'done', finished_at = now(), finished_by = $3, last_error = NULL",
+         VALUES ($1, $2, $4, 1, now(), now(), $3)
+         ON CONFLICT (plan_hash, step_id) DO UPDATE SET state = $4, finished_at = now(), finished_by = $3, last_error = NULL",
     )
     .bind(hash)
     .bind(step)
     .bind(who)
+    .bind(StepState::Done.as_str())
     .execute(conn)
     .await?;
     Ok(())
 }
 
-/// Record a step's state and error (failed, waiting, rolled_back).
+/// Record a step's state and error (failed, waiting at a gate).
 pub async fn mark(
     s: &Session,
     hash: &str,
     step: &str,
-    state: &str,
+    state: StepState,
     error: Option<&str>,
 ) -> Result<(), ExecError> {
     sqlx::query(
@@ -206,7 +253,7 @@ pub async fn mark(
     )
     .bind(hash)
     .bind(step)
-    .bind(state)
+    .bind(state.as_str())
     .bind(error)
     .execute(&s.pool)
     .await
@@ -251,6 +298,32 @@ pub async fn save_cursor(
     Ok(())
 }
 
+/// Record a step undone, on `conn` (inside the undo's transaction when it has one).
+pub async fn mark_rolled_back(
+    conn: &mut PgConnection,
+    hash: &str,
+    step: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE bellows.steps SET state = $3, finished_at = now() WHERE plan_hash = $1 AND step_id = $2")
+        .bind(hash)
+        .bind(step)
+        .bind(StepState::RolledBack.as_str())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Forget gates reached but never confirmed (once the work before them is undone).
+pub async fn reset_waiting_gates(s: &Session, hash: &str) -> Result<(), ExecError> {
+    sqlx::query("DELETE FROM bellows.steps WHERE plan_hash = $1 AND state = $2")
+        .bind(hash)
+        .bind(StepState::WaitingAtGate.as_str())
+        .execute(&s.pool)
+        .await
+        .map_err(|e| s.err("cannot reset a waiting gate", &e))?;
+    Ok(())
+}
+
 /// Forget a backfill cursor (after a rollback).
 pub async fn clear_cursor(s: &Session, hash: &str, step: &str) -> Result<(), ExecError> {
     sqlx::query("DELETE FROM bellows.backfill_cursors WHERE plan_hash = $1 AND step_id = $2")
@@ -278,8 +351,19 @@ pub async fn confirm_gate(s: &Session, hash: &str, step: &str, who: &str) -> Res
 }
 
 /// Does the state schema exist? (Status and rollback must not create it.)
-pub async fn schema_exists(pool: &sqlx::PgPool) -> Result<bool, sqlx::Error> {
+pub async fn schema_exists<'e>(conn: impl PgExecutor<'e>) -> Result<bool, sqlx::Error> {
     sqlx::query_scalar("SELECT to_regclass('bellows.runs') IS NOT NULL")
-        .fetch_one(pool)
+        .fetch_one(conn)
+        .await
+}
+
+/// Rows done of each backfill's cursor.
+pub async fn cursor_rows<'e>(
+    conn: impl PgExecutor<'e>,
+    hash: &str,
+) -> Result<Vec<(String, i64)>, sqlx::Error> {
+    sqlx::query_as("SELECT step_id, rows_done FROM bellows.backfill_cursors WHERE plan_hash = $1")
+        .bind(hash)
+        .fetch_all(conn)
         .await
 }

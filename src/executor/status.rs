@@ -6,18 +6,11 @@ use serde::Serialize;
 use sqlx::Connection;
 
 use super::error::ExecError;
-use super::session::{db_err, describe, options};
+use super::lifecycle::{RunStatus, StepState};
+use super::session::{db_err, options};
+use super::state::{self, StepRow};
+use crate::env::Target;
 use crate::plan::Plan;
-
-/// step_id, state, attempts, last_error, finished_at, finished_by.
-type StepRowTuple = (
-    String,
-    String,
-    i32,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-);
 
 /// One step's status.
 #[derive(Debug, Clone, Serialize)]
@@ -28,8 +21,8 @@ pub struct StepStatus {
     pub phase: String,
     /// Summary.
     pub summary: String,
-    /// `pending`, `running`, `done`, `failed`, `waiting`, `rolled_back`.
-    pub state: String,
+    /// Its recorded state (`pending` when it has none).
+    pub state: StepState,
     /// Attempts.
     pub attempts: i32,
     /// Last error.
@@ -46,50 +39,44 @@ pub struct Status {
     /// Plan name.
     pub plan: String,
     /// Run status, None when the plan never ran here.
-    pub run: Option<String>,
+    pub run: Option<RunStatus>,
     /// Steps in order.
     pub steps: Vec<StepStatus>,
     /// The next step to run, if any.
     pub next: Option<String>,
 }
 
-/// Read the status of `plan` in the database at `url`.
-pub async fn status(plan: &Plan, url: &str) -> Result<Status, ExecError> {
-    let mut conn = sqlx::PgConnection::connect_with(&options(url, "bellows-status")?)
+/// Read the status of `plan` in the database at `target`.
+pub async fn status(plan: &Plan, target: &Target) -> Result<Status, ExecError> {
+    let mut conn = sqlx::PgConnection::connect_with(&options(target, "bellows-status")?)
         .await
-        .map_err(|e| db_err(url, &format!("cannot connect to {}", describe(url)), &e))?;
-    let pool_err = |e: sqlx::Error| db_err(url, "cannot read state", &e);
-    let exists: bool = sqlx::query_scalar("SELECT to_regclass('bellows.runs') IS NOT NULL")
-        .fetch_one(&mut conn)
+        .map_err(|e| {
+            db_err(
+                target,
+                &format!("cannot connect to {}", target.describe()),
+                &e,
+            )
+        })?;
+    let pool_err = |e: &sqlx::Error| db_err(target, "cannot read state", e);
+    let exists = state::schema_exists(&mut conn)
         .await
-        .map_err(pool_err)?;
-    let mut rows = BTreeMap::new();
+        .map_err(|e| pool_err(&e))?;
+    let mut rows: BTreeMap<String, StepRow> = BTreeMap::new();
     let mut cursors = BTreeMap::new();
     let mut run = None;
     if exists {
-        run = sqlx::query_scalar("SELECT status FROM bellows.runs WHERE plan_hash = $1")
-            .bind(&plan.hash)
-            .fetch_optional(&mut conn)
+        run = state::run_status(&mut conn, &plan.hash)
             .await
-            .map_err(pool_err)?;
-        let list: Vec<StepRowTuple> = sqlx::query_as(
-            "SELECT step_id, state, attempts, last_error, to_char(finished_at, 'YYYY-MM-DD HH24:MI:SS TZ'), finished_by FROM bellows.steps WHERE plan_hash = $1",
-        )
-        .bind(&plan.hash)
-        .fetch_all(&mut conn)
-        .await
-        .map_err(pool_err)?;
-        for r in list {
-            rows.insert(r.0.clone(), r);
-        }
-        let cs: Vec<(String, i64)> = sqlx::query_as(
-            "SELECT step_id, rows_done FROM bellows.backfill_cursors WHERE plan_hash = $1",
-        )
-        .bind(&plan.hash)
-        .fetch_all(&mut conn)
-        .await
-        .map_err(pool_err)?;
-        cursors.extend(cs);
+            .map_err(|e| e.into_exec(pool_err))?;
+        let list = state::steps(&mut conn, &plan.hash)
+            .await
+            .map_err(|e| e.into_exec(pool_err))?;
+        rows.extend(list.into_iter().map(|r| (r.step_id.clone(), r)));
+        cursors.extend(
+            state::cursor_rows(&mut conn, &plan.hash)
+                .await
+                .map_err(|e| pool_err(&e))?,
+        );
     }
     let _ = conn.close().await;
     let steps: Vec<StepStatus> = plan
@@ -101,12 +88,13 @@ pub async fn status(plan: &Plan, url: &str) -> Result<Status, ExecError> {
                 id: s.id.clone(),
                 phase: s.phase.name().to_string(),
                 summary: s.summary.clone(),
-                state: r.map(|r| r.1.clone()).unwrap_or_else(|| "pending".into()),
-                attempts: r.map(|r| r.2).unwrap_or(0),
-                last_error: r.and_then(|r| r.3.clone()),
+                state: r.map(|r| r.state).unwrap_or(StepState::Pending),
+                attempts: r.map(|r| r.attempts).unwrap_or(0),
+                last_error: r.and_then(|r| r.last_error.clone()),
                 finished: r.and_then(|r| {
-                    r.4.clone()
-                        .map(|t| format!("{t} by {}", r.5.clone().unwrap_or_default()))
+                    r.finished_at
+                        .clone()
+                        .map(|t| format!("{t} by {}", r.finished_by.clone().unwrap_or_default()))
                 }),
                 rows_done: cursors.get(&s.id).copied(),
             }
@@ -114,7 +102,7 @@ pub async fn status(plan: &Plan, url: &str) -> Result<Status, ExecError> {
         .collect();
     let next = steps
         .iter()
-        .find(|s| s.state != "done")
+        .find(|s| s.state != StepState::Done)
         .map(|s| s.id.clone());
     Ok(Status {
         plan: plan.name.clone(),

@@ -8,6 +8,7 @@ use sqlx::Row;
 use super::backfill::{Keyset, estimate};
 use super::error::ExecError;
 use super::events::{Event, EventTx, emit};
+use super::lifecycle::StepState;
 use super::session::Session;
 use super::settings::RunSettings;
 use super::state;
@@ -82,7 +83,7 @@ pub async fn verify(
             .await
             .map_err(|e| ExecError::StepFailed {
                 step: step.id.clone(),
-                error: super::session::clean(&crate::catalog::live::redact(&e.to_string(), &s.url)),
+                error: super::session::step_error(&s.target, &e),
             })?;
         let scanned: i64 = row.try_get(0).unwrap_or(0);
         let bad: Vec<String> = row.try_get(1).unwrap_or_default();
@@ -100,7 +101,7 @@ pub async fn verify(
                     sample_keys: bad,
                 },
             );
-            state::mark(s, &plan.hash, &step.id, "failed", Some(&msg)).await?;
+            state::mark(s, &plan.hash, &step.id, StepState::Failed, Some(&msg)).await?;
             return Err(ExecError::StepFailed {
                 step: step.id.clone(),
                 error: format!("verification failed: not true that {msg}"),

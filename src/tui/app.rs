@@ -4,78 +4,16 @@
 use std::collections::BTreeMap;
 
 use super::action::{Action, Effect};
-use crate::executor::{Blocker, Command};
+pub use super::state::ShownState;
+use crate::executor::undo::Undo;
+use crate::executor::{Blocker, Command, StepState};
 use crate::plan::{Phase, Plan};
-
-/// Where a step stands, as the console shows it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StepState {
-    /// Not run yet.
-    Pending,
-    /// Running now.
-    Running,
-    /// Waiting for a lock.
-    Waiting,
-    /// Done.
-    Done,
-    /// Failed (the run stopped; running again resumes).
-    Failed,
-    /// A gate waiting for confirmation.
-    Gate,
-    /// Undone by a rollback.
-    RolledBack,
-    /// Found already applied (after a crash) and recorded without running again.
-    Skipped,
-}
-
-impl StepState {
-    /// From a state row of the `bellows` schema.
-    pub fn from_row(s: &str) -> Self {
-        match s {
-            "done" => StepState::Done,
-            "failed" => StepState::Failed,
-            "waiting" => StepState::Gate,
-            "rolled_back" => StepState::RolledBack,
-            // Interrupted (a crash or a killed run): it simply runs again.
-            "running" => StepState::Pending,
-            _ => StepState::Pending,
-        }
-    }
-
-    /// Short label.
-    pub fn label(self) -> &'static str {
-        match self {
-            StepState::Pending => "pending",
-            StepState::Running => "running",
-            StepState::Waiting => "lock wait",
-            StepState::Done => "done",
-            StepState::Failed => "failed",
-            StepState::Gate => "gate",
-            StepState::RolledBack => "undone",
-            StepState::Skipped => "skipped (already applied)",
-        }
-    }
-
-    /// One-character marker.
-    pub fn marker(self) -> &'static str {
-        match self {
-            StepState::Pending => " ",
-            StepState::Running => ">",
-            StepState::Waiting => "~",
-            StepState::Done => "*",
-            StepState::Failed => "!",
-            StepState::Gate => "?",
-            StepState::RolledBack => "<",
-            StepState::Skipped => "-",
-        }
-    }
-}
 
 /// One step's live view.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StepView {
     /// State.
-    pub state: StepState,
+    pub state: ShownState,
     /// Attempts in this session.
     pub attempts: u32,
     /// Last error.
@@ -190,19 +128,21 @@ pub struct App {
     pub batch_pinned: bool,
     /// The last run ended with a failed step.
     pub failed: bool,
+    /// `--through`: no run started here goes past this phase.
+    pub through: Option<Phase>,
 }
 
 impl App {
     /// A console for `plan`, with step states read from the database (`id → state`).
-    pub fn new(plan: Plan, states: &BTreeMap<String, String>) -> Self {
+    pub fn new(plan: Plan, states: &BTreeMap<String, StepState>) -> Self {
         let steps = plan
             .steps
             .iter()
             .map(|s| StepView {
                 state: states
                     .get(&s.id)
-                    .map(|x| StepState::from_row(x))
-                    .unwrap_or(StepState::Pending),
+                    .map(|x| ShownState::from(*x))
+                    .unwrap_or(ShownState::Pending),
                 attempts: 0,
                 last_error: None,
             })
@@ -231,6 +171,7 @@ impl App {
             load: None,
             batch_pinned: false,
             failed: false,
+            through: None,
         };
         app.selected = app.next_pending().unwrap_or(0);
         app.log.push(format!(
@@ -243,9 +184,7 @@ impl App {
 
     /// Index of the next step to run.
     pub fn next_pending(&self) -> Option<usize> {
-        self.steps
-            .iter()
-            .position(|s| !matches!(s.state, StepState::Done | StepState::Skipped))
+        self.steps.iter().position(|s| !s.state.is_done())
     }
 
     /// Phase of the next step to run.
@@ -253,9 +192,38 @@ impl App {
         self.next_pending().map(|i| self.plan.steps[i].phase)
     }
 
+    /// The next step's phase and the `--through` phase, when the next step lies beyond it.
+    pub fn beyond_through(&self) -> Option<(Phase, Phase)> {
+        let limit = self.through?;
+        self.current_phase()
+            .filter(|p| *p > limit)
+            .map(|p| (p, limit))
+    }
+
+    fn refuse_beyond_through(&mut self) {
+        if let Some((next, limit)) = self.beyond_through() {
+            self.note(format!(
+                "--through {}: the next step belongs to phase {}; open the console without --through to go on",
+                limit.name(),
+                next.name()
+            ));
+        }
+    }
+
+    /// What a rollback would undo now, from the states shown (the executor decides the
+    /// same way from the state tables).
+    pub fn undo(&self) -> Undo<'_> {
+        Undo::of(&self.plan, |s| {
+            self.index(&s.id)
+                .is_some_and(|i| self.steps[i].state.is_done())
+        })
+    }
+
     /// A gate that waits for confirmation: (index, id).
     pub fn waiting_gate(&self) -> Option<usize> {
-        self.steps.iter().position(|s| s.state == StepState::Gate)
+        self.steps
+            .iter()
+            .position(|s| s.state == ShownState::AtGate)
     }
 
     /// Does a prompt take the keys as text?
@@ -277,7 +245,7 @@ impl App {
         }
     }
 
-    pub(super) fn set(&mut self, id: &str, state: StepState) {
+    pub(super) fn set(&mut self, id: &str, state: ShownState) {
         if let Some(i) = self.index(id) {
             self.steps[i].state = state;
         }
@@ -437,6 +405,9 @@ impl App {
                 self.note("a step is already running")
             }
             Action::RunNext | Action::RunPhase if self.waiting_gate().is_some() => self.open_gate(),
+            Action::RunNext | Action::RunPhase if self.beyond_through().is_some() => {
+                self.refuse_beyond_through()
+            }
             Action::RunNext => match self.next_pending() {
                 Some(_) => {
                     self.busy = true;
@@ -555,17 +526,17 @@ impl App {
         }
     }
 
-    /// The running task ended with this outcome.
-    pub fn task_done(&mut self, outcome: String) -> Vec<Effect> {
+    /// The running task ended; `outcome` is its note, if it has one worth a line.
+    pub fn task_done(&mut self, outcome: Option<String>) -> Vec<Effect> {
         self.busy = false;
         self.paused = false;
         self.lock = None;
         for s in &mut self.steps {
-            if matches!(s.state, StepState::Running | StepState::Waiting) {
-                s.state = StepState::Pending;
+            if matches!(s.state, ShownState::Running | ShownState::LockWait) {
+                s.state = ShownState::Pending;
             }
         }
-        if !outcome.is_empty() {
+        if let Some(outcome) = outcome {
             self.note(format!("stopped: {outcome}"));
             self.outcome = Some(outcome);
         }
@@ -574,5 +545,117 @@ impl App {
         } else {
             Vec::new()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan(example: &str) -> Plan {
+        let cat = crate::catalog::load_file("examples/schema/small.sql").expect("schema");
+        let path = format!("examples/changes/{example}.sql");
+        let text = std::fs::read_to_string(&path).expect("example");
+        crate::planner::plan(&path, &text, &cat, &Default::default()).expect("plan")
+    }
+
+    #[test]
+    fn recorded_states_become_shown_states_without_strings() {
+        let p = plan("01-rename-column");
+        let ids: Vec<String> = p.steps.iter().map(|s| s.id.clone()).collect();
+        let states: BTreeMap<String, StepState> = [
+            (ids[0].clone(), StepState::Done),
+            (ids[1].clone(), StepState::Running),
+            (ids[2].clone(), StepState::Failed),
+            (ids[3].clone(), StepState::WaitingAtGate),
+            (ids[4].clone(), StepState::RolledBack),
+        ]
+        .into_iter()
+        .collect();
+        let a = App::new(p, &states);
+        let shown: Vec<ShownState> = a.steps.iter().take(6).map(|v| v.state).collect();
+        assert_eq!(
+            shown,
+            vec![
+                ShownState::Done,
+                ShownState::Pending,
+                ShownState::Failed,
+                ShownState::AtGate,
+                ShownState::RolledBack,
+                ShownState::Pending,
+            ],
+            "an interrupted (running) step runs again; a stored gate is a gate, not a lock wait"
+        );
+        assert_eq!(a.waiting_gate(), Some(3));
+        assert_eq!(a.next_pending(), Some(1));
+        for s in StepState::ALL {
+            assert_eq!(
+                ShownState::from(s).is_done(),
+                s == StepState::Done,
+                "{s}: only a done step counts as done"
+            );
+        }
+    }
+
+    #[test]
+    fn a_lock_wait_is_not_a_gate_and_ends_with_the_task() {
+        let mut a = App::new(plan("01-rename-column"), &BTreeMap::new());
+        let id = a.plan.steps[0].id.clone();
+        a.busy = true;
+        a.on_event(&crate::executor::Event::LockWait {
+            step: id.clone(),
+            attempt: 1,
+            blockers: Vec::new(),
+        });
+        assert_eq!(a.steps[0].state, ShownState::LockWait);
+        assert_eq!(a.waiting_gate(), None, "a lock wait opens no gate prompt");
+        assert_eq!(a.mode, Mode::Normal);
+        assert!(a.task_done(None).is_empty());
+        assert_eq!(a.steps[0].state, ShownState::Pending);
+        assert_eq!(a.outcome, None, "no note, no outcome line");
+    }
+
+    #[test]
+    fn runs_started_here_never_pass_the_through_phase() {
+        // 20-drop-table has only a contract phase: --through expand must start nothing.
+        let mut a = App::new(plan("20-drop-table"), &BTreeMap::new());
+        a.through = Some(Phase::Expand);
+        assert_eq!(a.beyond_through(), Some((Phase::Contract, Phase::Expand)));
+        assert!(a.update(Action::RunNext).is_empty());
+        assert!(a.update(Action::RunPhase).is_empty());
+        assert!(!a.busy);
+        assert!(
+            a.log
+                .last()
+                .is_some_and(|l| l.contains("--through expand") && l.contains("contract")),
+            "{:?}",
+            a.log.last()
+        );
+        // Without the limit, or with one that covers the next step, n runs a step.
+        a.through = Some(Phase::Contract);
+        assert_eq!(
+            a.update(Action::RunNext),
+            vec![Effect::Run {
+                through: None,
+                steps: Some(1)
+            }]
+        );
+    }
+
+    #[test]
+    fn the_rollback_preview_counts_skipped_steps_as_done() {
+        let mut a = App::new(plan("16-create-index"), &BTreeMap::new());
+        let id = a.plan.steps[0].id.clone();
+        a.on_event(&crate::executor::Event::StepSkipped {
+            step: id.clone(),
+            reason: "index already exists and is valid".into(),
+        });
+        assert_eq!(a.steps[0].state, ShownState::Skipped);
+        let undo = a.undo();
+        assert_eq!(
+            undo.steps.iter().map(|s| s.id.clone()).collect::<Vec<_>>(),
+            vec![id],
+            "a step recorded done after a crash is undone like any other"
+        );
     }
 }

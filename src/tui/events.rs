@@ -1,6 +1,6 @@
 //! How executor events change the console's state (keys are handled in [`super::app`]).
 
-use super::app::{App, LockView, Progress, StepState};
+use super::app::{App, LockView, Progress, ShownState};
 use crate::executor::Event;
 
 impl App {
@@ -26,7 +26,7 @@ impl App {
                 attempt,
                 ..
             } => {
-                self.set(step, StepState::Running);
+                self.set(step, ShownState::Running);
                 if let Some(i) = self.index(step) {
                     self.steps[i].attempts = *attempt;
                     self.selected = i;
@@ -36,18 +36,18 @@ impl App {
                 }
             }
             Event::StepFinished { step, ms: _ } => {
-                self.set(step, StepState::Done);
+                self.set(step, ShownState::Done);
                 self.lock = None;
                 if let Some(i) = self.next_pending() {
                     self.selected = i;
                 }
             }
             Event::StepSkipped { step, reason: _ } => {
-                self.set(step, StepState::Skipped);
+                self.set(step, ShownState::Skipped);
             }
             Event::StepFailed { step, error } => {
                 self.failed = true;
-                self.set(step, StepState::Failed);
+                self.set(step, ShownState::Failed);
                 if let Some(i) = self.index(step) {
                     self.steps[i].last_error = Some(error.clone());
                 }
@@ -61,7 +61,7 @@ impl App {
                 attempt,
                 blockers,
             } => {
-                self.set(step, StepState::Waiting);
+                self.set(step, ShownState::LockWait);
                 let retry = self.lock.as_ref().and_then(|l| l.retry_in_ms);
                 self.lock = Some(LockView {
                     step: step.clone(),
@@ -130,16 +130,16 @@ impl App {
                 sample_keys: _,
             } => {}
             Event::GateReached { step, .. } => {
-                self.set(step, StepState::Gate);
+                self.set(step, ShownState::AtGate);
                 self.note(format!("GATE   {step}: press g to read it and confirm"));
                 self.open_gate();
             }
             Event::GateConfirmed { step, by: _ } => {
-                self.set(step, StepState::Done);
+                self.set(step, ShownState::Done);
             }
             Event::PhaseFinished { phase: _ } => {}
             Event::RolledBack { step } => {
-                self.set(step, StepState::RolledBack);
+                self.set(step, ShownState::RolledBack);
             }
             Event::RollbackStopped { step: _, reason: _ } => {}
             Event::RunFinished { .. } => {}

@@ -10,25 +10,27 @@ use futures_util::StreamExt;
 use super::action::{Effect, key_to_action};
 use super::app::App;
 use super::style::Palette;
-use crate::executor::{self, Command, ExecError, RunSettings};
+use crate::env::Target;
+use crate::executor::{self, Command, ExecError, RunSettings, StepState, outcome};
 use crate::plan::Plan;
 
 /// Open the console on `plan`. Returns when the operator quits.
-pub async fn run_console(plan: Plan, url: String, set: RunSettings) -> Result<(), ExecError> {
-    run_console_with_load(plan, url, set, None).await
+pub async fn run_console(plan: Plan, target: Target, set: RunSettings) -> Result<(), ExecError> {
+    run_console_with_load(plan, target, set, None).await
 }
 
 /// The console, with a line about an application load to show in the title (the demo).
 pub async fn run_console_with_load(
     plan: Plan,
-    url: String,
+    target: Target,
     set: RunSettings,
     load: Option<tokio::sync::watch::Receiver<String>>,
 ) -> Result<(), ExecError> {
-    let status = executor::status::status(&plan, &url).await?;
-    let states: BTreeMap<String, String> =
+    let status = executor::status::status(&plan, &target).await?;
+    let states: BTreeMap<String, StepState> =
         status.steps.into_iter().map(|s| (s.id, s.state)).collect();
     let mut app = App::new(plan.clone(), &states);
+    app.through = set.through;
     if let Some(b) = set.batch_size {
         app.batch_size = b;
         app.batch_pinned = true;
@@ -38,7 +40,7 @@ pub async fn run_console_with_load(
     }
     let pal = Palette::from_env();
     let mut terminal = ratatui::init();
-    let result = event_loop(&mut terminal, &mut app, &plan, &url, &set, pal, load).await;
+    let result = event_loop(&mut terminal, &mut app, &plan, &target, &set, pal, load).await;
     ratatui::restore();
     result?;
     if app.failed {
@@ -47,7 +49,7 @@ pub async fn run_console_with_load(
             .steps
             .iter()
             .zip(&app.steps)
-            .find(|(_, v)| v.state == super::app::StepState::Failed)
+            .find(|(_, v)| v.state == super::app::ShownState::Failed)
             .map(|(s, _)| s.id.clone())
             .unwrap_or_default();
         return Err(ExecError::StepFailed {
@@ -62,13 +64,13 @@ async fn event_loop(
     terminal: &mut ratatui::DefaultTerminal,
     app: &mut App,
     plan: &Plan,
-    url: &str,
+    target: &Target,
     set: &RunSettings,
     pal: Palette,
     load: Option<tokio::sync::watch::Receiver<String>>,
 ) -> Result<(), ExecError> {
     let (ev_tx, mut ev_rx) = tokio::sync::mpsc::unbounded_channel();
-    let (done_tx, mut done_rx) = tokio::sync::mpsc::unbounded_channel::<String>();
+    let (done_tx, mut done_rx) = tokio::sync::mpsc::unbounded_channel::<Option<String>>();
     let mut ctl: Option<tokio::sync::mpsc::UnboundedSender<Command>> = None;
     let mut keys = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_millis(250));
@@ -119,60 +121,36 @@ async fn event_loop(
                     let (ctx, crx) = tokio::sync::mpsc::unbounded_channel();
                     ctl = Some(ctx);
                     let mut s = set.clone();
-                    s.through = through;
+                    // `--through` caps every run started here (n and r included).
+                    s.through = match (through, set.through) {
+                        (Some(a), Some(b)) => Some(a.min(b)),
+                        (a, b) => a.or(b),
+                    };
                     s.max_steps = steps;
                     s.yes = false;
                     s.batch_size = app.batch_pinned.then_some(app.batch_size);
                     s.batch_pause = Some(Duration::from_millis(app.pause_ms));
-                    let (plan, url, tx, done) = (
-                        plan.clone(),
-                        url.to_string(),
-                        ev_tx.clone(),
-                        done_tx.clone(),
-                    );
+                    let (plan, target, tx, done) =
+                        (plan.clone(), target.clone(), ev_tx.clone(), done_tx.clone());
                     tokio::spawn(async move {
-                        let r = executor::run(&plan, &url, &s, true, tx, crx).await;
-                        let _ = done.send(match r {
-                            Ok(executor::Outcome::Done) => "every step is done".to_string(),
-                            Ok(executor::Outcome::Through(p)) => {
-                                format!("phase {} complete", p.name())
-                            }
-                            Ok(executor::Outcome::Stopped) => {
-                                "stopped on request; press n or r to go on".to_string()
-                            }
-                            Ok(executor::Outcome::StepsDone) => String::new(),
-                            Ok(executor::Outcome::AtGate { step, .. }) => {
-                                format!("waiting at gate {step}")
-                            }
-                            Err(e) => e.to_string(),
-                        });
+                        let r = executor::run(&plan, &target, &s, true, tx, crx).await;
+                        let _ = done.send(outcome::console_note(&r));
                     });
                 }
                 Effect::Rollback => {
-                    let (plan, url, s, tx, done) = (
+                    let (plan, target, s, tx, done) = (
                         plan.clone(),
-                        url.to_string(),
+                        target.clone(),
                         set.clone(),
                         ev_tx.clone(),
                         done_tx.clone(),
                     );
                     tokio::spawn(async move {
-                        let r = executor::rollback::rollback(&plan, &url, &s, tx).await;
-                        let _ = done.send(match r {
-                            Ok(executor::rollback::RollbackOutcome::Done { undone }) => {
-                                format!("rolled back {undone} step(s)")
-                            }
-                            Ok(executor::rollback::RollbackOutcome::StoppedAt {
-                                step,
-                                reason,
-                                undone,
-                            }) => {
-                                format!(
-                                    "rolled back {undone} step(s); stopped before {step}: {reason}"
-                                )
-                            }
+                        let r = executor::rollback::rollback(&plan, &target, &s, tx).await;
+                        let _ = done.send(Some(match r {
+                            Ok(o) => o.describe(),
                             Err(e) => e.to_string(),
-                        });
+                        }));
                     });
                 }
             }

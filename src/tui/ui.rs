@@ -5,7 +5,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Gauge, List, ListItem, Paragraph, Sparkline, Wrap};
 
-use super::app::{App, Mode, StepState};
+use super::app::{App, Mode, ShownState};
 use super::style::Palette;
 use crate::plan::Phase;
 
@@ -131,7 +131,7 @@ fn draw_title(app: &App, f: &mut Frame, area: Rect, pal: Palette) {
     let done = app
         .steps
         .iter()
-        .filter(|s| s.state == StepState::Done)
+        .filter(|s| s.state == ShownState::Done)
         .count();
     let mut spans = vec![
         Span::styled(format!(" bellows · {} ", app.plan.name), pal.heading()),
@@ -144,13 +144,13 @@ fn draw_title(app: &App, f: &mut Frame, area: Rect, pal: Palette) {
     f.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-fn state_style(s: StepState, pal: Palette) -> ratatui::style::Style {
+fn state_style(s: ShownState, pal: Palette) -> ratatui::style::Style {
     match s {
-        StepState::Done | StepState::Skipped => pal.done(),
-        StepState::Running => pal.running(),
-        StepState::Waiting | StepState::Gate => pal.waiting(),
-        StepState::Failed => pal.bad(),
-        StepState::Pending | StepState::RolledBack => pal.dim(),
+        ShownState::Done | ShownState::Skipped => pal.done(),
+        ShownState::Running => pal.running(),
+        ShownState::LockWait | ShownState::AtGate => pal.waiting(),
+        ShownState::Failed => pal.bad(),
+        ShownState::Pending | ShownState::RolledBack => pal.dim(),
     }
 }
 
@@ -482,27 +482,19 @@ fn draw_explain(app: &App, f: &mut Frame, area: Rect, scroll: u16) {
 
 /// What a rollback would undo, newest first, and where it would stop.
 fn rollback_preview(app: &App) -> String {
-    let mut undo = Vec::new();
-    for (s, v) in app.plan.steps.iter().zip(&app.steps).rev() {
-        if v.state != StepState::Done {
-            continue;
-        }
-        if s.rollback_sql.is_none() {
-            return format!(
-                "Would undo {}; then stop before {} (irreversible).",
-                if undo.is_empty() {
-                    "nothing".to_string()
-                } else {
-                    undo.join(", ")
-                },
-                s.id
-            );
-        }
-        undo.push(s.id.clone());
-    }
-    if undo.is_empty() {
-        "Nothing is done yet, so there is nothing to undo.".into()
-    } else {
-        format!("Would undo {}.", undo.join(", "))
+    let undo = app.undo();
+    let ids: Vec<&str> = undo.steps.iter().map(|s| s.id.as_str()).collect();
+    match undo.blocked {
+        Some(b) => format!(
+            "Would undo {}; then stop before {} (irreversible).",
+            if ids.is_empty() {
+                "nothing".to_string()
+            } else {
+                ids.join(", ")
+            },
+            b.id
+        ),
+        None if ids.is_empty() => "Nothing is done yet, so there is nothing to undo.".into(),
+        None => format!("Would undo {}.", ids.join(", ")),
     }
 }

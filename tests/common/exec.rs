@@ -33,7 +33,8 @@ pub async fn run(
         }
         v
     });
-    let r = executor::run(plan, url, set, false, tx, crx).await;
+    let target = bellows::env::Target::parse(url).expect("a database URL");
+    let r = executor::run(plan, &target, set, false, tx, crx).await;
     let events = collector.await.unwrap_or_default();
     (r, events)
 }
@@ -55,7 +56,8 @@ pub async fn rollback(
         }
         v
     });
-    let r = executor::rollback::rollback(plan, url, set, tx).await;
+    let target = bellows::env::Target::parse(url).expect("a database URL");
+    let r = executor::rollback::rollback(plan, &target, set, tx).await;
     let events = collector.await.unwrap_or_default();
     (r, events)
 }

@@ -92,6 +92,22 @@ fn main() {
         plan.push(t.elapsed());
         steps = p.steps.len();
     }
+    // One ALTER TABLE with many actions: planning must stay linear in them.
+    let mut wide = Vec::new();
+    for actions in [1000usize, 2000, 4000, 8000] {
+        let list: Vec<String> = (0..actions)
+            .map(|k| format!("ADD COLUMN w{k} integer"))
+            .collect();
+        let text = format!("ALTER TABLE t1 {};", list.join(", "));
+        let mut times = Vec::new();
+        for _ in 0..3 {
+            let t = Instant::now();
+            planner::plan("bench-wide.sql", &text, &cat, &Options::default())
+                .expect("wide change plans");
+            times.push(t.elapsed());
+        }
+        wide.push((actions, median(times)));
+    }
     println!(
         "load schema: {lines} lines, {tables} tables: median {:.1} ms (target < 500 ms)",
         median(load).as_secs_f64() * 1e3
@@ -100,4 +116,10 @@ fn main() {
         "plan change: {statements} statements -> {steps} steps: median {:.1} ms (target < 100 ms)",
         median(plan).as_secs_f64() * 1e3
     );
+    for (actions, t) in wide {
+        println!(
+            "plan one ALTER TABLE with {actions} actions: median {:.1} ms",
+            t.as_secs_f64() * 1e3
+        );
+    }
 }

@@ -18,10 +18,8 @@ pub fn estimate<'a>(tokens: impl IntoIterator<Item = &'a Token>) -> usize {
     for t in tokens {
         match t {
             Token::LParen | Token::LBracket => chains.push(0),
-            Token::RParen | Token::RBracket => {
-                if chains.len() > 1 {
-                    chains.pop();
-                }
+            Token::RParen | Token::RBracket if chains.len() > 1 => {
+                chains.pop();
             }
             Token::Comma => {
                 if let Some(c) = chains.last_mut() {

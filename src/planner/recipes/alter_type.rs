@@ -160,7 +160,7 @@ fn down_conversion(
 /// A free name for the shadow column: `<column>_bellows_new`.
 fn shadow_name(ctx: &Ctx, table: &QName, column: &str) -> String {
     let t = ctx.cat().table(table);
-    crate::catalog::names::choose_name(column, "bellows", "new", |n| {
+    crate::catalog::names::choose_own_name(column, "bellows", "new", |n| {
         t.is_some_and(|t| t.column(n).is_some())
     })
 }

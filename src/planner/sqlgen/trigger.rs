@@ -14,12 +14,25 @@ pub fn drop_function(function: &QName) -> String {
     format!("DROP FUNCTION IF EXISTS {}()", function.sql())
 }
 
-/// A PL/pgSQL trigger function `f()` with `body` between BEGIN and `RETURN NEW; END`.
+/// A PL/pgSQL trigger function `f()` with `body` between BEGIN and `RETURN NEW; END`,
+/// dollar-quoted with a tag the body does not contain (a column may be named `$bellows$`).
 fn trigger_function(function: &QName, body: &str) -> String {
+    let tag = dollar_tag(body);
     format!(
-        "CREATE FUNCTION {}() RETURNS trigger LANGUAGE plpgsql AS $bellows$\nBEGIN\n{body}  RETURN NEW;\nEND\n$bellows$",
+        "CREATE FUNCTION {}() RETURNS trigger LANGUAGE plpgsql AS {tag}\nBEGIN\n{body}  RETURN NEW;\nEND\n{tag}",
         function.sql()
     )
+}
+
+/// `$bellows$`, or `$bellows_1$`, `$bellows_2$`, ... the first that `body` does not contain.
+pub fn dollar_tag(body: &str) -> String {
+    let mut tag = "$bellows$".to_string();
+    let mut n = 0;
+    while body.contains(&tag) {
+        n += 1;
+        tag = format!("$bellows_{n}$");
+    }
+    tag
 }
 
 /// The dual-write trigger between an old column and its replacement.
@@ -119,5 +132,32 @@ impl ComputeTrigger {
             drop_trigger(&self.name, &self.table),
             drop_function(&self.function),
         ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_dollar_quote_never_occurs_in_the_body() {
+        let t: QName = "t".parse().expect("name");
+        let sync = SyncTrigger {
+            table: t.clone(),
+            function: t.sibling("f"),
+            on_insert: "i".into(),
+            on_update: "u".into(),
+            old: "a$bellows$".into(),
+            new: "b".into(),
+            up: "NEW.\"a$bellows$\"".into(),
+            down: "NEW.\"b\"".into(),
+        };
+        let f = &sync.create()[0];
+        assert!(
+            f.contains("AS $bellows_1$\n") && f.ends_with("\n$bellows_1$"),
+            "{f}"
+        );
+        assert_eq!(f.matches("$bellows_1$").count(), 2);
+        assert_eq!(dollar_tag("$bellows$ $bellows_1$"), "$bellows_2$");
     }
 }

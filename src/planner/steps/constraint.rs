@@ -141,7 +141,7 @@ pub fn foreign_key(ctx: &Ctx, out: &mut Drafts, fk: &ForeignKey) -> Result<usize
 /// The concurrent build of an index on a foreign key's referencing columns.
 fn referencing_index(ctx: &Ctx, out: &mut Drafts, fk: &ForeignKey, columns: &[String]) -> usize {
     let table = fk.table;
-    let ix_name = names::choose_name(&table.name, &columns.join("_"), "idx", |n| {
+    let ix_name = names::choose_own_name(&table.name, &columns.join("_"), "idx", |n| {
         ctx.cat().relation_exists(&table.sibling(n)) || n == fk.name
     });
     let ix = super::index::btree(&ix_name, false, columns);

@@ -13,7 +13,7 @@ use crate::sql::{QName, quote_ident as q};
 
 /// A name for the temporary NOT NULL check of `column`.
 pub fn check_name(ctx: &Ctx, table: &QName, column: &str, taken: &BTreeSet<String>) -> String {
-    names::choose_name(&table.name, column, "not_null", |n| {
+    names::choose_own_name(&table.name, column, "not_null", |n| {
         !ctx.name_free(&table.schema, n, taken)
     })
 }

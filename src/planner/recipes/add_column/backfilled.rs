@@ -99,7 +99,7 @@ fn sequence_name(ctx: &Ctx, table: &QName, c: &ColumnDef) -> QName {
     } else {
         "seq"
     };
-    table.sibling(names::choose_name(&table.name, &c.name, label, |n| {
+    table.sibling(names::choose_own_name(&table.name, &c.name, label, |n| {
         ctx.cat().relation_exists(&table.sibling(n))
     }))
 }
@@ -175,12 +175,12 @@ fn compute_trigger(
 ) -> usize {
     let trigger = ComputeTrigger {
         table: table.clone(),
-        function: table.sibling(names::make_name(
+        function: table.sibling(names::own_name(
             "bellows_gen",
             &format!("{}_{}", table.name, c.name),
             "fn",
         )),
-        name: names::make_name("bellows_gen", &c.name, "trg"),
+        name: names::own_name("bellows_gen", &c.name, "trg"),
         column: c.name.clone(),
         computed: row_expr(ctx, table, generation),
     };

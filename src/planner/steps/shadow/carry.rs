@@ -143,7 +143,7 @@ fn copy_index(job: &Job, ix: &Index, is_pk: bool, taken: &mut BTreeSet<String>) 
     let (spec, table) = (job.spec, &job.spec.table);
     let mut copy = ix.clone();
     copy.name = if is_pk {
-        let name = names::choose_name(&table.name, &spec.new, "pkey", |x| {
+        let name = names::choose_own_name(&table.name, &spec.new, "pkey", |x| {
             !job.ctx.name_free(&table.schema, x, taken)
         });
         taken.insert(name.clone());

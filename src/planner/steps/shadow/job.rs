@@ -38,13 +38,13 @@ impl<'a> Job<'a> {
         let t = &spec.table;
         let sync = SyncTrigger {
             table: t.clone(),
-            function: t.sibling(names::make_name(
+            function: t.sibling(names::own_name(
                 "bellows_sync",
                 &format!("{}_{}", t.name, spec.old),
                 "fn",
             )),
-            on_insert: names::make_name("bellows_sync", &spec.old, "ins"),
-            on_update: names::make_name("bellows_sync", &spec.old, "upd"),
+            on_insert: names::own_name("bellows_sync", &spec.old, "ins"),
+            on_update: names::own_name("bellows_sync", &spec.old, "upd"),
             old: spec.old.clone(),
             new: spec.new.clone(),
             up: spec.up_at(&format!("NEW.{}", crate::sql::quote_ident(&spec.old))),
@@ -90,7 +90,7 @@ impl<'a> Job<'a> {
         } else {
             format!("{original}_{}", spec.new)
         };
-        let base = names::truncate(&base, names::MAX_IDENT).to_string();
+        let base = names::fit(&base);
         let schema = &spec.table.schema;
         let name = if self.ctx.name_free(schema, &base, taken) {
             base

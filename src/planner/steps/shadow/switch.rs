@@ -118,7 +118,7 @@ pub fn switch_over(job: &Job, out: &mut Drafts, c: &Carried, gate: usize) -> usi
 /// The old column's name once the switch-over is done.
 fn final_old(job: &Job) -> String {
     if job.spec.retype {
-        format!("{}_bellows_old", job.spec.old)
+        crate::catalog::names::fit(&format!("{}_bellows_old", job.spec.old))
     } else {
         job.spec.old.clone()
     }

@@ -8,13 +8,26 @@ use std::process::Command;
 use super::binaries;
 use super::error::{PgTempError, Result};
 use super::exec;
-use super::start::{Listen, TempClusterBuilder};
 use super::user::RunAs;
 
 /// Environment variable that, when `1`, keeps cluster directories for debugging.
 pub const KEEP_ENV: &str = "BELLOWS_PGTEMP_KEEP";
 
+/// Where the server listens. It never listens on anything but loopback.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Listen {
+    /// TCP on 127.0.0.1 on a free port (found by binding 127.0.0.1:0), plus the Unix socket.
+    #[default]
+    Tcp,
+    /// TCP on 127.0.0.1 on this port, plus the Unix socket.
+    TcpPort(u16),
+    /// Only the Unix socket in [`TempCluster::socket_dir`]; no TCP listener.
+    UnixSocket,
+}
+
 /// A disposable PostgreSQL cluster, stopped and deleted on drop.
+///
+/// Started by [`TempCluster::start`] or [`TempCluster::builder`] (see `start.rs`).
 #[derive(Debug)]
 pub struct TempCluster {
     pub(super) root: PathBuf,
@@ -33,16 +46,6 @@ pub struct TempCluster {
 }
 
 impl TempCluster {
-    /// Starts a cluster with default options (TCP on 127.0.0.1, free port).
-    pub fn start() -> Result<Self> {
-        TempClusterBuilder::new().start()
-    }
-
-    /// Options for a cluster; see [`TempClusterBuilder`].
-    pub fn builder() -> TempClusterBuilder {
-        TempClusterBuilder::new()
-    }
-
     /// The server's port (for the Unix socket only, it just names the socket file).
     pub fn port(&self) -> u16 {
         self.port

@@ -38,6 +38,6 @@ mod user;
 pub use binaries::{
     BINDIR_ENV, find_bin_dir, highest_versioned_bindir, parse_major_version, version_key,
 };
-pub use cluster::{KEEP_ENV, TempCluster};
+pub use cluster::{KEEP_ENV, Listen, TempCluster};
 pub use error::{PgTempError, Result};
-pub use start::{Listen, TempClusterBuilder};
+pub use start::TempClusterBuilder;

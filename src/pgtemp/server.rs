@@ -10,10 +10,9 @@ use std::process::Command;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use super::cluster::{KEEP_ENV, TempCluster};
+use super::cluster::{KEEP_ENV, Listen, TempCluster};
 use super::error::{PgTempError, Result};
 use super::exec;
-use super::start::Listen;
 
 /// How long to wait for the server to accept connections after `pg_ctl start`.
 const READY_TIMEOUT: Duration = Duration::from_secs(30);

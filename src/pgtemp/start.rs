@@ -5,7 +5,7 @@ use std::net::Ipv4Addr;
 use std::path::PathBuf;
 
 use super::binaries;
-use super::cluster::{KEEP_ENV, TempCluster};
+use super::cluster::{KEEP_ENV, Listen, TempCluster};
 use super::error::{PgTempError, Result};
 use super::exec;
 use super::scratch::{create_root, free_port};
@@ -15,18 +15,6 @@ use super::user;
 /// How many times to retry with a new port when the chosen one was taken meanwhile.
 const PORT_ATTEMPTS: u32 = 3;
 
-/// Where the server listens. It never listens on anything but loopback.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum Listen {
-    /// TCP on 127.0.0.1 on a free port (found by binding 127.0.0.1:0), plus the Unix socket.
-    #[default]
-    Tcp,
-    /// TCP on 127.0.0.1 on this port, plus the Unix socket.
-    TcpPort(u16),
-    /// Only the Unix socket in [`TempCluster::socket_dir`]; no TCP listener.
-    UnixSocket,
-}
-
 /// Options for [`TempCluster`]; finish with [`start`](Self::start).
 #[derive(Debug, Clone, Default)]
 pub struct TempClusterBuilder {
@@ -35,6 +23,18 @@ pub struct TempClusterBuilder {
     superuser: Option<String>,
     keep: Option<bool>,
     bin_dir: Option<PathBuf>,
+}
+
+impl TempCluster {
+    /// Starts a cluster with default options (TCP on 127.0.0.1, free port).
+    pub fn start() -> Result<Self> {
+        TempClusterBuilder::new().start()
+    }
+
+    /// Options for a cluster; see [`TempClusterBuilder`].
+    pub fn builder() -> TempClusterBuilder {
+        TempClusterBuilder::new()
+    }
 }
 
 impl TempClusterBuilder {

@@ -1,6 +1,6 @@
 //! ADD COLUMN: one brief step when PostgreSQL stores the default in the catalog; otherwise a
 //! nullable column, a default for new rows, a batched backfill, then the NOT NULL sequence
-//! ([`backfilled`]). Inline constraints are planned by the dispatcher after the column.
+//! (`backfilled`). Inline constraints are planned by the dispatcher after the column.
 
 mod backfilled;
 

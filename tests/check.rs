@@ -465,14 +465,30 @@ fn settings_exit_codes_and_bad_input() {
     let (code, _, err) = check(&[&format!("{dir}/V1__broken.sql")]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("V1__broken.sql:2:"), "{err}");
-    // A statement bellows cannot read is a note, not silence and not a failure.
+    // A statement bellows cannot read is a warning: never silence, and the default
+    // `--fail-on warning` stops until someone has looked.
     std::fs::write(format!("{dir}/V2__odd.sql"), "ALTER TABLE t FROBNICATE;\n").expect("write");
     let (code, have) = found(&[&format!("{dir}/V2__odd.sql")]);
     assert_eq!(
         (code, have),
         (
-            0,
+            1,
             owned(&[("V2__odd.sql", 1, "up", "unreadable-statement")])
+        )
+    );
+    // Read but not judged (SET TABLESPACE, DO blocks have no rule yet) is reported the same
+    // way, while a data change is not a schema change and passes.
+    std::fs::write(
+        format!("{dir}/V3__unjudged.sql"),
+        "CREATE TABLE u (id int);\nCREATE POLICY p ON u USING (true);\nUPDATE u SET id = 1;\n",
+    )
+    .expect("write");
+    let (code, have) = found(&[&format!("{dir}/V3__unjudged.sql")]);
+    assert_eq!(
+        (code, have),
+        (
+            1,
+            owned(&[("V3__unjudged.sql", 2, "up", "unreadable-statement")])
         )
     );
     let (code, _, err) = check(&[]);

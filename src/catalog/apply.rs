@@ -131,7 +131,9 @@ impl Catalog {
             | Ddl::VacuumFull { .. }
             | Ddl::Cluster { .. }
             | Ddl::Truncate { .. }
+            | Ddl::LockTable { .. }
             | Ddl::Ignored { .. }
+            | Ddl::Data { .. }
             | Ddl::Unsupported { .. }
             | Ddl::Skipped { .. } => Ok(()),
         }
@@ -551,7 +553,9 @@ impl Catalog {
                 t.indexes
                     .retain(|_, i| i.constraint.as_deref() != Some(name.as_str()));
             }
-            AlterAction::Ignored { .. } | AlterAction::Unsupported { .. } => {
+            AlterAction::SetLogged { .. }
+            | AlterAction::Ignored { .. }
+            | AlterAction::Unsupported { .. } => {
                 self.table_mut(table)?;
             }
         }

@@ -21,7 +21,10 @@ pub fn load_str(path: &str, text: &str) -> Result<Catalog, CatalogError> {
     let mut cat = Catalog::default();
     cat.schemas.insert(sql::ident::DEFAULT_SCHEMA.to_string());
     for s in &stmts {
-        if matches!(s.ddl, Ddl::Skipped { .. } | Ddl::Unsupported { .. }) {
+        if matches!(
+            s.ddl,
+            Ddl::Skipped { .. } | Ddl::Data { .. } | Ddl::Unsupported { .. }
+        ) {
             continue;
         }
         cat.apply(&s.ddl).map_err(|e| match e {

@@ -222,7 +222,13 @@ impl Linter {
                 }
                 None => {}
             }
-            if let Ddl::Skipped { what } = &st.ddl {
+            // A statement bellows could not read, or read but has no rule for, is reported:
+            // silence must never pass for approval.
+            let unjudged = match &st.ddl {
+                Ddl::Skipped { what } => Some(what.clone()),
+                _ => subject::unjudged(st),
+            };
+            if let Some(what) = &unjudged {
                 let cx = Cx {
                     subject: None,
                     claim: claim(crate::safety::DdlForm::Nothing, pg),
@@ -234,7 +240,9 @@ impl Linter {
                     unreadable: Some(what),
                 };
                 self.check(&cx, st, unit, &mut out);
-                continue;
+                if matches!(st.ddl, Ddl::Skipped { .. } | Ddl::Unsupported { .. }) {
+                    continue;
+                }
             }
             for s in subject::subjects(st, self.schema.catalog(), pg) {
                 let c = claim(s.form, pg);
@@ -289,6 +297,8 @@ pub fn planned(rule: Rule) -> bool {
             | Rule::AddExclude
             | Rule::VacuumFull
             | Rule::Cluster
+            | Rule::SetLogged
+            | Rule::LockTable
             | Rule::ConcurrentlyInTransaction
             | Rule::SeveralBlockingStatements
             | Rule::MissingLockTimeout
@@ -308,6 +318,25 @@ fn duration_phrase(d: Duration) -> &'static str {
     }
 }
 
+/// How much of a statement a finding carries (a generated migration can hold a 1 MB line).
+const STATEMENT_SHOWN: usize = 400;
+
+/// `text`, or its first `max` bytes (on a character boundary) and how much was left out.
+fn shortened(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_string();
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!(
+        "{} … ({} more characters)",
+        &text[..end],
+        text[end..].chars().count()
+    )
+}
+
 fn finding(rule: Rule, cx: &Cx, loc: Loc, text: &str, unit: &Unit) -> Finding {
     let doc = rule.doc();
     let table = cx
@@ -322,7 +351,7 @@ fn finding(rule: Rule, cx: &Cx, loc: Loc, text: &str, unit: &Unit) -> Finding {
     let action = cx.subject.map(|s| s.action.as_str()).unwrap_or("");
     let message = match rule {
         Rule::UnreadableStatement => format!(
-            "bellows could not read this statement, so it was not checked: {}",
+            "bellows could not judge this statement, so it was not checked: {}",
             cx.unreadable.unwrap_or("")
         ),
         Rule::ConcurrentlyInTransaction => format!(
@@ -378,7 +407,7 @@ fn finding(rule: Rule, cx: &Cx, loc: Loc, text: &str, unit: &Unit) -> Finding {
         message,
         recipe: doc.recipe,
         planned: planned(rule),
-        statement: text.trim().to_string(),
+        statement: shortened(text.trim(), STATEMENT_SHOWN),
     }
 }
 
@@ -387,5 +416,22 @@ fn capitalize(s: &str) -> String {
     match c.next() {
         Some(f) => f.to_uppercase().chain(c).collect::<String>() + ".",
         None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shortened;
+
+    #[test]
+    fn a_long_statement_is_shortened_on_a_character_boundary() {
+        let long = format!(
+            "ALTER TABLE t ADD CONSTRAINT c CHECK ({});",
+            "é OR ".repeat(200_000)
+        );
+        let s = shortened(&long, 400);
+        assert!(s.len() < 460, "{}", s.len());
+        assert!(s.ends_with("more characters)"), "{s}");
+        assert_eq!(shortened("SELECT 1", 400), "SELECT 1");
     }
 }

@@ -4,7 +4,7 @@
 
 use crate::catalog::Catalog;
 use crate::safety::{DdlForm, binary_coercible};
-use crate::sql::ddl::{AlterAction, ColumnDef, ConstraintKind, Ddl, ReindexTarget};
+use crate::sql::ddl::{AlterAction, ColumnDef, ConstraintKind, Ddl, ReindexTarget, TableLock};
 use crate::sql::expr::{Volatility, volatility};
 use crate::sql::{QName, Statement};
 
@@ -71,6 +71,40 @@ pub fn control(st: &Statement) -> Option<Control> {
                 }
             })
         }
+        _ => None,
+    }
+}
+
+/// The form of `LOCK TABLE` in `mode`, when the mode blocks writes (weaker modes are what
+/// ordinary reads and writes take themselves).
+fn lock_form(mode: TableLock) -> Option<(DdlForm, &'static str)> {
+    match mode {
+        TableLock::AccessShare
+        | TableLock::RowShare
+        | TableLock::RowExclusive
+        | TableLock::ShareUpdateExclusive => None,
+        TableLock::Share => Some((DdlForm::LockTableShare, "SHARE")),
+        TableLock::ShareRowExclusive => {
+            Some((DdlForm::LockTableShareRowExclusive, "SHARE ROW EXCLUSIVE"))
+        }
+        TableLock::Exclusive => Some((DdlForm::LockTableExclusive, "EXCLUSIVE")),
+        TableLock::AccessExclusive => Some((DdlForm::LockTableAccessExclusive, "ACCESS EXCLUSIVE")),
+    }
+}
+
+/// Why bellows cannot judge (part of) a statement it did read: DDL it has no rule for. Data
+/// changes and queries are not schema changes and are left alone.
+pub fn unjudged(st: &Statement) -> Option<String> {
+    match &st.ddl {
+        Ddl::Unsupported { what } => Some(format!(
+            "bellows reads it as `{what}`, which it does not judge yet"
+        )),
+        Ddl::AlterTable { actions, .. } => actions.iter().find_map(|a| match a {
+            AlterAction::Unsupported { what } => Some(format!(
+                "bellows reads `ALTER TABLE ... {what}`, which it does not judge yet (the statement's other actions were checked)"
+            )),
+            _ => None,
+        }),
         _ => None,
     }
 }
@@ -156,6 +190,19 @@ pub fn subjects(st: &Statement, cat: &Catalog, pg: u32) -> Vec<Subject> {
             vec![s(DdlForm::VacuumFull, table.as_ref(), "VACUUM FULL".into())]
         }
         Ddl::Cluster { table } => vec![s(DdlForm::Cluster, table.as_ref(), "CLUSTER".into())],
+        Ddl::LockTable { tables, mode } => match lock_form(*mode) {
+            Some((form, what)) => tables
+                .iter()
+                .map(|n| {
+                    s(
+                        form,
+                        Some(n),
+                        format!("LOCK TABLE {} IN {what} MODE", n.display()),
+                    )
+                })
+                .collect(),
+            None => Vec::new(),
+        },
         Ddl::CreateTrigger(t) => vec![s(
             DdlForm::CreateTrigger,
             Some(&t.table),
@@ -184,6 +231,15 @@ fn alter_action(table: &QName, a: &AlterAction, cat: &Catalog, pg: u32) -> Vec<S
         AlterAction::DropColumn { name, .. } => {
             vec![s(DdlForm::DropColumn, format!("DROP COLUMN {}", q(name)))]
         }
+        AlterAction::SetLogged { logged } => vec![s(
+            DdlForm::SetLogged,
+            if *logged {
+                "SET LOGGED"
+            } else {
+                "SET UNLOGGED"
+            }
+            .into(),
+        )],
         AlterAction::RenameColumn { from, to } => {
             vec![s(
                 DdlForm::RenameColumn,

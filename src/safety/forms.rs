@@ -88,6 +88,16 @@ pub enum DdlForm {
     VacuumFull,
     /// CLUSTER.
     Cluster,
+    /// ALTER TABLE ... SET LOGGED / SET UNLOGGED.
+    SetLogged,
+    /// LOCK TABLE ... IN SHARE MODE.
+    LockTableShare,
+    /// LOCK TABLE ... IN SHARE ROW EXCLUSIVE MODE.
+    LockTableShareRowExclusive,
+    /// LOCK TABLE ... IN EXCLUSIVE MODE.
+    LockTableExclusive,
+    /// LOCK TABLE ... [IN ACCESS EXCLUSIVE MODE].
+    LockTableAccessExclusive,
     /// A batched UPDATE of a key range (backfill).
     BatchUpdate,
     /// A read-only check (verification).
@@ -139,6 +149,11 @@ impl DdlForm {
         DdlForm::DropTable,
         DdlForm::VacuumFull,
         DdlForm::Cluster,
+        DdlForm::SetLogged,
+        DdlForm::LockTableShare,
+        DdlForm::LockTableShareRowExclusive,
+        DdlForm::LockTableExclusive,
+        DdlForm::LockTableAccessExclusive,
         DdlForm::BatchUpdate,
         DdlForm::Read,
         DdlForm::Nothing,
@@ -365,6 +380,31 @@ pub fn claim(form: DdlForm, pg_version: u32) -> LockClaim {
             M::AccessExclusive,
             D::Rewrite,
             "rewrites the whole table in index order while reads and writes wait",
+        ),
+        F::SetLogged => c(
+            M::AccessExclusive,
+            D::Rewrite,
+            "rewrites the whole table (and, for SET LOGGED, writes all of it to the WAL) while reads and writes wait",
+        ),
+        F::LockTableShare => c(
+            M::Share,
+            D::Brief,
+            "takes SHARE and keeps it until the transaction ends: writes wait for every statement after it in the same transaction",
+        ),
+        F::LockTableShareRowExclusive => c(
+            M::ShareRowExclusive,
+            D::Brief,
+            "takes SHARE ROW EXCLUSIVE and keeps it until the transaction ends: writes wait for every statement after it in the same transaction",
+        ),
+        F::LockTableExclusive => c(
+            M::Exclusive,
+            D::Brief,
+            "takes EXCLUSIVE and keeps it until the transaction ends: writes (and SELECT FOR UPDATE) wait for every statement after it in the same transaction",
+        ),
+        F::LockTableAccessExclusive => c(
+            M::AccessExclusive,
+            D::Brief,
+            "takes ACCESS EXCLUSIVE and keeps it until the transaction ends: reads and writes wait for every statement after it in the same transaction",
         ),
         F::BatchUpdate => c(
             M::RowExclusive,

@@ -168,6 +168,7 @@ fn from_ast(raw: &RawStatement, ast: Ast) -> Result<Ddl, SqlError> {
                 .map(|n| raw.qname(&n.name))
                 .collect::<Result<Vec<_>, _>>()?,
         },
+        Ast::Lock(l) => lock_table(raw, &l)?,
         Ast::Set(_) => Ddl::Ignored { what: "SET".into() },
         Ast::Comment { .. } => Ddl::Ignored {
             what: "COMMENT".into(),
@@ -187,16 +188,16 @@ fn from_ast(raw: &RawStatement, ast: Ast) -> Result<Ddl, SqlError> {
         Ast::Query(q) if is_set_config(&q) => Ddl::Ignored {
             what: "set_config".into(),
         },
-        Ast::Query(_) => Ddl::Unsupported {
+        Ast::Query(_) => Ddl::Data {
             what: "a query (SELECT)".into(),
         },
-        Ast::Insert(_) => Ddl::Unsupported {
+        Ast::Insert(_) => Ddl::Data {
             what: "INSERT".into(),
         },
-        Ast::Update(_) => Ddl::Unsupported {
+        Ast::Update(_) => Ddl::Data {
             what: "UPDATE".into(),
         },
-        Ast::Delete(_) => Ddl::Unsupported {
+        Ast::Delete(_) => Ddl::Data {
             what: "DELETE".into(),
         },
         other => Ddl::Unsupported {
@@ -462,6 +463,8 @@ fn alter_action(raw: &RawStatement, op: &AlterTableOperation) -> Result<AlterAct
             if_exists: *if_exists,
             cascade: matches!(drop_behavior, Some(ast::DropBehavior::Cascade)),
         },
+        O::SetLogged => AlterAction::SetLogged { logged: true },
+        O::SetUnlogged => AlterAction::SetLogged { logged: false },
         O::OwnerTo { .. } => AlterAction::Ignored {
             what: "OWNER TO".into(),
         },
@@ -617,6 +620,27 @@ fn drop(
     })
 }
 
+/// `LOCK TABLE`: the tables and the mode (ACCESS EXCLUSIVE when none is given).
+fn lock_table(raw: &RawStatement, l: &ast::Lock) -> Result<Ddl, SqlError> {
+    use ast::LockTableMode as L;
+    let tables = l
+        .tables
+        .iter()
+        .map(|t| raw.qname(&t.name))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mode = match l.lock_mode {
+        Some(L::AccessShare) => TableLock::AccessShare,
+        Some(L::RowShare) => TableLock::RowShare,
+        Some(L::RowExclusive) => TableLock::RowExclusive,
+        Some(L::ShareUpdateExclusive) => TableLock::ShareUpdateExclusive,
+        Some(L::Share) => TableLock::Share,
+        Some(L::ShareRowExclusive) => TableLock::ShareRowExclusive,
+        Some(L::Exclusive) => TableLock::Exclusive,
+        Some(L::AccessExclusive) | None => TableLock::AccessExclusive,
+    };
+    Ok(Ddl::LockTable { tables, mode })
+}
+
 /// `ALTER TYPE ... ADD VALUE`; other forms are not planned.
 fn alter_type(raw: &RawStatement, at: ast::AlterType) -> Result<Ddl, SqlError> {
     Ok(match at.operation {
@@ -718,6 +742,25 @@ mod tests {
         assert!(matches!(
             one("CREATE MATERIALIZED VIEW mv AS SELECT 1 AS x WITH NO DATA;"),
             Ok(Ddl::CreateView(v)) if v.materialized
+        ));
+    }
+
+    #[test]
+    fn lock_table_and_set_logged_are_read() {
+        assert!(matches!(
+            one("LOCK TABLE a, s.b IN SHARE MODE NOWAIT;"),
+            Ok(Ddl::LockTable { tables, mode: TableLock::Share }) if tables.len() == 2
+        ));
+        assert!(matches!(
+            one("LOCK t;"),
+            Ok(Ddl::LockTable {
+                mode: TableLock::AccessExclusive,
+                ..
+            })
+        ));
+        assert!(matches!(
+            one("ALTER TABLE t SET UNLOGGED;"),
+            Ok(Ddl::AlterTable { actions, .. }) if actions == [AlterAction::SetLogged { logged: false }]
         ));
     }
 

@@ -89,9 +89,13 @@ pub enum Ddl {
     Cluster { table: Option<QName> },
     /// `TRUNCATE`.
     Truncate { tables: Vec<QName> },
+    /// `LOCK [TABLE] name [, ...] [IN mode MODE]` (ACCESS EXCLUSIVE when no mode is given).
+    LockTable { tables: Vec<QName>, mode: TableLock },
     /// Statements that do not shape the catalog (SET, GRANT, COMMENT, OWNER TO, ...).
     Ignored { what: String },
-    /// A statement bellows does not plan (DML, queries, unknown DDL), with its kind.
+    /// A data change or a query (INSERT, UPDATE, DELETE, SELECT): not a schema change.
+    Data { what: String },
+    /// DDL bellows does not model, with its kind.
     Unsupported { what: String },
     /// Could not be read; kept only when reading leniently (schema files).
     Skipped { what: String },
@@ -258,10 +262,33 @@ pub enum AlterAction {
         if_exists: bool,
         cascade: bool,
     },
+    /// `SET LOGGED` (`logged`) or `SET UNLOGGED`: rewrites the table.
+    SetLogged { logged: bool },
     /// Does not change the modelled catalog (OWNER TO, SET STATISTICS, ...).
     Ignored { what: String },
     /// Changes the table in a way bellows does not plan.
     Unsupported { what: String },
+}
+
+/// The mode of `LOCK TABLE`, weakest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum TableLock {
+    /// `ACCESS SHARE`.
+    AccessShare,
+    /// `ROW SHARE`.
+    RowShare,
+    /// `ROW EXCLUSIVE`.
+    RowExclusive,
+    /// `SHARE UPDATE EXCLUSIVE`.
+    ShareUpdateExclusive,
+    /// `SHARE`.
+    Share,
+    /// `SHARE ROW EXCLUSIVE`.
+    ShareRowExclusive,
+    /// `EXCLUSIVE`.
+    Exclusive,
+    /// `ACCESS EXCLUSIVE` (the default).
+    AccessExclusive,
 }
 
 /// `CREATE INDEX`.

@@ -272,6 +272,21 @@ pub fn fixture(form: DdlForm) -> Fixture {
         F::DropTable => f("DROP TABLE", "", "DROP TABLE t", "t"),
         F::VacuumFull => f("VACUUM FULL", "", "VACUUM FULL t", "t"),
         F::Cluster => f("CLUSTER", "", "CLUSTER t USING t_pkey", "t"),
+        F::SetLogged => f("SET UNLOGGED (and SET LOGGED)", "", "ALTER TABLE t SET UNLOGGED", "t"),
+        F::LockTableShare => f("LOCK TABLE IN SHARE MODE", "", "LOCK TABLE t IN SHARE MODE", "t"),
+        F::LockTableShareRowExclusive => f(
+            "LOCK TABLE IN SHARE ROW EXCLUSIVE MODE",
+            "",
+            "LOCK TABLE t IN SHARE ROW EXCLUSIVE MODE",
+            "t",
+        ),
+        F::LockTableExclusive => f(
+            "LOCK TABLE IN EXCLUSIVE MODE",
+            "",
+            "LOCK TABLE t IN EXCLUSIVE MODE",
+            "t",
+        ),
+        F::LockTableAccessExclusive => f("LOCK TABLE (ACCESS EXCLUSIVE)", "", "LOCK TABLE t", "t"),
         // The executor's backfill batch (src/executor/backfill.rs) for a one-column key, in
         // the middle of the table: keys after 1000, 1000 rows, filling `d` from `a`.
         F::BatchUpdate => Fixture {

@@ -21,10 +21,12 @@ mod create_index;
 mod drop_column;
 mod drop_index;
 mod drop_table;
+mod lock_table;
 mod missing_lock_timeout;
 mod reindex;
 mod rename_column;
 mod rename_table;
+mod set_logged;
 mod set_not_null;
 mod several_blocking_statements;
 mod truncate;
@@ -74,6 +76,10 @@ pub enum Rule {
     VacuumFull,
     /// `cluster`.
     Cluster,
+    /// `set-logged`.
+    SetLogged,
+    /// `lock-table`.
+    LockTable,
     /// `concurrently-in-transaction`.
     ConcurrentlyInTransaction,
     /// `several-blocking-statements`.
@@ -156,6 +162,8 @@ impl Rule {
         Rule::AddExclude,
         Rule::VacuumFull,
         Rule::Cluster,
+        Rule::SetLogged,
+        Rule::LockTable,
         Rule::ConcurrentlyInTransaction,
         Rule::SeveralBlockingStatements,
         Rule::MissingLockTimeout,
@@ -185,6 +193,8 @@ impl Rule {
             Rule::AddExclude => &add_exclude::DOC,
             Rule::VacuumFull => &vacuum_full::DOC,
             Rule::Cluster => &cluster::DOC,
+            Rule::SetLogged => &set_logged::DOC,
+            Rule::LockTable => &lock_table::DOC,
             Rule::ConcurrentlyInTransaction => &concurrently_in_transaction::DOC,
             Rule::SeveralBlockingStatements => &several_blocking_statements::DOC,
             Rule::MissingLockTimeout => &missing_lock_timeout::DOC,
@@ -225,6 +235,8 @@ impl Rule {
             Rule::AddExclude => add_exclude::fires(cx),
             Rule::VacuumFull => vacuum_full::fires(cx),
             Rule::Cluster => cluster::fires(cx),
+            Rule::SetLogged => set_logged::fires(cx),
+            Rule::LockTable => lock_table::fires(cx),
             Rule::ConcurrentlyInTransaction => concurrently_in_transaction::fires(cx),
             Rule::SeveralBlockingStatements => several_blocking_statements::fires(cx),
             Rule::MissingLockTimeout => missing_lock_timeout::fires(cx),

@@ -83,7 +83,11 @@ fn dispatch(ctx: &Ctx) -> Result<Drafts, SqlError> {
             format!("bellows plans changes to tables, and `{what}` is not one it plans"),
             "remove it from the change file and run it on its own (it takes only brief catalog locks)",
         )),
-        Ddl::Unsupported { what } | Ddl::Skipped { what } => Err(ctx.refuse(
+        Ddl::LockTable { .. } => Err(ctx.refuse(
+            "LOCK TABLE in a change file would hold its lock only for a step of its own: bellows runs each step in its own short transaction with a lock_timeout",
+            "remove it; the plan takes the locks each step needs, for as short a time as possible",
+        )),
+        Ddl::Data { what } | Ddl::Unsupported { what } | Ddl::Skipped { what } => Err(ctx.refuse(
             format!("bellows plans schema changes, and `{what}` is not one it can plan"),
             "remove it from the change file; data changes belong in the application or a batched script",
         )),
@@ -145,6 +149,14 @@ fn action(ctx: &Ctx, table: &QName, a: &AlterAction) -> Result<Drafts, SqlError>
             cascade,
             if_exists,
         } => constraint::drop(ctx, table, name, *cascade, *if_exists),
+        AlterAction::SetLogged { logged } => Err(ctx.refuse(
+            format!(
+                "SET {}LOGGED rewrites {} while reads and writes wait, and PostgreSQL has no online way to do it",
+                if *logged { "" } else { "UN" },
+                table.display()
+            ),
+            "run it in a maintenance window, or create a new table with the persistence you want and move the rows in batches",
+        )),
         AlterAction::Ignored { what } | AlterAction::Unsupported { what } => Err(ctx.refuse(
             format!("bellows cannot plan `ALTER TABLE ... {what}`"),
             "run it separately, with a lock_timeout, after checking what it locks",

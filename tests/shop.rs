@@ -27,6 +27,10 @@ fn changes_against_a_real_dump_plan_and_run() {
         ("rename-referenced-primary-key", "ALTER TABLE warehouses RENAME COLUMN id TO warehouse_id;"),
         ("rename-around-views", "DROP VIEW public.order_summaries;\nDROP VIEW public.active_users;\nALTER TABLE users RENAME COLUMN email TO email_address;"),
         ("status-not-null", "-- bellows:fill 'pending'\nALTER TABLE orders ALTER COLUMN notes SET NOT NULL;"),
+        // What the refusal for a column a view reads tells users to write: the views are
+        // recreated only once the old ones are gone and the column has moved.
+        ("recreate-views-around-a-rename", "DROP VIEW public.order_summaries;\nDROP VIEW public.active_users;\nALTER TABLE users RENAME COLUMN email TO email_address;\nCREATE VIEW public.active_users AS SELECT users.id, users.email_address, users.full_name, users.created_at FROM public.users WHERE users.is_active;"),
+        ("recreate-a-view-around-a-type-change", "DROP VIEW public.order_summaries;\nDROP VIEW public.active_users;\nALTER TABLE users ALTER COLUMN full_name TYPE varchar(200);\nCREATE VIEW public.active_users AS SELECT users.id, users.email, users.full_name, users.created_at FROM public.users WHERE users.is_active;"),
     ]
     .iter()
     .map(|(n, t)| (format!("shop/{n}.sql"), t.to_string()))

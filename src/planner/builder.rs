@@ -21,6 +21,8 @@ pub struct Builder {
     by_name: HashMap<QName, Vec<usize>>,
     /// Ids in use.
     ids: HashSet<String>,
+    /// Object → the step that drops it (the latest one).
+    dropped: HashMap<QName, usize>,
     touched_existing: BTreeSet<QName>,
     warnings: Vec<String>,
     min_version: u32,
@@ -37,6 +39,7 @@ impl Builder {
             steps: Vec::new(),
             by_name: HashMap::new(),
             ids: HashSet::new(),
+            dropped: HashMap::new(),
             touched_existing: BTreeSet::new(),
             warnings: Vec::new(),
             min_version: 11,
@@ -55,14 +58,19 @@ impl Builder {
         self.schema.advance(&self.path, st.loc, &st.ddl)
     }
 
-    fn add(&mut self, n: usize, st: &Statement, drafts: Vec<Draft>) -> Result<(), SqlError> {
+    fn add(&mut self, n: usize, st: &Statement, mut drafts: Vec<Draft>) -> Result<(), SqlError> {
         let ids = self.ids_for(n, &drafts);
         let first_new = self.steps.len();
+        self.keep_file_order(&mut drafts);
         for (i, d) in drafts.into_iter().enumerate() {
+            let drops = d.drops.clone();
             let NewStep(step, touches) = self.step(n, st, &ids, i, first_new, d)?;
             let index = self.steps.len();
             self.ids.insert(step.id.clone());
             self.steps.push(step);
+            for name in drops {
+                self.dropped.insert(name, index);
+            }
             for t in touches {
                 let list = self.by_name.entry(t).or_default();
                 if list.last() != Some(&index) {
@@ -71,6 +79,29 @@ impl Builder {
             }
         }
         Ok(())
+    }
+
+    /// A draft that creates an object an earlier statement drops runs in the drop's phase
+    /// or later (so after it: `DROP VIEW v; ...; CREATE VIEW v ...` recreates the view only
+    /// once the old one is gone), and so do the drafts of its statement that follow it.
+    fn keep_file_order(&self, drafts: &mut [Draft]) {
+        for i in 0..drafts.len() {
+            let dropped = drafts[i]
+                .creates
+                .iter()
+                .filter_map(|c| self.dropped.get(c))
+                .map(|&s| self.steps[s].phase);
+            let follows = drafts[i]
+                .after
+                .iter()
+                .filter_map(|&j| drafts.get(j))
+                .map(|d| d.phase);
+            if let Some(p) = dropped.chain(follows).max()
+                && p > drafts[i].phase
+            {
+                drafts[i].phase = p;
+            }
+        }
     }
 
     /// `n.slug`, with `-2`, `-3`... where a slug repeats. Linear in the drafts: each slug
@@ -320,5 +351,35 @@ fn capitalize(s: &str) -> String {
     match c.next() {
         Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
         None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::plan::Phase;
+
+    #[test]
+    fn a_create_after_a_drop_of_the_same_name_runs_after_it() {
+        let cat = crate::catalog::load_str(
+            "s.sql",
+            "CREATE TABLE t (id bigint PRIMARY KEY, a text);\nCREATE VIEW v AS SELECT id, a FROM t;",
+        )
+        .expect("schema");
+        let plan = crate::planner::plan(
+            "c.sql",
+            "DROP VIEW v;\nCREATE VIEW v AS SELECT id FROM t;",
+            &cat,
+            &Default::default(),
+        )
+        .expect("plans");
+        let create = plan
+            .steps
+            .iter()
+            .find(|s| s.id == "2.create")
+            .expect("create");
+        assert_eq!(create.phase, Phase::Contract);
+        assert_eq!(create.depends_on, ["1.drop-view"]);
+        let order: Vec<&str> = plan.steps.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(order, ["1.drop-view", "2.create"]);
     }
 }

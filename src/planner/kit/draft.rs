@@ -38,6 +38,10 @@ pub struct Draft {
     pub tables: Vec<QName>,
     /// Further names it depends on (for ordering across statements).
     pub touches: Vec<QName>,
+    /// Objects it creates (a create never runs before an earlier statement's drop of the name).
+    pub creates: Vec<QName>,
+    /// Objects it drops.
+    pub drops: Vec<QName>,
     /// Indices of earlier drafts of the same statement it must follow.
     pub after: Vec<usize>,
     /// Backfill details.
@@ -74,6 +78,8 @@ impl Draft {
             rollback: Rollback::Nothing,
             tables: Vec::new(),
             touches: Vec::new(),
+            creates: Vec::new(),
+            drops: Vec::new(),
             after: Vec::new(),
             backfill: None,
             verify: None,
@@ -119,6 +125,18 @@ impl Draft {
     /// Also orders after other statements' work on `name`.
     pub fn touching(mut self, name: &QName) -> Self {
         self.touches.push(name.clone());
+        self
+    }
+
+    /// Creates the object `name` (and so touches it).
+    pub fn creating(mut self, name: &QName) -> Self {
+        self.creates.push(name.clone());
+        self.touching(name)
+    }
+
+    /// Drops the object `name`.
+    pub fn dropping(mut self, name: &QName) -> Self {
+        self.drops.push(name.clone());
         self
     }
 

@@ -31,7 +31,7 @@ pub fn plan(ctx: &Ctx, def: &TableDef) -> Result<Drafts, SqlError> {
     )
     .sql([ctx.st.text.clone()])
     .rollback([sqlgen::drop_if_exists("TABLE", &def.name)])
-    .touching(&def.name);
+    .creating(&def.name);
     let fks = def
         .constraints
         .iter()

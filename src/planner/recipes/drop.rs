@@ -177,7 +177,7 @@ pub fn tables(
     ))
     .after(g);
     for n in &present {
-        d = d.on(n);
+        d = d.on(n).dropping(n);
     }
     out.push(d);
     Ok(out)

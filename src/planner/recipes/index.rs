@@ -131,7 +131,8 @@ pub fn drop(
             .sql([sqlgen::drop_index_named(n)])
             .rollback([sqlgen::create_index(&t.name, ix, true)])
             .on(&t.name)
-            .touching(n),
+            .touching(n)
+            .dropping(n),
         );
     }
     Ok(out)

@@ -76,11 +76,19 @@ fn create(ctx: &Ctx) -> Drafts {
         Some(r) => d.rollback([r]),
         None => d.irreversible("bellows does not keep the previous definition to restore it"),
     };
-    // A view orders after (and before) other statements' work on the tables it reads.
-    if let Ddl::CreateView(v) = &ctx.st.ddl {
-        for t in &v.relations {
-            d = d.touching(t);
+    // A view orders after (and before) other statements' work on the tables it reads, and
+    // never before an earlier statement's drop of its name.
+    match &ctx.st.ddl {
+        Ddl::CreateView(v) => {
+            for t in &v.relations {
+                d = d.touching(t);
+            }
+            d = d.creating(&v.name);
         }
+        Ddl::CreateEnum { name, .. }
+        | Ddl::CreateDomain { name, .. }
+        | Ddl::CreateSequence { name } => d = d.creating(name),
+        _ => {}
     }
     Drafts::one(d)
 }
@@ -129,7 +137,7 @@ fn drop_views(ctx: &Ctx, names: &[QName], if_exists: bool) -> Result<Drafts, Sql
     .sql([ctx.st.text.clone()])
     .irreversible("bellows does not keep the previous definition to restore it");
     for n in names {
-        d = d.on(n);
+        d = d.on(n).dropping(n);
         if let Some(v) = views.get(n) {
             for t in v.depends.keys() {
                 d = d.touching(t);

@@ -23,7 +23,7 @@ pub fn build(slug: &str, table: &QName, ix: &Index, summary: String) -> Draft {
         "If the build fails it leaves an INVALID index, which the executor drops before retrying.",
     )
     .on(table)
-    .touching(&table.sibling(ix.name.clone()))
+    .creating(&table.sibling(ix.name.clone()))
 }
 
 /// A plain b-tree index on `columns`, named `name`.

@@ -118,6 +118,15 @@ async fn pg_dump_introspects_to_the_catalog_its_file_loads_to() {
     }
     let file = catalog::load_file(SHOP).expect("load shop.sql");
     assert!(file.tables.len() >= 15, "{} tables", file.tables.len());
+    // The dump's GRANTs are part of the comparison (the owner's own privileges are not).
+    let users = &file.tables[&bellows::sql::QName::public("users")];
+    assert_eq!(
+        users
+            .grants
+            .get("app_readonly")
+            .map(|p| p.iter().map(String::as_str).collect::<Vec<_>>()),
+        Some(vec!["SELECT"])
+    );
     assert_same_catalog(&live, &file);
 }
 

@@ -127,6 +127,32 @@ impl Catalog {
                 }
                 Ok(())
             }
+            Ddl::Grant {
+                tables,
+                privileges,
+                grantees,
+                revoke,
+            } => {
+                // Grants on views and sequences are not modelled.
+                for name in tables {
+                    if let Some(t) = self.tables.get_mut(name) {
+                        for g in grantees {
+                            let held = t.grants.entry(g.clone()).or_default();
+                            for p in privileges {
+                                if *revoke {
+                                    held.remove(p);
+                                } else {
+                                    held.insert(p.clone());
+                                }
+                            }
+                            if held.is_empty() {
+                                t.grants.remove(g);
+                            }
+                        }
+                    }
+                }
+                Ok(())
+            }
             Ddl::Reindex { .. }
             | Ddl::VacuumFull { .. }
             | Ddl::Cluster { .. }
@@ -552,6 +578,9 @@ impl Catalog {
                 }
                 t.indexes
                     .retain(|_, i| i.constraint.as_deref() != Some(name.as_str()));
+            }
+            AlterAction::RowSecurity { enable } => {
+                self.table_mut(table)?.row_security = *enable;
             }
             AlterAction::SetLogged { .. }
             | AlterAction::Ignored { .. }

@@ -45,6 +45,14 @@ pub struct Table {
     /// Estimated row count (live databases only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub row_estimate: Option<i64>,
+    /// Row-level security is enabled (`ALTER TABLE ... ENABLE ROW LEVEL SECURITY`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub row_security: bool,
+    /// Table privileges granted to roles other than the owner: grantee (`PUBLIC` for
+    /// everyone) → privileges (`SELECT`, `INSERT`, ...). Column grants and grant options are
+    /// not modelled. Not part of the fingerprint.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub grants: BTreeMap<String, std::collections::BTreeSet<String>>,
 }
 
 /// A column.
@@ -135,6 +143,8 @@ impl Table {
             indexes: BTreeMap::new(),
             triggers: BTreeMap::new(),
             row_estimate: None,
+            row_security: false,
+            grants: BTreeMap::new(),
         }
     }
 

@@ -468,12 +468,12 @@ fn alter_action(raw: &RawStatement, op: &AlterTableOperation) -> Result<AlterAct
         O::OwnerTo { .. } => AlterAction::Ignored {
             what: "OWNER TO".into(),
         },
+        O::EnableRowLevelSecurity => AlterAction::RowSecurity { enable: true },
+        O::DisableRowLevelSecurity => AlterAction::RowSecurity { enable: false },
         O::EnableTrigger { .. }
         | O::DisableTrigger { .. }
         | O::EnableAlwaysTrigger { .. }
         | O::EnableReplicaTrigger { .. }
-        | O::EnableRowLevelSecurity
-        | O::DisableRowLevelSecurity
         | O::ForceRowLevelSecurity
         | O::NoForceRowLevelSecurity
         | O::ReplicaIdentity { .. } => AlterAction::Ignored {

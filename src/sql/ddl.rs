@@ -89,6 +89,14 @@ pub enum Ddl {
     Cluster { table: Option<QName> },
     /// `TRUNCATE`.
     Truncate { tables: Vec<QName> },
+    /// `GRANT privileges ON [TABLE] tables TO grantees` (`revoke`: `REVOKE ... FROM`). Only
+    /// table privileges; grants on other objects and column grants are `Ignored`.
+    Grant {
+        tables: Vec<QName>,
+        privileges: Vec<String>,
+        grantees: Vec<String>,
+        revoke: bool,
+    },
     /// `LOCK [TABLE] name [, ...] [IN mode MODE]` (ACCESS EXCLUSIVE when no mode is given).
     LockTable { tables: Vec<QName>, mode: TableLock },
     /// Statements that do not shape the catalog (SET, GRANT, COMMENT, OWNER TO, ...).
@@ -262,6 +270,8 @@ pub enum AlterAction {
         if_exists: bool,
         cascade: bool,
     },
+    /// `ENABLE` / `DISABLE ROW LEVEL SECURITY`.
+    RowSecurity { enable: bool },
     /// `SET LOGGED` (`logged`) or `SET UNLOGGED`: rewrites the table.
     SetLogged { logged: bool },
     /// Does not change the modelled catalog (OWNER TO, SET STATISTICS, ...).

@@ -121,6 +121,11 @@ fn read(raw: &RawStatement) -> Result<Option<Ddl>, SqlError> {
     let mut w = Words::new(raw);
     let bad = |what: &str| raw.error(format!("cannot read {what}"));
 
+    if (w.starts(&["GRANT"]) || w.starts(&["REVOKE"]))
+        && let Some(ddl) = super::grant::read(raw)
+    {
+        return Ok(Some(ddl));
+    }
     // Never shapes the catalog.
     if w.starts(&["COMMENT", "ON"])
         || w.starts(&["GRANT"])

@@ -13,6 +13,7 @@ pub mod directive;
 pub mod error;
 pub mod expr;
 pub mod fallback;
+pub mod grant;
 pub mod ident;
 pub mod loc;
 pub mod source;

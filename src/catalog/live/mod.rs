@@ -69,6 +69,7 @@ pub async fn introspect(conn: &mut PgConnection) -> Result<Catalog, CatalogError
     };
     let rels = read::relations(&mut tx, v, &mut cat).await?;
     read::columns(&mut tx, v, &rels, &mut cat).await?;
+    read::grants(&mut tx, v, &rels, &mut cat).await?;
     read::constraints(&mut tx, v, &rels, &mut cat).await?;
     read::indexes(&mut tx, v, &rels, &mut cat).await?;
     read::triggers(&mut tx, v, &rels, &mut cat).await?;

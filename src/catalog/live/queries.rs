@@ -48,12 +48,25 @@ impl Version {
         format!(
             "SELECT c.oid AS oid, n.nspname::pg_catalog.text AS schema, \
                     c.relname::pg_catalog.text AS name, c.relkind::pg_catalog.text AS kind, \
-                    c.reltuples::pg_catalog.float8 AS reltuples \
+                    c.reltuples::pg_catalog.float8 AS reltuples, \
+                    c.relrowsecurity AS row_security \
              FROM pg_catalog.pg_class c \
              JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
              WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S') AND {USER_SCHEMA} AND {}",
             not_extension("pg_class", "c.oid")
         )
+    }
+
+    /// Table privileges of the tables in `$1` granted to roles other than the owner
+    /// (`grantee` NULL: PUBLIC).
+    pub(super) fn grants(self) -> String {
+        "SELECT c.oid AS rel, r.rolname::pg_catalog.text AS grantee, \
+                a.privilege_type::pg_catalog.text AS privilege \
+         FROM pg_catalog.pg_class c \
+         CROSS JOIN LATERAL pg_catalog.aclexplode(c.relacl) a \
+         LEFT JOIN pg_catalog.pg_roles r ON r.oid = a.grantee \
+         WHERE c.oid = ANY($1) AND a.grantee <> c.relowner"
+            .to_string()
     }
 
     /// Columns of the tables in `$1`.

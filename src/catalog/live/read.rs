@@ -79,6 +79,7 @@ pub(super) async fn relations(
             "r" | "p" => {
                 let mut t = Table::new(name.clone());
                 t.row_estimate = decode::row_estimate(get(&row, "reltuples")?);
+                t.row_security = get(&row, "row_security")?;
                 cat.tables.insert(name.clone(), t);
                 rels.tables.insert(oid, name);
             }
@@ -106,6 +107,26 @@ pub(super) async fn relations(
 fn table_of<'c>(cat: &'c mut Catalog, rels: &Relations, row: &PgRow) -> R<Option<&'c mut Table>> {
     let rel = oid(row, "rel")?;
     Ok(rels.tables.get(&rel).and_then(|n| cat.tables.get_mut(n)))
+}
+
+/// Table privileges granted to roles other than the owner.
+pub(super) async fn grants(
+    conn: &mut PgConnection,
+    v: Version,
+    rels: &Relations,
+    cat: &mut Catalog,
+) -> R<()> {
+    for row in fetch(conn, "grants", v.grants(), Some(&rels.tables)).await? {
+        let Some(t) = table_of(cat, rels, &row)? else {
+            continue;
+        };
+        let grantee = get::<Option<String>>(&row, "grantee")?.unwrap_or_else(|| "PUBLIC".into());
+        t.grants
+            .entry(grantee)
+            .or_default()
+            .insert(get(&row, "privilege")?);
+    }
+    Ok(())
 }
 
 /// Columns in physical order.

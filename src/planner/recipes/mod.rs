@@ -83,6 +83,10 @@ fn dispatch(ctx: &Ctx) -> Result<Drafts, SqlError> {
             format!("bellows plans changes to tables, and `{what}` is not one it plans"),
             "remove it from the change file and run it on its own (it takes only brief catalog locks)",
         )),
+        Ddl::Grant { .. } => Err(ctx.refuse(
+            "bellows plans changes to tables, and `privileges or comments` is not one it plans",
+            "remove it from the change file and run it on its own (it takes only brief catalog locks)",
+        )),
         Ddl::LockTable { .. } => Err(ctx.refuse(
             "LOCK TABLE in a change file would hold its lock only for a step of its own: bellows runs each step in its own short transaction with a lock_timeout",
             "remove it; the plan takes the locks each step needs, for as short a time as possible",
@@ -149,6 +153,13 @@ fn action(ctx: &Ctx, table: &QName, a: &AlterAction) -> Result<Drafts, SqlError>
             cascade,
             if_exists,
         } => constraint::drop(ctx, table, name, *cascade, *if_exists),
+        AlterAction::RowSecurity { enable } => Err(ctx.refuse(
+            format!(
+                "bellows cannot plan `ALTER TABLE ... {} ROW LEVEL SECURITY`",
+                if *enable { "ENABLE" } else { "DISABLE" }
+            ),
+            "run it separately, with a lock_timeout, after checking what it locks",
+        )),
         AlterAction::SetLogged { logged } => Err(ctx.refuse(
             format!(
                 "SET {}LOGGED rewrites {} while reads and writes wait, and PostgreSQL has no online way to do it",

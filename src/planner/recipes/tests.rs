@@ -24,7 +24,7 @@ fn each_action_of_one_alter_follows_the_one_before_against_the_schema_it_leaves(
       after: 0
     2 rename-with-view [expand ddl RenameTable] Rename public.t to u and leave an updatable view under the old name
       do: ALTER TABLE "public"."t" RENAME TO "u"
-      do: CREATE VIEW "public"."t" AS SELECT * FROM "public"."u"
+      do: CREATE VIEW "public"."t" WITH (security_invoker = true) AS SELECT * FROM "public"."u"
       undo: DROP VIEW IF EXISTS "public"."t"
       undo: ALTER TABLE "public"."u" RENAME TO "t"
       on: public.t
@@ -33,7 +33,7 @@ fn each_action_of_one_alter_follows_the_one_before_against_the_schema_it_leaves(
       after: 2
     4 drop-view [contract ddl View] Drop the compatibility view public.t
       do: DROP VIEW IF EXISTS "public"."t"
-      undo: CREATE VIEW "public"."t" AS SELECT * FROM "public"."u"
+      undo: CREATE VIEW "public"."t" WITH (security_invoker = true) AS SELECT * FROM "public"."u"
       on: public.t
       after: 3
     warning: until the gate, public.t is a view over public.u: INSERT/UPDATE/DELETE and RETURNING work through it; ON CONFLICT, COPY FROM, LOCK TABLE and TRUNCATE on the old name do not

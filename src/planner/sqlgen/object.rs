@@ -27,12 +27,31 @@ fn list(names: &[QName]) -> String {
     names.iter().map(|n| n.sql()).collect::<Vec<_>>().join(", ")
 }
 
-/// `CREATE VIEW v AS SELECT * FROM t`.
-pub fn view_over(view: &QName, table: &QName) -> String {
+/// `CREATE VIEW v [WITH (security_invoker = true)] AS SELECT * FROM t`.
+pub fn view_over(view: &QName, table: &QName, security_invoker: bool) -> String {
     format!(
-        "CREATE VIEW {} AS SELECT * FROM {}",
+        "CREATE VIEW {}{} AS SELECT * FROM {}",
         view.sql(),
+        if security_invoker {
+            " WITH (security_invoker = true)"
+        } else {
+            ""
+        },
         table.sql()
+    )
+}
+
+/// `GRANT p1, p2 ON object TO grantee` (`PUBLIC`, or a role name, quoted).
+pub fn grant(privileges: &[&str], object: &QName, grantee: &str) -> String {
+    let to = if grantee == "PUBLIC" {
+        "PUBLIC".to_string()
+    } else {
+        q(grantee)
+    };
+    format!(
+        "GRANT {} ON {} TO {to}",
+        privileges.join(", "),
+        object.sql()
     )
 }
 

@@ -25,10 +25,14 @@ pub fn add_column(job: &Job, out: &mut Drafts) -> usize {
                 spec.new_type
             ),
         )
-        .sql([sqlgen::add_column(
-            table,
-            &format!("{} {}", q(&spec.new), spec.new_type),
-        )])
+        .sql(
+            std::iter::once(sqlgen::add_column(
+                table,
+                &format!("{} {}", q(&spec.new), spec.new_type),
+            ))
+            // Try the converted default now, before anything depends on it.
+            .chain(job.constant_new_default().map(|d| format!("SELECT {d}"))),
+        )
         .rollback([sqlgen::drop_column_if_exists(table, &spec.new)])
         .on(table),
     )

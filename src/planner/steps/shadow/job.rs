@@ -35,6 +35,7 @@ impl<'a> Job<'a> {
         let col = ctx.column(table, &spec.old)?.clone();
         let key = ctx.batch_key(table)?;
         let deps = refuse_uncarriable(ctx, spec)?;
+        refuse_unconvertible_default(ctx, spec, table, &col)?;
         let t = &spec.table;
         let sync = SyncTrigger {
             table: t.clone(),
@@ -104,6 +105,27 @@ impl<'a> Job<'a> {
     }
 }
 
+impl Job<'_> {
+    /// The column's default for the new column: the old one, converted through the `up`
+    /// expression when the type changes (`'0'::text` becomes `('0'::text)::INTEGER`).
+    pub fn new_default(&self) -> Option<String> {
+        let d = self.col.default.as_ref()?;
+        Some(if self.spec.retype {
+            self.spec.up_at(d)
+        } else {
+            d.clone()
+        })
+    }
+
+    /// The converted default, when it is a constant that can be tried before anything
+    /// changes (a volatile one such as `nextval()` must not be evaluated).
+    pub fn constant_new_default(&self) -> Option<String> {
+        let d = self.new_default()?;
+        (self.spec.retype && matches!(expr::volatility(&d), expr::Volatility::Constant))
+            .then_some(d)
+    }
+}
+
 impl Spec {
     /// The new value, with the old column read from `rowref`.
     pub fn up_at(&self, rowref: &str) -> String {
@@ -114,6 +136,46 @@ impl Spec {
     pub fn down_at(&self, rowref: &str) -> String {
         expr::substitute_column(&self.down, &self.old, rowref).unwrap_or_else(|_| self.down.clone())
     }
+}
+
+/// A default carried through a type change is converted with the `up` expression, which
+/// must then read no other column (a default cannot).
+fn refuse_unconvertible_default(
+    ctx: &Ctx,
+    spec: &Spec,
+    table: &Table,
+    col: &Column,
+) -> Result<(), SqlError> {
+    let Some(default) = &col.default else {
+        return Ok(());
+    };
+    if !spec.retype {
+        return Ok(());
+    }
+    let others: Vec<&str> = table
+        .columns
+        .iter()
+        .map(|c| c.name.as_str())
+        .filter(|c| *c != spec.old && expr::mentions_column(&spec.up, c))
+        .collect();
+    if others.is_empty() {
+        return Ok(());
+    }
+    Err(ctx.refuse(
+        format!(
+            "the default of {}.{} ({default}) cannot be converted to {} with the USING expression, which reads {}",
+            spec.table.display(),
+            spec.old,
+            spec.new_type,
+            others.join(", ")
+        ),
+        format!(
+            "drop the default first (`ALTER TABLE {} ALTER COLUMN {} DROP DEFAULT;`) and set a {} one after the change",
+            spec.table.display(),
+            spec.old,
+            spec.new_type
+        ),
+    ))
 }
 
 /// Refuse what cannot be carried over: views, UPDATE OF triggers, generated columns and

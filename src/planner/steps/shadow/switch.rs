@@ -154,9 +154,9 @@ fn move_identity(job: &Job) -> Vec<String> {
 
 fn move_default(job: &Job) -> Vec<String> {
     let (spec, table) = (job.spec, &job.spec.table);
-    match &job.col.default {
+    match job.new_default() {
         Some(d) => vec![
-            sqlgen::set_default(table, &spec.new, d),
+            sqlgen::set_default(table, &spec.new, &d),
             sqlgen::drop_default(table, &spec.old),
         ],
         None => Vec::new(),

@@ -68,7 +68,12 @@ impl Catalog {
                 Ok(())
             }
             Ddl::CreateIndex(ix) => self.create_index(ix),
-            Ddl::AlterTable { table, actions } => {
+            Ddl::AlterTable {
+                table,
+                if_exists: true,
+                ..
+            } if !self.tables.contains_key(table) => Ok(()),
+            Ddl::AlterTable { table, actions, .. } => {
                 let mut name = table.clone();
                 for a in actions {
                     name = self.alter(&name, a)?;

@@ -82,7 +82,7 @@ impl Evolving {
             Ddl::CreateView(v) => {
                 self.created.insert(v.name.clone());
             }
-            Ddl::AlterTable { table, actions } if self.created.contains(table) => {
+            Ddl::AlterTable { table, actions, .. } if self.created.contains(table) => {
                 for a in actions {
                     if let AlterAction::RenameTable { to } = a {
                         self.created.insert(table.sibling(to.clone()));

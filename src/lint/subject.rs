@@ -174,7 +174,7 @@ pub fn subjects(st: &Statement, cat: &Catalog, pg: u32) -> Vec<Subject> {
             };
             vec![s(form, table.as_ref(), what.into())]
         }
-        Ddl::AlterTable { table, actions } => actions
+        Ddl::AlterTable { table, actions, .. } => actions
             .iter()
             .flat_map(|a| alter_action(table, a, cat, pg))
             .collect(),

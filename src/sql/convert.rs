@@ -145,7 +145,11 @@ fn from_ast(raw: &RawStatement, ast: Ast) -> Result<Ddl, SqlError> {
             for op in &at.operations {
                 actions.push(alter_action(raw, op)?);
             }
-            Ddl::AlterTable { table, actions }
+            Ddl::AlterTable {
+                table,
+                actions,
+                if_exists: at.if_exists,
+            }
         }
         Ast::Drop {
             object_type,
@@ -697,7 +701,7 @@ mod tests {
 
     #[test]
     fn alter_table_keeps_every_action_in_order() {
-        let Ok(Ddl::AlterTable { table, actions }) = one(
+        let Ok(Ddl::AlterTable { table, actions, .. }) = one(
             "ALTER TABLE t ADD COLUMN c int, ALTER COLUMN c SET NOT NULL, ALTER COLUMN d TYPE bigint USING d::bigint, RENAME TO u;",
         ) else {
             panic!("not an alter")

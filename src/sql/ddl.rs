@@ -46,10 +46,12 @@ pub enum Ddl {
     CreateView(ViewDef),
     /// `CREATE INDEX`.
     CreateIndex(IndexDef),
-    /// `ALTER TABLE` with one or more actions.
+    /// `ALTER TABLE [IF EXISTS]` with one or more actions.
     AlterTable {
         table: QName,
         actions: Vec<AlterAction>,
+        /// `IF EXISTS`: a missing table is not an error (pg_dump --clean --if-exists).
+        if_exists: bool,
     },
     /// `DROP INDEX`.
     DropIndex {

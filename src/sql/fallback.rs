@@ -241,6 +241,7 @@ fn read(raw: &RawStatement) -> Result<Option<Ddl>, SqlError> {
                 };
                 return Ok(Some(Ddl::AlterTable {
                     table,
+                    if_exists: false,
                     actions: vec![AlterAction::AddIdentity {
                         column: col.last().cloned().unwrap_or_default(),
                         kind,
@@ -261,6 +262,7 @@ fn read(raw: &RawStatement) -> Result<Option<Ddl>, SqlError> {
         if let Some(table) = v.qname() {
             return Ok(Some(Ddl::AlterTable {
                 table,
+                if_exists: false,
                 actions: vec![AlterAction::Ignored {
                     what: "column storage settings".into(),
                 }],

@@ -64,7 +64,15 @@ fn dispatch(ctx: &Ctx) -> Result<Drafts, SqlError> {
             cascade,
         } => index::drop(ctx, names, *if_exists, *cascade),
         Ddl::Reindex { target, name, .. } => index::reindex(ctx, *target, name),
-        Ddl::AlterTable { table, actions } => alter_table(ctx, table, actions),
+        Ddl::AlterTable {
+            table,
+            if_exists: true,
+            ..
+        } if ctx.cat().table(table).is_none() => Ok(Drafts::nothing(format!(
+            "table {} does not exist; ALTER TABLE IF EXISTS does nothing",
+            table.display()
+        ))),
+        Ddl::AlterTable { table, actions, .. } => alter_table(ctx, table, actions),
         Ddl::DropTable {
             names,
             cascade,
@@ -114,6 +122,7 @@ fn alter_table(ctx: &Ctx, table: &QName, actions: &[AlterAction]) -> Result<Draf
         let ddl = Ddl::AlterTable {
             table: name.clone(),
             actions: vec![a.clone()],
+            if_exists: false,
         };
         schema.advance(ctx.path, ctx.st.loc, &ddl)?;
         if let AlterAction::RenameTable { to } = a {

@@ -26,7 +26,14 @@ pub fn plan(
             format!("Drop the default of {}.{}", table.display(), column),
         ),
     };
-    Ok(Drafts::one(
+    let mut out = Drafts::default();
+    if expr.is_none() && c.not_null && c.default.is_some() {
+        out.warn(format!(
+            "{}.{column} is NOT NULL: once its default is gone, every INSERT that leaves it out fails; deploy code that always writes it before running this",
+            table.display()
+        ));
+    }
+    out.push(
         Draft::new(
             "set-default",
             Phase::Expand,
@@ -37,7 +44,8 @@ pub fn plan(
         .sql([sql])
         .rollback([back])
         .on(table),
-    ))
+    );
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -104,6 +104,13 @@ pub fn switch_over(job: &Job, out: &mut Drafts, c: &Carried, gate: usize) -> usi
             ),
         )
     };
+    if job.table.columns.last().is_some_and(|c| c.name != spec.old) {
+        out.warn(format!(
+            "after the {slug}, {} is the last column of {}: INSERT without a column list, COPY without one and SELECT * see the columns in a new order",
+            if spec.retype { &spec.old } else { &spec.new },
+            table.display()
+        ));
+    }
     let mut d = Draft::new(slug, Phase::Contract, StepKind::Ddl, DdlForm::DropTrigger, summary)
         .sql(sql)
         .irreversible("the sync trigger is gone and the application no longer writes the old column; roll forward, or restore from the earlier phases' rollbacks before this gate")

@@ -129,6 +129,7 @@ fn a_primary_key_type_change_carries_the_key_identity_and_the_referencing_key() 
       after: 12
     warning: the sync trigger on public.parent adds work to every INSERT and UPDATE until the contract phase (write amplification)
     warning: public.child.parent_id (foreign key child_parent_id_fkey) stays integer: values of public.parent.id beyond what integer holds cannot be referenced until it is changed too (plan `ALTER TABLE public.child ALTER COLUMN parent_id TYPE bigint;`)
+    warning: after the swap, id is the last column of public.parent: INSERT without a column list, COPY without one and SELECT * see the columns in a new order
     "#);
 }
 

@@ -11,8 +11,9 @@
 //! [`guard`] checks that what is about to be dropped has its copy (type, NOT NULL, sync
 //! trigger, data) and no unplanned dependant, online and again inside the step's
 //! transaction. Every session ends a stalled transaction on the server's side, and the
-//! advisory-lock session is watched at every safe point ([`liveness`]). Everything that happens is an [`events::Event`] on a channel;
-//! pause, resume and tuning arrive as [`events::Command`]s on another. [`outcome`] says how
+//! advisory-lock session is watched at every safe point ([`liveness`]). Everything that
+//! happens is an [`events::Event`] on a channel; pause, resume and tuning arrive as
+//! [`events::Command`]s on another. [`outcome`] says how
 //! a run or rollback ended, in every wording. [`rollback::rollback`] undoes what
 //! [`undo::Undo`] lists (completed steps newest first); [`status::status`] reports.
 

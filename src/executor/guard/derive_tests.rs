@@ -54,6 +54,11 @@ fn a_rename_guards_its_gate_switch_over_and_drop() {
             .as_ref()
             .is_some_and(|v| v.violation.contains("email_address"))
     );
+    assert_eq!(
+        sw.facts.len(),
+        7,
+        "copy, 2 triggers, 2 indexes, 1 constraint, dependants"
+    );
     assert_eq!(g["1.gate"].facts, sw.facts);
     assert!(g["1.gate"].data.is_none(), "the gate reads no rows");
     let drop = &g["1.drop-old-column"];

@@ -11,8 +11,8 @@ use super::context::RunCtx;
 use super::ddl::is_lock_timeout;
 use super::error::ExecError;
 use super::events::{Event, emit};
+use super::keyset::{Keyset, estimate};
 use super::lifecycle::StepState;
-use super::session::Session;
 use super::settings::backoff;
 use super::state::{self, Cursor};
 use crate::plan::{BatchSettings, Step};
@@ -25,80 +25,6 @@ pub enum Interrupted {
     Stopped,
 }
 
-/// The key columns with their types, and the SQL pieces for a keyset range.
-pub(super) struct Keyset {
-    pub(super) cols: Vec<String>,
-    pub(super) types: Vec<String>,
-}
-
-impl Keyset {
-    pub(super) async fn load(s: &Session, table: &str, key: &[String]) -> Result<Self, ExecError> {
-        let mut types = Vec::new();
-        for k in key {
-            let t: Option<String> = sqlx::query_scalar(
-                "SELECT format_type(a.atttypid, a.atttypmod) FROM pg_attribute a WHERE a.attrelid = to_regclass($1) AND a.attname = $2 AND NOT a.attisdropped",
-            )
-            .bind(table)
-            .bind(k)
-            .fetch_optional(&s.pool)
-            .await
-            .map_err(|e| s.err("cannot read the key's types", &e))?;
-            types.push(t.ok_or_else(|| {
-                ExecError::Precondition(format!("key column {k} of {table} does not exist"))
-            })?);
-        }
-        Ok(Self {
-            cols: key.to_vec(),
-            types,
-        })
-    }
-
-    pub(super) fn list(&self) -> String {
-        self.cols
-            .iter()
-            .map(|c| q(c))
-            .collect::<Vec<_>>()
-            .join(", ")
-    }
-
-    pub(super) fn desc(&self) -> String {
-        self.cols
-            .iter()
-            .map(|c| format!("{} DESC", q(c)))
-            .collect::<Vec<_>>()
-            .join(", ")
-    }
-
-    /// `(k1, k2) <op> ($first::t1, $first+1::t2)`: the key against typed parameters.
-    pub(super) fn compare(&self, op: &str, first: usize) -> String {
-        let params: Vec<String> = self
-            .types
-            .iter()
-            .enumerate()
-            .map(|(i, t)| format!("${}::{t}", first + i))
-            .collect();
-        format!("({}) {op} ({})", self.list(), params.join(", "))
-    }
-
-    /// Rows after the cursor.
-    pub(super) fn after(&self, first: usize) -> String {
-        self.compare(">", first)
-    }
-
-    /// Rows up to the bound.
-    pub(super) fn at_most(&self, first: usize) -> String {
-        self.compare("<=", first)
-    }
-
-    pub(super) fn texts(&self, rel: &str) -> String {
-        self.cols
-            .iter()
-            .map(|c| format!("(SELECT {}::text FROM {rel})", q(c)))
-            .collect::<Vec<_>>()
-            .join(", ")
-    }
-}
-
 /// Adaptive batch size: aim at the target duration, grow at most 2x per batch.
 fn next_size(current: u32, rows: i64, ms: f64, b: &BatchSettings, target_ms: f64) -> u32 {
     if rows <= 0 || ms <= 0.0 {
@@ -108,17 +34,6 @@ fn next_size(current: u32, rows: i64, ms: f64, b: &BatchSettings, target_ms: f64
     let ideal = (target_ms / per_row).floor() as u64;
     let grown = ideal.min(current as u64 * 2).max(1);
     (grown as u32).clamp(b.min_size.max(1), b.max_size.max(1))
-}
-
-pub(super) async fn estimate(s: &Session, table: &str) -> i64 {
-    sqlx::query_scalar::<_, f32>("SELECT reltuples FROM pg_class WHERE oid = to_regclass($1)")
-        .bind(table)
-        .fetch_optional(&s.pool)
-        .await
-        .ok()
-        .flatten()
-        .map(|r| r.max(0.0) as i64)
-        .unwrap_or(0)
 }
 
 /// Run a backfill step to the end (or until stopped). Marks it done.
@@ -184,6 +99,7 @@ pub async fn backfill(ctx: &mut RunCtx<'_>, step: &Step) -> Result<Option<Interr
         if !ctx.wait_while_paused(step).await {
             return Ok(Some(Interrupted::Stopped));
         }
+        ctx.s.check_lock(&plan.hash).await?;
         if let Some(n) = ctx.pacing.size.take() {
             size = n;
         }

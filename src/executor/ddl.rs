@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use super::error::ExecError;
 use super::events::{Event, EventTx, emit};
+use super::guard;
 use super::lifecycle::StepState;
 use super::locks;
 use super::session::Session;
@@ -35,13 +36,29 @@ pub fn step_tables(step: &Step) -> Vec<String> {
         .collect()
 }
 
+/// Why an attempt did not commit.
+enum Failure {
+    /// The database said no (a lock timeout is retried).
+    Db(sqlx::Error),
+    /// The contract guard's check inside the transaction refused.
+    Refused(String),
+}
+
+impl From<sqlx::Error> for Failure {
+    fn from(e: sqlx::Error) -> Self {
+        Failure::Db(e)
+    }
+}
+
 /// Run one DDL-like step until it is done, retrying lock timeouts. Records completion.
+/// With `check`, the step's transaction first passes the contract guard's final check.
 pub async fn run_step(
     s: &mut Session,
     plan: &Plan,
     step: &Step,
     set: &RunSettings,
     tx: &EventTx,
+    check: Option<&guard::InTx<'_>>,
 ) -> Result<(), ExecError> {
     if !step.transactional
         && let Some(reason) = already_applied(s, step, tx).await?
@@ -66,6 +83,7 @@ pub async fn run_step(
     let mut attempt: u32 = 0;
     loop {
         attempt += 1;
+        s.check_lock(&plan.hash).await?;
         state::begin_attempt(s, &plan.hash, &step.id).await?;
         if let Ok(long) = locks::holders(
             &s.pool,
@@ -94,7 +112,7 @@ pub async fn run_step(
             },
         );
         let t0 = Instant::now();
-        let result = attempt_with_monitor(s, plan, step, set, tx, attempt).await;
+        let result = attempt_with_monitor(s, plan, step, set, tx, attempt, check).await;
         match result {
             Ok(()) => {
                 emit(
@@ -106,7 +124,14 @@ pub async fn run_step(
                 );
                 return Ok(());
             }
-            Err(e) if is_lock_timeout(&e) => {
+            Err(Failure::Refused(msg)) => {
+                state::mark(s, &plan.hash, &step.id, StepState::Failed, Some(&msg)).await?;
+                return Err(ExecError::StepFailed {
+                    step: step.id.clone(),
+                    error: msg,
+                });
+            }
+            Err(Failure::Db(e)) if is_lock_timeout(&e) => {
                 report_lock_wait(s, &step.id, &tables, attempt, tx).await;
                 if !step.transactional {
                     drop_invalid_index(s, step, tx).await?;
@@ -126,7 +151,7 @@ pub async fn run_step(
                 }
                 pause_before_retry(set, &step.id, attempt, tx).await;
             }
-            Err(e) => {
+            Err(Failure::Db(e)) => {
                 let msg = super::session::step_error(&s.target, &e);
                 if !step.transactional {
                     let _ = drop_invalid_index(s, step, tx).await;
@@ -184,10 +209,11 @@ async fn attempt_with_monitor(
     set: &RunSettings,
     tx: &EventTx,
     attempt: u32,
-) -> Result<(), sqlx::Error> {
+    check: Option<&guard::InTx<'_>>,
+) -> Result<(), Failure> {
     let pool = s.pool.clone();
     let pid = s.work_pid;
-    let fut = attempt_once(&mut s.work, plan, step, set);
+    let fut = attempt_once(&mut s.work, plan, step, set, check);
     tokio::pin!(fut);
     let mut tick = tokio::time::interval(Duration::from_millis(300));
     tick.tick().await;
@@ -214,16 +240,23 @@ async fn attempt_once(
     plan: &Plan,
     step: &Step,
     set: &RunSettings,
-) -> Result<(), sqlx::Error> {
+    check: Option<&guard::InTx<'_>>,
+) -> Result<(), Failure> {
     if step.transactional {
         let mut t = super::settings::begin_step(conn, set).await?;
+        if let Some(c) = check
+            && let Some(why) = guard::in_tx(&mut t, step, &step_tables(step), c).await?
+        {
+            let _ = t.rollback().await;
+            return Err(Failure::Refused(why));
+        }
         for q in &step.sql {
             sqlx::raw_sql(sqlx::AssertSqlSafe(q.clone()))
                 .execute(&mut *t)
                 .await?;
         }
         state::mark_done(&mut t, &plan.hash, &step.id, &set.operator).await?;
-        t.commit().await
+        Ok(t.commit().await?)
     } else {
         sqlx::query(sqlx::AssertSqlSafe(format!(
             "SET lock_timeout = '{}'",
@@ -251,7 +284,7 @@ async fn attempt_once(
             .execute(&mut *conn)
             .await?;
         result?;
-        state::mark_done(conn, &plan.hash, &step.id, &set.operator).await
+        Ok(state::mark_done(conn, &plan.hash, &step.id, &set.operator).await?)
     }
 }
 

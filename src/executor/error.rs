@@ -12,6 +12,10 @@ pub enum ExecError {
     /// Another executor holds this plan.
     #[error("{0}")]
     Busy(String),
+    /// The session holding the plan's advisory lock was lost; the run stopped at a safe
+    /// point (another executor may have been admitted, so no state is written).
+    #[error("{0}")]
+    LockLost(String),
     /// A step failed; the state is kept and a re-run resumes.
     #[error("step {step} failed: {error}")]
     StepFailed {
@@ -27,7 +31,7 @@ impl ExecError {
     pub fn exit_code(&self) -> u8 {
         match self {
             ExecError::Precondition(_) | ExecError::Busy(_) => 2,
-            ExecError::Database(_) | ExecError::StepFailed { .. } => 1,
+            ExecError::Database(_) | ExecError::LockLost(_) | ExecError::StepFailed { .. } => 1,
         }
     }
 }

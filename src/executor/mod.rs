@@ -7,8 +7,13 @@
 //! verifications ([`verify`]) over the primary key, gates that stop unless confirmed.
 //! Progress lives in the `bellows` schema of the target database ([`state`]), whose texts
 //! are the closed enums of [`lifecycle`] ([`StepState`], [`RunStatus`]); a re-run continues
-//! where the last one stopped. Everything that happens is an [`events::Event`] on a channel;
-//! pause, resume and tuning arrive as [`events::Command`]s on another. [`outcome`] says how
+//! where the last one stopped. Before a gate and before every irreversible contract step,
+//! [`guard`] checks that what is about to be dropped has its copy (type, NOT NULL, sync
+//! trigger, data) and no unplanned dependant, online and again inside the step's
+//! transaction. Every session ends a stalled transaction on the server's side, and the
+//! advisory-lock session is watched at every safe point ([`liveness`]). Everything that
+//! happens is an [`events::Event`] on a channel; pause, resume and tuning arrive as
+//! [`events::Command`]s on another. [`outcome`] says how
 //! a run or rollback ended, in every wording. [`rollback::rollback`] undoes what
 //! [`undo::Undo`] lists (completed steps newest first); [`status::status`] reports.
 
@@ -17,7 +22,10 @@ pub mod context;
 pub mod ddl;
 pub mod error;
 pub mod events;
+pub mod guard;
+pub mod keyset;
 pub mod lifecycle;
+pub mod liveness;
 pub mod locks;
 pub mod outcome;
 pub mod rollback;

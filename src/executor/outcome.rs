@@ -55,7 +55,12 @@ pub fn run_status(result: &Result<Outcome, ExecError>) -> Option<RunStatus> {
         Ok(Outcome::AtGate { .. }) => Some(RunStatus::AtGate),
         Ok(Outcome::Through(_) | Outcome::Stopped | Outcome::StepsDone) => Some(RunStatus::Stopped),
         Err(ExecError::StepFailed { .. }) => Some(RunStatus::Failed),
-        Err(ExecError::Database(_) | ExecError::Precondition(_) | ExecError::Busy(_)) => None,
+        Err(
+            ExecError::Database(_)
+            | ExecError::Precondition(_)
+            | ExecError::Busy(_)
+            | ExecError::LockLost(_),
+        ) => None,
     }
 }
 

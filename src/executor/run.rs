@@ -8,6 +8,7 @@ use super::context::{Pacing, RunCtx};
 use super::ddl;
 use super::error::ExecError;
 use super::events::{Command, CommandRx, Event, EventTx, emit};
+use super::guard;
 use super::lifecycle::StepState;
 use super::outcome::{self, Outcome};
 use super::session::Session;
@@ -204,6 +205,7 @@ async fn run_inner(
 /// stop request or a failure.
 async fn run_steps(ctx: &mut RunCtx<'_>, done: &HashSet<String>) -> Result<Outcome, ExecError> {
     let (plan, set, tx) = (ctx.plan, ctx.set, ctx.tx);
+    let guards = guard::guards(plan);
     let mut phase: Option<Phase> = None;
     let mut worked_in_phase = false;
     let mut ran = 0usize;
@@ -235,8 +237,12 @@ async fn run_steps(ctx: &mut RunCtx<'_>, done: &HashSet<String>) -> Result<Outco
         }
         ran += 1;
         worked_in_phase = true;
+        ctx.s.check_lock(&plan.hash).await?;
         match step.kind {
             StepKind::Gate => {
+                if let Some(g) = guards.get(&step.id) {
+                    failed(tx, guard::before_gate(ctx.s, plan, step, g, tx).await)?;
+                }
                 if let Some(o) = gate(ctx, step).await? {
                     return Ok(o);
                 }
@@ -251,7 +257,17 @@ async fn run_steps(ctx: &mut RunCtx<'_>, done: &HashSet<String>) -> Result<Outco
                 failed(tx, super::verify::verify(ctx.s, plan, step, set, tx).await)?
             }
             StepKind::Ddl | StepKind::DdlConcurrent | StepKind::Trigger => {
-                failed(tx, ddl::run_step(ctx.s, plan, step, set, tx).await)?
+                let check = match guards.get(&step.id) {
+                    Some(g) => Some(guard::InTx {
+                        facts: &g.facts,
+                        identity: failed(tx, guard::before_step(ctx.s, plan, step, g, tx).await)?,
+                    }),
+                    None => None,
+                };
+                failed(
+                    tx,
+                    ddl::run_step(ctx.s, plan, step, set, tx, check.as_ref()).await,
+                )?
             }
         }
     }
@@ -303,6 +319,7 @@ async fn gate(ctx: &mut RunCtx<'_>, step: &Step) -> Result<Option<Outcome>, Exec
             }
         }
     }
+    ctx.s.check_lock(&plan.hash).await?;
     state::confirm_gate(ctx.s, &plan.hash, &step.id, &set.operator).await?;
     state::mark_done(&mut ctx.s.work, &plan.hash, &step.id, &set.operator)
         .await

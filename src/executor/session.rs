@@ -7,10 +7,13 @@ use sqlx::{Connection, PgConnection, Row};
 use super::error::ExecError;
 use crate::env::Target;
 
-/// Driver options for `target` with an application name; a bad URL is a precondition error
+/// Driver options for `target` with an application name and the settings that keep a
+/// stalled run from holding locks ([`super::liveness`]); a bad URL is a precondition error
 /// (exit 2) that never echoes the password.
 pub fn options(target: &Target, app: &str) -> Result<PgConnectOptions, ExecError> {
-    crate::catalog::live::options(target, app).map_err(ExecError::Precondition)
+    crate::catalog::live::options(target, app)
+        .map(super::liveness::with_session_settings)
+        .map_err(ExecError::Precondition)
 }
 
 /// A database error as text safe to show: no password, no server source line.
@@ -18,9 +21,10 @@ pub fn db_err(target: &Target, what: &str, e: &sqlx::Error) -> ExecError {
     ExecError::Database(format!("{what}: {}", clean(&target.redact(&e.to_string()))))
 }
 
-/// A failed step's error as text safe to record and show.
+/// A failed step's error as text safe to record and show (saying so when the server or the
+/// network ended the session).
 pub fn step_error(target: &Target, e: &sqlx::Error) -> String {
-    clean(&target.redact(&e.to_string()))
+    super::liveness::explain(clean(&target.redact(&e.to_string())), e)
 }
 
 /// Drop sqlx's "error returned from database:" prefix and the server's " at line N" suffix.
@@ -134,6 +138,32 @@ impl Session {
             work_pid,
             orphans_ended: orphans.len(),
         })
+    }
+
+    /// Is the plan's advisory lock still ours? Asked on the lock's own session, so a session
+    /// the server ended (or a network that is gone) answers no. Called at every safe point
+    /// (before each step and batch); on no, the run stops there, since another executor may
+    /// already have been admitted.
+    pub async fn check_lock(&mut self, plan_hash: &str) -> Result<(), ExecError> {
+        let q = sqlx::query_scalar::<_, bool>(sqlx::AssertSqlSafe(format!(
+            "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted \
+             AND pid = pg_backend_pid() AND objsubid = 1 \
+             AND ((classid::bigint << 32) | objid::bigint) = {LOCK_KEY_SQL})"
+        )))
+        .bind(plan_hash)
+        .fetch_one(&mut self.lock);
+        let why = match tokio::time::timeout(super::liveness::LOCK_CHECK_TIMEOUT, q).await {
+            Ok(Ok(true)) => return Ok(()),
+            Ok(Ok(false)) => "the session no longer holds it".to_string(),
+            Ok(Err(e)) => clean(&self.target.redact(&e.to_string())),
+            Err(_) => format!(
+                "its session did not answer within {}s",
+                super::liveness::LOCK_CHECK_TIMEOUT.as_secs()
+            ),
+        };
+        Err(ExecError::LockLost(format!(
+            "lost the plan's advisory lock ({why}); stopped at a safe point so that no second executor works beside this one. Nothing half-done is kept; run again to resume"
+        )))
     }
 
     /// A database error as safe text.

@@ -68,7 +68,8 @@ where
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => {
-            eprintln!("error: {}", f.message);
+            // Messages can carry file names and identifiers: never raw control characters.
+            eprintln!("error: {}", crate::plan::escape::block(&f.message));
             ExitCode::from(f.code)
         }
     }

@@ -42,19 +42,35 @@ fn duration(text: &str, what: &str) -> Result<Duration, Failure> {
         .map_err(|e| Failure::input(format!("{what} `{text}`: {e} (write e.g. 500ms, 2s, 5m)")))
 }
 
+/// A timeout that bounds how long something may run: PostgreSQL reads 0 as "no limit", so
+/// 0 (or anything under the millisecond the server counts in) is refused for every such flag:
+/// one rule for `--lock-timeout` and `--statement-timeout`.
+fn ceiling(text: &str, what: &str, zero_would: &str) -> Result<Duration, Failure> {
+    let d = duration(text, what)?;
+    if d.as_millis() == 0 {
+        return Err(Failure::input(format!(
+            "{what} 0 means no limit to PostgreSQL and would {zero_would}; pass a longer limit instead (e.g. {what} 10m)"
+        )));
+    }
+    Ok(d)
+}
+
 /// Validated run settings from the timing flags.
 pub fn settings(t: &TimingArgs) -> Result<RunSettings, Failure> {
     let mut s = RunSettings::default();
     if let Some(v) = &t.lock_timeout {
-        s.lock_timeout = duration(v, "--lock-timeout")?;
-        if s.lock_timeout.is_zero() {
-            return Err(Failure::input(
-                "--lock-timeout 0 would wait forever in the lock queue, blocking everyone behind it",
-            ));
-        }
+        s.lock_timeout = ceiling(
+            v,
+            "--lock-timeout",
+            "wait forever in the lock queue, blocking everyone behind it",
+        )?;
     }
     if let Some(v) = &t.statement_timeout {
-        s.statement_timeout = duration(v, "--statement-timeout")?;
+        s.statement_timeout = ceiling(
+            v,
+            "--statement-timeout",
+            "let one statement of a step run (and hold its locks) forever",
+        )?;
     }
     if let Some(v) = &t.retry_for {
         s.retry_total = duration(v, "--retry-for")?;
@@ -162,37 +178,53 @@ pub fn status(a: StatusArgs) -> Result<(), Failure> {
         println!("{}", serde_json::to_string(&st).unwrap_or_default());
         return Ok(());
     }
-    println!(
+    print!("{}", plan::escape::block(&status_text(&st)));
+    Ok(())
+}
+
+/// `bellows status` as text (the caller escapes control characters).
+fn status_text(st: &executor::status::Status) -> String {
+    use std::fmt::Write;
+    let l = |t: &str| plan::escape::line(t).into_owned();
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
         "{}: {}",
-        st.plan,
+        l(&st.plan),
         st.run
             .map(|r| r.as_str())
             .unwrap_or("not started in this database")
     );
     for s in &st.steps {
-        let mut line = format!(
+        let _ = write!(
+            o,
             "  {:<12} {:<10} {:<40} {}",
-            s.state, s.phase, s.id, s.summary
+            s.state,
+            s.phase,
+            l(&s.id),
+            l(&s.summary)
         );
         if let Some(r) = s.rows_done {
-            line.push_str(&format!(" [{r} rows]"));
+            let _ = write!(o, " [{r} rows]");
         }
         if s.attempts > 1 {
-            line.push_str(&format!(" ({} attempts)", s.attempts));
+            let _ = write!(o, " ({} attempts)", s.attempts);
         }
-        println!("{line}");
+        o.push('\n');
         if let Some(e) = &s.last_error {
-            println!("               last error: {e}");
+            let _ = writeln!(o, "               last error: {}", l(e));
         }
         if let Some(f) = &s.finished {
-            println!("               finished {f}");
+            let _ = writeln!(o, "               finished {f}");
         }
     }
     match &st.next {
-        Some(n) => println!("next: {n}"),
-        None => println!("every step is done"),
+        Some(n) => {
+            let _ = writeln!(o, "next: {}", l(n));
+        }
+        None => o.push_str("every step is done\n"),
     }
-    Ok(())
+    o
 }
 
 /// `bellows rollback PLAN`.
@@ -211,11 +243,16 @@ pub fn rollback(a: RollbackArgs) -> Result<(), Failure> {
         let undo = preview.map_err(exec_failure)?;
         if undo.steps.is_empty() {
             match undo.blocked {
-                Some(b) => println!(
-                    "nothing can be undone: the newest completed step {} is irreversible ({})",
-                    b.id,
-                    why_irreversible(b)
-                ),
+                Some(b) => {
+                    return Err(Failure::input(
+                        rollback::RollbackOutcome::StoppedAt {
+                            step: b.id.clone(),
+                            reason: why_irreversible(b),
+                            undone: 0,
+                        }
+                        .describe(),
+                    ));
+                }
                 None => println!(
                     "nothing to undo: no completed step of {} in this database",
                     plan.name
@@ -242,6 +279,15 @@ pub fn rollback(a: RollbackArgs) -> Result<(), Failure> {
     let (tx, printer) = spawn_printer(&rt, style(a.format));
     let result = rt.block_on(rollback::rollback(&plan, &url, &set, tx));
     let _ = rt.block_on(printer);
-    println!("{}", result.map_err(exec_failure)?.describe());
-    Ok(())
+    let outcome = result.map_err(exec_failure)?;
+    match outcome.exit() {
+        0 => {
+            println!("{}", outcome.describe());
+            Ok(())
+        }
+        code => Err(Failure {
+            code,
+            message: outcome.describe(),
+        }),
+    }
 }

@@ -6,6 +6,7 @@
 //! turns it into Markdown, mermaid, DOT or JSON.
 
 pub mod error;
+pub mod escape;
 pub mod graph;
 pub mod load;
 pub mod model;

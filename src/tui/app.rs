@@ -152,7 +152,7 @@ impl App {
             .iter()
             .find_map(|s| s.backfill.as_ref().map(|b| b.batch.size))
             .unwrap_or(1000);
-        let explain = crate::plan::render::markdown::render(&plan);
+        let explain = crate::plan::render::render(&plan, crate::plan::render::Format::Markdown);
         let mut app = Self {
             plan,
             steps,

@@ -11,6 +11,7 @@ pub mod explain_cmd;
 pub mod export_cmd;
 pub mod plan_cmd;
 pub mod printer;
+pub mod replan;
 pub mod run_cmd;
 
 use std::ffi::OsString;

@@ -120,12 +120,30 @@ fn style(f: EventFormat) -> Style {
     }
 }
 
+/// A plan for `run`: with `--allow-edited` a stale hash is accepted (loudly).
+fn load_for_run(path: &str, allow_edited: bool) -> Result<Plan, Failure> {
+    if !allow_edited {
+        return load(path);
+    }
+    let l =
+        plan::load::load_file_allowing_edits(path).map_err(|e| Failure::input(e.to_string()))?;
+    if !l.hash_matched {
+        eprintln!(
+            "warning: {} was edited after bellows generated it (its hash does not match its content); running it because of --allow-edited",
+            plan::escape::line(path)
+        );
+    }
+    Ok(l.plan)
+}
+
 /// `bellows run PLAN`.
 pub fn run(a: RunArgs) -> Result<(), Failure> {
-    let plan = load(&a.plan)?;
+    let plan = load_for_run(&a.plan, a.allow_edited)?;
     let url = url_of(a.database_url)?;
     let mut set = settings(&a.timing)?;
     set.yes = a.yes;
+    set.allow_edited = a.allow_edited;
+    set.replan = Some(super::replan::replan);
     if let Some(p) = &a.through {
         set.through = Some(p.parse().map_err(Failure::input)?);
     }
@@ -187,6 +205,9 @@ fn status_text(st: &executor::status::Status) -> String {
     use std::fmt::Write;
     let l = |t: &str| plan::escape::line(t).into_owned();
     let mut o = String::new();
+    if let Some(w) = &st.warning {
+        let _ = writeln!(o, "{}", l(w));
+    }
     let _ = writeln!(
         o,
         "{}: {}",
@@ -243,16 +264,16 @@ pub fn rollback(a: RollbackArgs) -> Result<(), Failure> {
         let undo = preview.map_err(exec_failure)?;
         if undo.steps.is_empty() {
             match undo.blocked {
-                Some(b) => {
-                    return Err(Failure::input(
-                        rollback::RollbackOutcome::StoppedAt {
-                            step: b.id.clone(),
-                            reason: why_irreversible(b),
-                            undone: 0,
-                        }
-                        .describe(),
-                    ));
-                }
+                // A preview only informs (exit 0); `--yes` on this state exits 2.
+                Some(b) => println!(
+                    "{}",
+                    rollback::RollbackOutcome::StoppedAt {
+                        step: b.id.clone(),
+                        reason: why_irreversible(b),
+                        undone: 0,
+                    }
+                    .describe()
+                ),
                 None => println!(
                     "nothing to undo: no completed step of {} in this database",
                     plan.name

@@ -61,6 +61,13 @@ pub async fn preconditions(
     record: Option<&RunRecord>,
     tx: &EventTx,
 ) -> Result<Option<Acceptance>, ExecError> {
+    // Library callers hand over plans that no loader checked: the same structural rules.
+    crate::plan::load::validate(plan).map_err(|m| {
+        ExecError::Precondition(format!(
+            "the plan is not valid, so nothing was changed: {}",
+            crate::plan::escape::line(&m)
+        ))
+    })?;
     let major = server_major(s, plan).await?;
     match record {
         None => first_run(s, plan, set, major).await.map(Some),

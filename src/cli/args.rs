@@ -113,6 +113,9 @@ pub struct StatusArgs {
     /// The database (default: $DATABASE_URL).
     #[arg(long, value_name = "URL", env = "DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,
+    /// Refuse to connect without TLS (also BELLOWS_REQUIRE_TLS=1).
+    #[arg(long)]
+    pub require_tls: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = EventFormat::Text)]
     pub format: EventFormat,
@@ -126,6 +129,9 @@ pub struct RollbackArgs {
     /// The database (default: $DATABASE_URL).
     #[arg(long, value_name = "URL", env = "DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,
+    /// Refuse to connect without TLS (also BELLOWS_REQUIRE_TLS=1).
+    #[arg(long)]
+    pub require_tls: bool,
     /// Print progress lines instead of opening the console.
     #[arg(long)]
     pub headless: bool,

@@ -69,6 +69,9 @@ pub fn load_catalog(src: &SchemaSource) -> Result<Catalog, Failure> {
     match src {
         SchemaSource::File(f) => catalog::load_file(f).map_err(|e| Failure::input(e.to_string())),
         SchemaSource::Database(url) => {
+            let t = crate::env::Target::parse(url).map_err(|e| Failure::input(e.to_string()))?;
+            let t = super::run_cmd::connection_policy(t, false)?;
+            let url = t.url();
             let rt = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()

@@ -13,9 +13,27 @@ use crate::executor::{self, Command, ExecError, RunSettings};
 use crate::plan::{self, Plan};
 
 /// The database, parsed once: a missing, scheme-less or non-postgres URL is bad input
-/// (exit 2), and the message never repeats the password.
-fn url_of(url: Option<String>) -> Result<Target, Failure> {
-    Target::parse(url.as_deref().unwrap_or_default()).map_err(|e| Failure::input(e.to_string()))
+/// (exit 2), and the message never repeats the password. TLS policy applied
+/// ([`connection_policy`]).
+fn url_of(url: Option<String>, require_tls: bool) -> Result<Target, Failure> {
+    let t = Target::parse(url.as_deref().unwrap_or_default())
+        .map_err(|e| Failure::input(e.to_string()))?;
+    connection_policy(t, require_tls)
+}
+
+/// `--require-tls` (or `BELLOWS_REQUIRE_TLS=1`) raises `sslmode` to `require` and refuses a
+/// string that turns TLS off; otherwise a remote server reachable in cleartext gets a
+/// warning on standard error.
+pub fn connection_policy(t: Target, require_tls: bool) -> Result<Target, Failure> {
+    let required = require_tls
+        || std::env::var("BELLOWS_REQUIRE_TLS").is_ok_and(|v| !v.is_empty() && v != "0");
+    if required {
+        return t.require_tls().map_err(|e| Failure::input(e.to_string()));
+    }
+    if let Some(w) = t.cleartext_warning() {
+        eprintln!("warning: {w}");
+    }
+    Ok(t)
 }
 
 fn load(path: &str) -> Result<Plan, Failure> {
@@ -139,7 +157,7 @@ fn load_for_run(path: &str, allow_edited: bool) -> Result<Plan, Failure> {
 /// `bellows run PLAN`.
 pub fn run(a: RunArgs) -> Result<(), Failure> {
     let plan = load_for_run(&a.plan, a.allow_edited)?;
-    let url = url_of(a.database_url)?;
+    let url = url_of(a.database_url, a.require_tls)?;
     let mut set = settings(&a.timing)?;
     set.yes = a.yes;
     set.allow_edited = a.allow_edited;
@@ -187,7 +205,7 @@ pub fn run(a: RunArgs) -> Result<(), Failure> {
 /// `bellows status PLAN`.
 pub fn status(a: StatusArgs) -> Result<(), Failure> {
     let plan = load(&a.plan)?;
-    let url = url_of(a.database_url)?;
+    let url = url_of(a.database_url, a.require_tls)?;
     let rt = runtime()?;
     let st = rt
         .block_on(executor::status::status(&plan, &url))
@@ -251,7 +269,7 @@ fn status_text(st: &executor::status::Status) -> String {
 /// `bellows rollback PLAN`.
 pub fn rollback(a: RollbackArgs) -> Result<(), Failure> {
     let plan = load(&a.plan)?;
-    let url = url_of(a.database_url)?;
+    let url = url_of(a.database_url, a.require_tls)?;
     let set = settings(&a.timing)?;
     let rt = runtime()?;
     if !a.yes {

@@ -41,6 +41,14 @@ pub async fn run(
     tx: EventTx,
     mut rx: CommandRx,
 ) -> Result<Outcome, ExecError> {
+    if let Some(w) = target.cleartext_warning() {
+        emit(
+            &tx,
+            Event::Note {
+                text: format!("WARNING: {w}"),
+            },
+        );
+    }
     let mut s = Session::open(target, &plan.hash).await?;
     if s.orphans_ended > 0 {
         emit(

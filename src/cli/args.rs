@@ -90,6 +90,13 @@ pub struct RunArgs {
     /// Stop after this phase (expand, dual_write, backfill, contract).
     #[arg(long, value_name = "PHASE")]
     pub through: Option<String>,
+    /// Run a plan edited by hand (stale hash, or not what bellows generates from its source
+    /// SQL): recorded with who and when, and warned about on every run and in `status`.
+    #[arg(long)]
+    pub allow_edited: bool,
+    /// Refuse to connect without TLS (also BELLOWS_REQUIRE_TLS=1).
+    #[arg(long)]
+    pub require_tls: bool,
     /// Progress output.
     #[arg(long, value_enum, default_value_t = EventFormat::Text)]
     pub format: EventFormat,
@@ -106,6 +113,9 @@ pub struct StatusArgs {
     /// The database (default: $DATABASE_URL).
     #[arg(long, value_name = "URL", env = "DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,
+    /// Refuse to connect without TLS (also BELLOWS_REQUIRE_TLS=1).
+    #[arg(long)]
+    pub require_tls: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = EventFormat::Text)]
     pub format: EventFormat,
@@ -119,6 +129,9 @@ pub struct RollbackArgs {
     /// The database (default: $DATABASE_URL).
     #[arg(long, value_name = "URL", env = "DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,
+    /// Refuse to connect without TLS (also BELLOWS_REQUIRE_TLS=1).
+    #[arg(long)]
+    pub require_tls: bool,
     /// Print progress lines instead of opening the console.
     #[arg(long)]
     pub headless: bool,

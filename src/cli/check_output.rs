@@ -5,6 +5,7 @@ use std::fmt::Write;
 
 use crate::lint::rules::Rule;
 use crate::lint::{Finding, Severity};
+use crate::plan::escape;
 
 /// Counts for the summary line.
 #[derive(Debug, Default, serde::Serialize)]
@@ -65,10 +66,15 @@ pub fn text(findings: &[Finding], sum: &Summary, color: bool) -> String {
         let _ = writeln!(
             out,
             "{}:{}:{}{unit}: {sev}[{}] {}",
-            f.path, f.line, f.col, f.rule, f.message
+            escape::line(&f.path),
+            f.line,
+            f.col,
+            f.rule,
+            escape::line(&f.message)
         );
         let width = (f.line as usize + 3).to_string().len();
         for (i, l) in f.statement.lines().take(4).enumerate() {
+            let l = escape::line(l);
             let _ = writeln!(out, "  {:>width$} | {l}", f.line as usize + i);
         }
         if f.statement.lines().count() > 4 {
@@ -187,7 +193,11 @@ pub fn github(findings: &[Finding]) -> String {
             .replace('\r', "%0D")
             .replace('\n', "%0A")
     };
-    let prop = |s: &str| data(s).replace(':', "%3A").replace(',', "%2C");
+    let prop = |s: &str| {
+        data(&escape::line(s))
+            .replace(':', "%3A")
+            .replace(',', "%2C")
+    };
     let mut out = String::new();
     for f in findings {
         let cmd = match f.severity {
@@ -202,7 +212,10 @@ pub fn github(findings: &[Finding]) -> String {
             f.line,
             f.col,
             prop(&format!("bellows {}", f.rule)),
-            data(&format!("{}\nSafe: {}", f.message, f.recipe))
+            data(&escape::block(&format!(
+                "{}\nSafe: {}",
+                f.message, f.recipe
+            )))
         );
     }
     out

@@ -144,6 +144,7 @@ pub fn run() -> Result<(), Failure> {
         };
         let set = RunSettings {
             operator: "demo".into(),
+            replan: Some(super::replan::replan),
             ..RunSettings::default()
         };
         let target = crate::env::Target::parse(&url).map_err(|e| Failure::input(e.to_string()))?;

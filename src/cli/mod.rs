@@ -11,6 +11,7 @@ pub mod explain_cmd;
 pub mod export_cmd;
 pub mod plan_cmd;
 pub mod printer;
+pub mod replan;
 pub mod run_cmd;
 
 use std::ffi::OsString;
@@ -43,6 +44,8 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
+    let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+    warn_password_on_command_line(&args);
     let cli = match args::Cli::try_parse_from(args) {
         Ok(c) => c,
         Err(e) => {
@@ -68,8 +71,32 @@ where
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => {
-            eprintln!("error: {}", f.message);
+            // Messages can carry file names and identifiers: never raw control characters.
+            eprintln!("error: {}", crate::plan::escape::block(&f.message));
             ExitCode::from(f.code)
+        }
+    }
+}
+
+/// A password given with `--database-url` on the command line is visible to every user of
+/// the machine (`/proc/PID/cmdline`, `ps`) and stays in shell history: say so, and where
+/// it belongs instead.
+fn warn_password_on_command_line(args: &[OsString]) {
+    let mut it = args.iter().map(|a| a.to_string_lossy().to_string());
+    while let Some(a) = it.next() {
+        let value = match a.strip_prefix("--database-url=") {
+            Some(v) => Some(v.to_string()),
+            None if a == "--database-url" => it.next(),
+            None => None,
+        };
+        if let Some(v) = value
+            && crate::env::Target::parse(&v).is_ok_and(|t| t.has_password())
+        {
+            eprintln!(
+                "warning: the password in --database-url is visible to other users of this machine (ps, /proc/PID/cmdline) and in shell history; \
+                 set DATABASE_URL instead, or leave the password out and use PGPASSWORD or ~/.pgpass"
+            );
+            return;
         }
     }
 }

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use super::Failure;
 use super::args::{PlanArgs, PlanFormat};
 use crate::catalog::{self, Catalog};
-use crate::plan::{Plan, render};
+use crate::plan::{Plan, escape, render};
 use crate::planner::{self, Options};
 
 /// Where the current schema comes from.
@@ -69,6 +69,9 @@ pub fn load_catalog(src: &SchemaSource) -> Result<Catalog, Failure> {
     match src {
         SchemaSource::File(f) => catalog::load_file(f).map_err(|e| Failure::input(e.to_string())),
         SchemaSource::Database(url) => {
+            let t = crate::env::Target::parse(url).map_err(|e| Failure::input(e.to_string()))?;
+            let t = super::run_cmd::connection_policy(t, false)?;
+            let url = t.url();
             let rt = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
@@ -123,8 +126,19 @@ pub fn serialize(plan: &Plan, format: PlanFormat) -> String {
 /// Run `bellows plan`.
 pub fn run(a: PlanArgs) -> Result<(), Failure> {
     let s = Settings::from_args(a)?;
+    let shown = escape::line(&s.change).into_owned();
+    let file_name = Path::new(&s.change)
+        .file_name()
+        .map(|f| f.to_string_lossy().to_string())
+        .unwrap_or_default();
+    if escape::has_unsafe(&file_name) {
+        return Err(Failure::input(format!(
+            "the change file's name `{}` holds control characters, which would reach the plan name, the terminal and the review document; rename the file",
+            escape::line(&file_name)
+        )));
+    }
     let text = std::fs::read_to_string(&s.change)
-        .map_err(|e| Failure::input(format!("cannot read change file {}: {e}", s.change)))?;
+        .map_err(|e| Failure::input(format!("cannot read change file {shown}: {e}")))?;
     let cat = load_catalog(&s.schema)?;
     let opts = Options {
         pg_version: s.pg_version.or(cat.server_version).unwrap_or(15),
@@ -155,8 +169,12 @@ pub fn run(a: PlanArgs) -> Result<(), Failure> {
                     next_plan_path(&dir, &slug(&plan.name), ext)
                 }
             };
-            std::fs::write(&path, body)
-                .map_err(|e| Failure::input(format!("cannot write {}: {e}", path.display())))?;
+            std::fs::write(&path, body).map_err(|e| {
+                Failure::input(format!(
+                    "cannot write {}: {e}",
+                    escape::line(&path.display().to_string())
+                ))
+            })?;
             print_summary(&plan, &path, s.format != PlanFormat::Markdown);
             Ok(())
         }
@@ -168,6 +186,8 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 }
 
 fn print_summary(plan: &Plan, path: &Path, reviewable: bool) {
+    let plan = &escape::for_display(plan);
+    let shown = escape::line(&path.display().to_string()).into_owned();
     println!(
         "Planned {}: {} in {}",
         plan.name,
@@ -210,8 +230,8 @@ fn print_summary(plan: &Plan, path: &Path, reviewable: bool) {
     for w in &plan.warnings {
         println!("warning: {w}");
     }
-    println!("Wrote {}", path.display());
+    println!("Wrote {shown}");
     if reviewable {
-        println!("Review it with: bellows explain {}", path.display());
+        println!("Review it with: bellows explain {shown}");
     }
 }

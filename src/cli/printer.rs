@@ -43,6 +43,7 @@ impl Printer {
             }
             self.last_progress = Some(now);
         }
-        Some(e.describe())
+        // Step summaries and errors carry identifiers, which may hold control characters.
+        Some(crate::plan::escape::block(&e.describe()).into_owned())
     }
 }

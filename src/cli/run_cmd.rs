@@ -13,9 +13,27 @@ use crate::executor::{self, Command, ExecError, RunSettings};
 use crate::plan::{self, Plan};
 
 /// The database, parsed once: a missing, scheme-less or non-postgres URL is bad input
-/// (exit 2), and the message never repeats the password.
-fn url_of(url: Option<String>) -> Result<Target, Failure> {
-    Target::parse(url.as_deref().unwrap_or_default()).map_err(|e| Failure::input(e.to_string()))
+/// (exit 2), and the message never repeats the password. TLS policy applied
+/// ([`connection_policy`]).
+fn url_of(url: Option<String>, require_tls: bool) -> Result<Target, Failure> {
+    let t = Target::parse(url.as_deref().unwrap_or_default())
+        .map_err(|e| Failure::input(e.to_string()))?;
+    connection_policy(t, require_tls)
+}
+
+/// `--require-tls` (or `BELLOWS_REQUIRE_TLS=1`) raises `sslmode` to `require` and refuses a
+/// string that turns TLS off; otherwise a remote server reachable in cleartext gets a
+/// warning on standard error.
+pub fn connection_policy(t: Target, require_tls: bool) -> Result<Target, Failure> {
+    let required = require_tls
+        || std::env::var("BELLOWS_REQUIRE_TLS").is_ok_and(|v| !v.is_empty() && v != "0");
+    if required {
+        return t.require_tls().map_err(|e| Failure::input(e.to_string()));
+    }
+    if let Some(w) = t.cleartext_warning() {
+        eprintln!("warning: {w}");
+    }
+    Ok(t)
 }
 
 fn load(path: &str) -> Result<Plan, Failure> {
@@ -42,19 +60,35 @@ fn duration(text: &str, what: &str) -> Result<Duration, Failure> {
         .map_err(|e| Failure::input(format!("{what} `{text}`: {e} (write e.g. 500ms, 2s, 5m)")))
 }
 
+/// A timeout that bounds how long something may run: PostgreSQL reads 0 as "no limit", so
+/// 0 (or anything under the millisecond the server counts in) is refused for every such flag:
+/// one rule for `--lock-timeout` and `--statement-timeout`.
+fn ceiling(text: &str, what: &str, zero_would: &str) -> Result<Duration, Failure> {
+    let d = duration(text, what)?;
+    if d.as_millis() == 0 {
+        return Err(Failure::input(format!(
+            "{what} 0 means no limit to PostgreSQL and would {zero_would}; pass a longer limit instead (e.g. {what} 10m)"
+        )));
+    }
+    Ok(d)
+}
+
 /// Validated run settings from the timing flags.
 pub fn settings(t: &TimingArgs) -> Result<RunSettings, Failure> {
     let mut s = RunSettings::default();
     if let Some(v) = &t.lock_timeout {
-        s.lock_timeout = duration(v, "--lock-timeout")?;
-        if s.lock_timeout.is_zero() {
-            return Err(Failure::input(
-                "--lock-timeout 0 would wait forever in the lock queue, blocking everyone behind it",
-            ));
-        }
+        s.lock_timeout = ceiling(
+            v,
+            "--lock-timeout",
+            "wait forever in the lock queue, blocking everyone behind it",
+        )?;
     }
     if let Some(v) = &t.statement_timeout {
-        s.statement_timeout = duration(v, "--statement-timeout")?;
+        s.statement_timeout = ceiling(
+            v,
+            "--statement-timeout",
+            "let one statement of a step run (and hold its locks) forever",
+        )?;
     }
     if let Some(v) = &t.retry_for {
         s.retry_total = duration(v, "--retry-for")?;
@@ -104,12 +138,30 @@ fn style(f: EventFormat) -> Style {
     }
 }
 
+/// A plan for `run`: with `--allow-edited` a stale hash is accepted (loudly).
+fn load_for_run(path: &str, allow_edited: bool) -> Result<Plan, Failure> {
+    if !allow_edited {
+        return load(path);
+    }
+    let l =
+        plan::load::load_file_allowing_edits(path).map_err(|e| Failure::input(e.to_string()))?;
+    if !l.hash_matched {
+        eprintln!(
+            "warning: {} was edited after bellows generated it (its hash does not match its content); running it because of --allow-edited",
+            plan::escape::line(path)
+        );
+    }
+    Ok(l.plan)
+}
+
 /// `bellows run PLAN`.
 pub fn run(a: RunArgs) -> Result<(), Failure> {
-    let plan = load(&a.plan)?;
-    let url = url_of(a.database_url)?;
+    let plan = load_for_run(&a.plan, a.allow_edited)?;
+    let url = url_of(a.database_url, a.require_tls)?;
     let mut set = settings(&a.timing)?;
     set.yes = a.yes;
+    set.allow_edited = a.allow_edited;
+    set.replan = Some(super::replan::replan);
     if let Some(p) = &a.through {
         set.through = Some(p.parse().map_err(Failure::input)?);
     }
@@ -153,7 +205,7 @@ pub fn run(a: RunArgs) -> Result<(), Failure> {
 /// `bellows status PLAN`.
 pub fn status(a: StatusArgs) -> Result<(), Failure> {
     let plan = load(&a.plan)?;
-    let url = url_of(a.database_url)?;
+    let url = url_of(a.database_url, a.require_tls)?;
     let rt = runtime()?;
     let st = rt
         .block_on(executor::status::status(&plan, &url))
@@ -162,43 +214,62 @@ pub fn status(a: StatusArgs) -> Result<(), Failure> {
         println!("{}", serde_json::to_string(&st).unwrap_or_default());
         return Ok(());
     }
-    println!(
+    print!("{}", plan::escape::block(&status_text(&st)));
+    Ok(())
+}
+
+/// `bellows status` as text (the caller escapes control characters).
+fn status_text(st: &executor::status::Status) -> String {
+    use std::fmt::Write;
+    let l = |t: &str| plan::escape::line(t).into_owned();
+    let mut o = String::new();
+    if let Some(w) = &st.warning {
+        let _ = writeln!(o, "{}", l(w));
+    }
+    let _ = writeln!(
+        o,
         "{}: {}",
-        st.plan,
+        l(&st.plan),
         st.run
             .map(|r| r.as_str())
             .unwrap_or("not started in this database")
     );
     for s in &st.steps {
-        let mut line = format!(
+        let _ = write!(
+            o,
             "  {:<12} {:<10} {:<40} {}",
-            s.state, s.phase, s.id, s.summary
+            s.state,
+            s.phase,
+            l(&s.id),
+            l(&s.summary)
         );
         if let Some(r) = s.rows_done {
-            line.push_str(&format!(" [{r} rows]"));
+            let _ = write!(o, " [{r} rows]");
         }
         if s.attempts > 1 {
-            line.push_str(&format!(" ({} attempts)", s.attempts));
+            let _ = write!(o, " ({} attempts)", s.attempts);
         }
-        println!("{line}");
+        o.push('\n');
         if let Some(e) = &s.last_error {
-            println!("               last error: {e}");
+            let _ = writeln!(o, "               last error: {}", l(e));
         }
         if let Some(f) = &s.finished {
-            println!("               finished {f}");
+            let _ = writeln!(o, "               finished {f}");
         }
     }
     match &st.next {
-        Some(n) => println!("next: {n}"),
-        None => println!("every step is done"),
+        Some(n) => {
+            let _ = writeln!(o, "next: {}", l(n));
+        }
+        None => o.push_str("every step is done\n"),
     }
-    Ok(())
+    o
 }
 
 /// `bellows rollback PLAN`.
 pub fn rollback(a: RollbackArgs) -> Result<(), Failure> {
     let plan = load(&a.plan)?;
-    let url = url_of(a.database_url)?;
+    let url = url_of(a.database_url, a.require_tls)?;
     let set = settings(&a.timing)?;
     let rt = runtime()?;
     if !a.yes {
@@ -211,10 +282,15 @@ pub fn rollback(a: RollbackArgs) -> Result<(), Failure> {
         let undo = preview.map_err(exec_failure)?;
         if undo.steps.is_empty() {
             match undo.blocked {
+                // A preview only informs (exit 0); `--yes` on this state exits 2.
                 Some(b) => println!(
-                    "nothing can be undone: the newest completed step {} is irreversible ({})",
-                    b.id,
-                    why_irreversible(b)
+                    "{}",
+                    rollback::RollbackOutcome::StoppedAt {
+                        step: b.id.clone(),
+                        reason: why_irreversible(b),
+                        undone: 0,
+                    }
+                    .describe()
                 ),
                 None => println!(
                     "nothing to undo: no completed step of {} in this database",
@@ -242,6 +318,15 @@ pub fn rollback(a: RollbackArgs) -> Result<(), Failure> {
     let (tx, printer) = spawn_printer(&rt, style(a.format));
     let result = rt.block_on(rollback::rollback(&plan, &url, &set, tx));
     let _ = rt.block_on(printer);
-    println!("{}", result.map_err(exec_failure)?.describe());
-    Ok(())
+    let outcome = result.map_err(exec_failure)?;
+    match outcome.exit() {
+        0 => {
+            println!("{}", outcome.describe());
+            Ok(())
+        }
+        code => Err(Failure {
+            code,
+            message: outcome.describe(),
+        }),
+    }
 }

@@ -3,6 +3,7 @@
 //! hidden from any text), used by every database caller. It uses only std; the thin
 //! sqlx-dependent connect lives with its callers ([`crate::catalog::live::connect_to`]).
 
+pub mod keyvalue;
 pub mod target;
 
 pub use target::{Target, TargetError, redact};

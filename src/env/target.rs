@@ -1,5 +1,6 @@
-//! A connection target: a `postgres://` URL parsed once, described for messages without
-//! user or password, and able to hide its passwords in any text (std only).
+//! A connection target: a `postgres://` URL (or a libpq key-value string, see
+//! [`super::keyvalue`]) parsed once, described for messages without user or password, able
+//! to hide its passwords in any text, and to say whether TLS protects it (std only).
 
 use std::fmt;
 
@@ -24,6 +25,10 @@ pub enum TargetError {
     WrongScheme(String),
     /// A port that is not a number.
     BadPort(String),
+    /// A libpq key-value string that cannot be read (the text never holds a value).
+    BadKeyValue(String),
+    /// TLS is required and the connection string turns it off (`sslmode`).
+    TlsRefused(String),
 }
 
 impl fmt::Display for TargetError {
@@ -37,7 +42,7 @@ impl fmt::Display for TargetError {
             }
             TargetError::NoScheme => write!(
                 f,
-                "the database URL has no scheme: write it as postgres://user@host:port/database"
+                "the database URL has no scheme: write it as postgres://user@host:port/database (or as libpq settings: host=... dbname=...)"
             ),
             TargetError::WrongScheme(s) => write!(
                 f,
@@ -46,6 +51,14 @@ impl fmt::Display for TargetError {
             TargetError::BadPort(p) => write!(
                 f,
                 "the database URL's port `{p}` is not a number from 1 to 65535"
+            ),
+            TargetError::BadKeyValue(what) => write!(
+                f,
+                "the connection string cannot be read ({what}): write it as host=... port=... user=... dbname=... (quote values with spaces in single quotes) or as postgres://user@host:port/database"
+            ),
+            TargetError::TlsRefused(mode) => write!(
+                f,
+                "TLS is required (--require-tls or BELLOWS_REQUIRE_TLS=1), and the connection string says sslmode={mode}; use sslmode=require, verify-ca or verify-full"
             ),
         }
     }
@@ -59,6 +72,9 @@ impl Target {
         let url = url.trim();
         if url.is_empty() {
             return Err(TargetError::Empty);
+        }
+        if !url.contains("://") && super::keyvalue::looks_like(url) {
+            return Self::parse(&super::keyvalue::to_url(url)?);
         }
         let Some((scheme, rest)) = url.split_once("://") else {
             return Err(TargetError::NoScheme);
@@ -111,6 +127,65 @@ impl Target {
         })
     }
 
+    /// Is the server on this machine (a Unix socket, or a loopback address)?
+    pub fn is_local(&self) -> bool {
+        let h = self.host.trim_start_matches('[').trim_end_matches(']');
+        h.starts_with('/')
+            || h.eq_ignore_ascii_case("localhost")
+            || h.starts_with("127.")
+            || h == "::1"
+    }
+
+    /// The `sslmode` the driver uses: the URL's, else `PGSSLMODE`, else `prefer`.
+    pub fn sslmode(&self) -> String {
+        query_param(&self.url, "sslmode")
+            .or_else(|| std::env::var("PGSSLMODE").ok())
+            .unwrap_or_else(|| "prefer".into())
+            .to_ascii_lowercase()
+    }
+
+    /// Does the connection insist on TLS?
+    pub fn tls_required(&self) -> bool {
+        matches!(
+            self.sslmode().as_str(),
+            "require" | "verify-ca" | "verify-full"
+        )
+    }
+
+    /// A warning when a remote server may be reached in cleartext (`sslmode=prefer`, the
+    /// default, falls back silently; `allow` and `disable` too).
+    pub fn cleartext_warning(&self) -> Option<String> {
+        if self.is_local() || self.tls_required() {
+            return None;
+        }
+        Some(format!(
+            "the connection to {} may run without TLS (sslmode={}): passwords and data could cross the network in cleartext; \
+             set sslmode=require (or verify-full) in the connection string, or pass --require-tls",
+            self.describe(),
+            self.sslmode()
+        ))
+    }
+
+    /// This target with TLS required: `sslmode` raised to `require` unless it already
+    /// requires TLS; refused when it turns TLS off. A Unix socket needs no TLS.
+    pub fn require_tls(&self) -> Result<Target, TargetError> {
+        if self.tls_required() || self.host.starts_with('/') {
+            return Ok(self.clone());
+        }
+        let mode = self.sslmode();
+        if query_param(&self.url, "sslmode").is_some() && mode != "prefer" {
+            return Err(TargetError::TlsRefused(mode));
+        }
+        let mut t = self.clone();
+        t.url = set_query_param(&self.url, "sslmode", "require");
+        Ok(t)
+    }
+
+    /// Does the connection string carry a password?
+    pub fn has_password(&self) -> bool {
+        !url_passwords(&self.url).is_empty()
+    }
+
     /// The URL itself, for the driver only: never print it.
     pub fn url(&self) -> &str {
         &self.url
@@ -147,6 +222,45 @@ impl std::str::FromStr for Target {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Target::parse(s)
     }
+}
+
+/// The value of query parameter `key` in `url`.
+fn query_param(url: &str, key: &str) -> Option<String> {
+    let (_, query) = url.split_once('?')?;
+    query
+        .split('#')
+        .next()
+        .unwrap_or_default()
+        .split('&')
+        .filter_map(|p| p.split_once('='))
+        .find(|(k, _)| k.eq_ignore_ascii_case(key))
+        .map(|(_, v)| percent_decode(v))
+}
+
+/// `url` with query parameter `key` set to `value` (replaced, or added).
+fn set_query_param(url: &str, key: &str, value: &str) -> String {
+    let (head, fragment) = match url.split_once('#') {
+        Some((h, f)) => (h, Some(f)),
+        None => (url, None),
+    };
+    let (base, query) = head.split_once('?').unwrap_or((head, ""));
+    let mut pairs: Vec<String> = query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .filter(|p| {
+            !p.split('=')
+                .next()
+                .is_some_and(|k| k.eq_ignore_ascii_case(key))
+        })
+        .map(str::to_string)
+        .collect();
+    pairs.push(format!("{key}={value}"));
+    let mut out = format!("{base}?{}", pairs.join("&"));
+    if let Some(f) = fragment {
+        out.push('#');
+        out.push_str(f);
+    }
+    out
 }
 
 fn parse_port(text: &str) -> Result<u16, TargetError> {
@@ -350,5 +464,79 @@ mod tests {
             assert!(!e.to_string().contains(secret), "{e}");
         }
         assert!(Target::parse("POSTGRES://db/shop").is_ok());
+        for (kv, want) in [
+            ("host=db password='Sup3rS3cret", "not closed"),
+            ("host=db Sup3rS3cret", "after 1 setting"),
+            (
+                "host=db port=notaport password=Sup3rS3cret",
+                "port `notaport`",
+            ),
+        ] {
+            let e = Target::parse(kv).expect_err(kv);
+            assert!(e.to_string().contains(want), "{kv}: {e}");
+            assert!(!e.to_string().contains(secret), "{e}");
+        }
+    }
+
+    #[test]
+    fn key_value_strings_are_targets_too() {
+        let t = Target::parse(
+            "host=db.example.com port=6543 user=app password=Sup3rS3cret dbname=shop",
+        )
+        .expect("key-value");
+        assert_eq!(t.describe(), "db.example.com:6543/shop");
+        assert!(t.has_password());
+        assert_eq!(
+            t.redact("password authentication failed for Sup3rS3cret; password=Sup3rS3cret"),
+            "password authentication failed for ***; password=***"
+        );
+        assert!(!format!("{t:?}").contains("Sup3r"));
+        let t = Target::parse("host=/tmp/sock dbname=shop").expect("socket");
+        assert_eq!(t.describe(), "/tmp/sock/shop");
+        assert!(!t.has_password());
+    }
+
+    #[test]
+    fn remote_servers_without_required_tls_are_warned_about() {
+        let remote = Target::parse("postgres://app@db.example.com/shop").unwrap();
+        if std::env::var_os("PGSSLMODE").is_none() {
+            let w = remote
+                .cleartext_warning()
+                .expect("prefer falls back to cleartext");
+            assert!(
+                w.contains("sslmode=prefer") && w.contains("db.example.com"),
+                "{w}"
+            );
+            let r = remote.require_tls().expect("raised");
+            assert_eq!(r.sslmode(), "require");
+            assert!(r.url().ends_with("?sslmode=require"), "{}", r.url());
+            assert!(r.cleartext_warning().is_none());
+        }
+        for local in [
+            "postgres://app@localhost/shop",
+            "postgres://app@127.0.0.1:5433/shop",
+            "postgres://app@[::1]/shop",
+            "postgres:///shop?host=/var/run/postgresql",
+        ] {
+            assert!(
+                Target::parse(local).unwrap().cleartext_warning().is_none(),
+                "{local}"
+            );
+        }
+        let t = Target::parse("postgres://db.example.com/shop?sslmode=verify-full").unwrap();
+        assert!(t.cleartext_warning().is_none());
+        let off =
+            Target::parse("postgres://db.example.com/shop?sslmode=disable&application_name=x")
+                .unwrap();
+        assert!(off.cleartext_warning().is_some());
+        assert_eq!(
+            off.require_tls().unwrap_err(),
+            TargetError::TlsRefused("disable".into())
+        );
+        let p = Target::parse("postgres://db.example.com/shop?sslmode=prefer&x=1").unwrap();
+        assert_eq!(
+            p.require_tls().unwrap().url(),
+            "postgres://db.example.com/shop?x=1&sslmode=require"
+        );
     }
 }

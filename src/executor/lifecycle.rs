@@ -101,6 +101,43 @@ impl RunStatus {
     }
 }
 
+/// How a plan was accepted on its first run (`bellows.runs.accepted`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Acceptance {
+    /// Re-derived from its source SQL against the live schema, and identical.
+    Derived,
+    /// Different from what bellows generates, run with `--allow-edited`.
+    Edited,
+    /// Not re-derived (a library caller without a planner).
+    Unchecked,
+}
+
+impl Acceptance {
+    /// Every value.
+    pub const ALL: [Acceptance; 3] = [
+        Acceptance::Derived,
+        Acceptance::Edited,
+        Acceptance::Unchecked,
+    ];
+
+    /// The stored text.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Acceptance::Derived => "derived",
+            Acceptance::Edited => "edited",
+            Acceptance::Unchecked => "unchecked",
+        }
+    }
+
+    /// Read a stored text; anything else is refused.
+    pub fn from_db(text: &str) -> Result<Self, UnknownText> {
+        Self::ALL
+            .into_iter()
+            .find(|s| s.as_str() == text)
+            .ok_or_else(|| UnknownText::new("plan acceptance", text))
+    }
+}
+
 /// A state table held a text this bellows does not know (a newer version wrote it, or a
 /// hand edit): refused, so nothing is guessed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -150,6 +187,14 @@ impl Serialize for RunStatus {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn acceptances_round_trip_and_unknown_ones_are_refused() {
+        for a in Acceptance::ALL {
+            assert_eq!(Acceptance::from_db(a.as_str()), Ok(a));
+        }
+        assert!(Acceptance::from_db("trusted").is_err());
+    }
 
     #[test]
     fn step_states_round_trip_through_their_stored_text() {

@@ -17,9 +17,11 @@
 //! a run or rollback ended, in every wording. [`rollback::rollback`] undoes what
 //! [`undo::Undo`] lists (completed steps newest first); [`status::status`] reports.
 
+pub mod accept;
 pub mod backfill;
 pub mod context;
 pub mod ddl;
+pub mod done;
 pub mod error;
 pub mod events;
 pub mod guard;
@@ -32,8 +34,10 @@ pub mod rollback;
 pub mod run;
 pub mod session;
 pub mod settings;
+pub mod shape;
 pub mod state;
 pub mod status;
+pub mod trust;
 pub mod undo;
 pub mod verify;
 

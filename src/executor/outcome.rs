@@ -115,7 +115,17 @@ impl RollbackOutcome {
     /// The last line of a rollback, for the command line and the console.
     pub fn describe(&self) -> String {
         match self {
+            RollbackOutcome::Done { undone: 0 } => {
+                "nothing to undo: no completed step of this plan in this database".to_string()
+            }
             RollbackOutcome::Done { undone } => format!("rolled back {undone} step(s)"),
+            RollbackOutcome::StoppedAt {
+                step,
+                reason,
+                undone: 0,
+            } => format!(
+                "nothing can be undone, so nothing was changed: the newest completed step {step} is irreversible ({reason})"
+            ),
             RollbackOutcome::StoppedAt {
                 step,
                 reason,
@@ -123,6 +133,16 @@ impl RollbackOutcome {
             } => format!(
                 "rolled back {undone} step(s); stopped before {step}, which cannot be undone: {reason}"
             ),
+        }
+    }
+
+    /// Exit code of `bellows rollback`: 0 when it undid what it could (or there was nothing
+    /// to undo), 2 when the newest completed step is irreversible so nothing could be undone
+    /// (the request cannot be carried out; nothing was changed).
+    pub fn exit(&self) -> u8 {
+        match self {
+            RollbackOutcome::StoppedAt { undone: 0, .. } => 2,
+            _ => 0,
         }
     }
 }
@@ -216,7 +236,33 @@ mod tests {
         .describe();
         assert_eq!(
             s,
-            "rolled back 0 step(s); stopped before 1.drop, which cannot be undone: data is gone"
+            "nothing can be undone, so nothing was changed: the newest completed step 1.drop is irreversible (data is gone)"
+        );
+        let partial = RollbackOutcome::StoppedAt {
+            step: "1.drop".into(),
+            reason: "data is gone".into(),
+            undone: 3,
+        };
+        assert_eq!(
+            partial.describe(),
+            "rolled back 3 step(s); stopped before 1.drop, which cannot be undone: data is gone"
+        );
+        assert_eq!(partial.exit(), 0);
+        assert_eq!(
+            RollbackOutcome::StoppedAt {
+                step: "1.drop".into(),
+                reason: "r".into(),
+                undone: 0
+            }
+            .exit(),
+            2,
+            "nothing could be undone"
+        );
+        assert_eq!(RollbackOutcome::Done { undone: 0 }.exit(), 0);
+        assert!(
+            RollbackOutcome::Done { undone: 0 }
+                .describe()
+                .starts_with("nothing to undo")
         );
     }
 }

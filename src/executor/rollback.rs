@@ -24,13 +24,23 @@ pub async fn pending_undo<'p>(s: &Session, plan: &'p Plan) -> Result<Undo<'p>, E
     {
         return Ok(Undo::of(plan, |_| false));
     }
-    let done: HashSet<String> = state::steps(&s.pool, &plan.hash)
+    // The state decides what is undone: it must be the executor's own, and a step counts
+    // as done only with everything it depends on.
+    let mut conn = s
+        .pool
+        .acquire()
+        .await
+        .map_err(|e| s.err("cannot read state", &e))?;
+    super::trust::require(&mut conn, &s.target).await?;
+    drop(conn);
+    let recorded: HashSet<String> = state::steps(&s.pool, &plan.hash)
         .await
         .map_err(|e| e.into_exec(|e| s.err("cannot read step state", e)))?
         .into_iter()
         .filter(|r| r.state == StepState::Done)
         .map(|r| r.step_id)
         .collect();
+    let (done, _) = super::done::trusted(plan, &recorded);
     Ok(Undo::of(plan, |st| done.contains(&st.id)))
 }
 

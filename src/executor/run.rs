@@ -1,5 +1,6 @@
-//! Carrying out a plan: preconditions, then every step in order, stopping at gates (unless
-//! confirmed), after `--through`, on failure (resumably) or when told to stop.
+//! Carrying out a plan: preconditions ([`super::accept`]) before anything is created, then
+//! every step in order, stopping at gates (unless confirmed), after `--through`, on failure
+//! (resumably) or when told to stop.
 
 use std::collections::HashSet;
 
@@ -9,7 +10,7 @@ use super::ddl;
 use super::error::ExecError;
 use super::events::{Command, CommandRx, Event, EventTx, emit};
 use super::guard;
-use super::lifecycle::StepState;
+use super::lifecycle::{Acceptance, StepState};
 use super::outcome::{self, Outcome};
 use super::session::Session;
 use super::settings::RunSettings;
@@ -41,6 +42,14 @@ pub async fn run(
     tx: EventTx,
     mut rx: CommandRx,
 ) -> Result<Outcome, ExecError> {
+    if let Some(w) = target.cleartext_warning() {
+        emit(
+            &tx,
+            Event::Note {
+                text: format!("WARNING: {w}"),
+            },
+        );
+    }
     let mut s = Session::open(target, &plan.hash).await?;
     if s.orphans_ended > 0 {
         emit(
@@ -67,83 +76,6 @@ pub async fn run(
     result
 }
 
-/// The live schema, read on one of the session's pooled connections (no new connection).
-/// Introspection empties `search_path` for its session, so it is reset before the
-/// connection goes back to the pool (or the connection is dropped).
-async fn introspect(s: &Session) -> Result<crate::catalog::Catalog, ExecError> {
-    let mut conn = s
-        .pool
-        .acquire()
-        .await
-        .map_err(|e| s.err("cannot read the schema", &e))?;
-    let live = crate::catalog::live::introspect(&mut conn)
-        .await
-        .map_err(|e| ExecError::Database(s.target.redact(&e.to_string())));
-    if sqlx::query("RESET search_path")
-        .execute(&mut *conn)
-        .await
-        .is_err()
-    {
-        let _ = sqlx::Connection::close(conn.detach()).await;
-    }
-    live
-}
-
-/// Check the server version and, on a first run, that the tables still look as planned.
-pub async fn preconditions(s: &Session, plan: &Plan, first_run: bool) -> Result<(), ExecError> {
-    let num: String = sqlx::query_scalar("SHOW server_version_num")
-        .fetch_one(&s.pool)
-        .await
-        .map_err(|e| s.err("cannot read the server version", &e))?;
-    let major = num.trim().parse::<u32>().unwrap_or(0) / 10000;
-    if major < plan.pg_version {
-        return Err(ExecError::Precondition(format!(
-            "this plan needs PostgreSQL {}+, and the server is PostgreSQL {major}",
-            plan.pg_version
-        )));
-    }
-    if !first_run || plan.fingerprint.is_empty() {
-        return Ok(());
-    }
-    let live = introspect(s).await?;
-    let mut drift = Vec::new();
-    for (name, fp) in &plan.fingerprint {
-        let q: crate::sql::QName = name.parse().map_err(ExecError::Precondition)?;
-        match live.tables.get(&q) {
-            None => drift.push(format!("{name}: the table no longer exists")),
-            Some(t) if t.fingerprint() != fp.digest => {
-                let now = t.shape();
-                let was: HashSet<&String> = fp.shape.iter().collect();
-                let is: HashSet<&String> = now.iter().collect();
-                let mut lines = Vec::new();
-                lines.extend(
-                    fp.shape
-                        .iter()
-                        .filter(|l| !is.contains(l))
-                        .map(|l| format!("    - planned: {l}")),
-                );
-                lines.extend(
-                    now.iter()
-                        .filter(|l| !was.contains(l))
-                        .map(|l| format!("    + now:     {l}")),
-                );
-                drift.push(format!(
-                    "{name} changed since the plan was made:\n{}",
-                    lines.join("\n")
-                ));
-            }
-            Some(_) => {}
-        }
-    }
-    if !drift.is_empty() {
-        return Err(ExecError::Precondition(format!(
-            "the schema drifted from the plan, so nothing was changed:\n  {}\nre-plan the change against the current schema",
-            drift.join("\n  ")
-        )));
-    }
-    Ok(())
-}
-
 async fn run_inner(
     s: &mut Session,
     plan: &Plan,
@@ -164,20 +96,58 @@ async fn run_inner(
     } else {
         set
     };
-    state::ensure_schema(s).await?;
-    let first_run = state::run_status(&s.pool, &plan.hash)
+    // Read-only checks first: nothing (not even the state schema) is created before the
+    // state can be trusted and the plan fits this database.
+    let record = if state::schema_exists(&s.pool)
         .await
-        .map_err(|e| e.into_exec(|e| s.err("cannot read run state", e)))?
-        .is_none();
-    preconditions(s, plan, first_run).await?;
+        .map_err(|e| s.err("cannot read state", &e))?
+    {
+        let mut conn = s
+            .pool
+            .acquire()
+            .await
+            .map_err(|e| s.err("cannot read state", &e))?;
+        super::trust::require(&mut conn, &s.target).await?;
+        state::run_record(&s.pool, &plan.hash)
+            .await
+            .map_err(|e| e.into_exec(|e| s.err("cannot read run state", e)))?
+    } else {
+        None
+    };
+    let first_run = record.is_none();
+    let accepted = super::accept::preconditions(s, plan, set, record.as_ref(), tx).await?;
+    state::ensure_schema(s).await?;
     state::start_run(s, &plan.hash, &plan.name, &plan.to_json(), &set.operator).await?;
-    let done: HashSet<String> = state::steps(&s.pool, &plan.hash)
+    if let Some(how) = accepted {
+        let tables: Vec<crate::sql::QName> = plan
+            .fingerprint
+            .keys()
+            .filter_map(|k| k.parse().ok())
+            .collect();
+        state::accept(s, &plan.hash, how, &set.operator, &tables).await?;
+        if how == Acceptance::Edited {
+            emit(
+                tx,
+                Event::Note {
+                    text: format!(
+                        "WARNING: this plan is not what bellows generates from its source SQL; it is accepted as a hand edit with --allow-edited by {} (recorded in bellows.runs)",
+                        set.operator
+                    ),
+                },
+            );
+        }
+    }
+    let recorded: HashSet<String> = state::steps(&s.pool, &plan.hash)
         .await
         .map_err(|e| e.into_exec(|e| s.err("cannot read step state", e)))?
         .into_iter()
         .filter(|r| r.state == StepState::Done)
         .map(|r| r.step_id)
         .collect();
+    let (done, notes) = super::done::trusted(plan, &recorded);
+    for text in notes {
+        emit(tx, Event::Note { text });
+    }
     emit(
         tx,
         Event::RunStarted {

@@ -2,7 +2,13 @@
 
 use std::time::Duration;
 
-use crate::plan::Phase;
+use crate::catalog::Catalog;
+use crate::plan::{Phase, Plan};
+
+/// Plans `plan`'s own source SQL again against `live` for server major version `major`:
+/// what bellows would generate for this database. The command line passes the planner
+/// (the executor does not plan; see [`RunSettings::replan`]).
+pub type Replan = fn(plan: &Plan, live: &Catalog, major: u32) -> Result<Plan, String>;
 
 /// How a run behaves. Every field can be set per run.
 #[derive(Debug, Clone)]
@@ -37,6 +43,12 @@ pub struct RunSettings {
     pub long_transaction: Duration,
     /// Stop after running this many steps (the console's "run the next step").
     pub max_steps: Option<usize>,
+    /// On a plan's first run, re-derive it from its source SQL against the live schema and
+    /// refuse any difference (None: no re-derivation, which a run records as `unchecked`).
+    pub replan: Option<Replan>,
+    /// Run a plan that differs from what bellows generates (a deliberate hand edit):
+    /// recorded with who and when, and warned about on every run and in `status`.
+    pub allow_edited: bool,
 }
 
 impl Default for RunSettings {
@@ -59,6 +71,8 @@ impl Default for RunSettings {
                 .unwrap_or_default(),
             long_transaction: Duration::from_secs(5),
             max_steps: None,
+            replan: None,
+            allow_edited: false,
         }
     }
 }

@@ -5,7 +5,7 @@
 use sqlx::{PgConnection, PgExecutor, Row};
 
 use super::error::ExecError;
-use super::lifecycle::{RunStatus, StepState, UnknownText};
+use super::lifecycle::{Acceptance, RunStatus, StepState, UnknownText};
 use super::session::Session;
 
 /// Create the state schema if needed (serialized by a transaction-level advisory lock).
@@ -44,6 +44,13 @@ pub const SCHEMA_SQL: &[&str] = &[
         confirmed_by text NOT NULL,
         confirmed_at timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (plan_hash, step_id))",
+    // How the plan was accepted on its first run, the tables it watches (by oid) and their
+    // shape as the executor last left them (see `shape`).
+    "ALTER TABLE bellows.runs ADD COLUMN IF NOT EXISTS accepted text,
+        ADD COLUMN IF NOT EXISTS accepted_by text,
+        ADD COLUMN IF NOT EXISTS accepted_at timestamptz,
+        ADD COLUMN IF NOT EXISTS watched oid[],
+        ADD COLUMN IF NOT EXISTS shape text[]",
 ];
 
 /// A step's recorded state.
@@ -74,24 +81,152 @@ pub struct Cursor {
     pub batch_size: Option<i32>,
 }
 
-/// Make sure the state schema exists.
+/// Make sure the state schema exists, owned by the role that runs the plan (serialized by a
+/// transaction-level advisory lock). An existing one must pass [`trust::require`] first; a
+/// new one loses any grant that default privileges gave other roles.
 pub async fn ensure_schema(s: &Session) -> Result<(), ExecError> {
     let mut tx = s
         .pool
         .begin()
         .await
         .map_err(|e| s.err("cannot start a transaction", &e))?;
-    for q in SCHEMA_SQL {
-        sqlx::query(*q).execute(&mut *tx).await.map_err(|e| {
-            ExecError::Precondition(format!(
-                "cannot create the bellows state schema, so nothing was changed (the role needs CREATE on the database, or create schema bellows for it): {}",
-                super::session::step_error(&s.target, &e)
-            ))
-        })?;
+    let refused = |e: sqlx::Error| {
+        ExecError::Precondition(format!(
+            "cannot create the bellows state schema, so nothing was changed (the role needs CREATE on the database, or create schema bellows for it): {}",
+            super::session::step_error(&s.target, &e)
+        ))
+    };
+    sqlx::query(SCHEMA_SQL[0])
+        .execute(&mut *tx)
+        .await
+        .map_err(refused)?;
+    let existed = schema_exists(&mut *tx)
+        .await
+        .map_err(|e| s.err("cannot read state", &e))?
+        || sqlx::query_scalar::<_, bool>(
+            "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = 'bellows')",
+        )
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| s.err("cannot read state", &e))?;
+    if existed {
+        super::trust::require(&mut tx, &s.target).await?;
     }
+    for q in &SCHEMA_SQL[1..] {
+        sqlx::query(*q).execute(&mut *tx).await.map_err(refused)?;
+    }
+    if !existed {
+        let grants = super::trust::grants(&mut *tx)
+            .await
+            .map_err(|e| s.err("cannot read the state schema's grants", &e))?;
+        for q in super::trust::revokes(&grants) {
+            sqlx::query(sqlx::AssertSqlSafe(q))
+                .execute(&mut *tx)
+                .await
+                .map_err(refused)?;
+        }
+    }
+    super::trust::require(&mut tx, &s.target).await?;
     tx.commit()
         .await
         .map_err(|e| s.err("cannot create the bellows state schema", &e))
+}
+
+/// A run's record as stored (read as JSON, so a state schema written by an older bellows,
+/// without the newer columns, still reads).
+#[derive(Debug, Clone, Default)]
+pub struct RunRecord {
+    /// The plan accepted on the first run (plan JSON).
+    pub plan: serde_json::Value,
+    /// How it was accepted (None: before bellows recorded it).
+    pub accepted: Option<Acceptance>,
+    /// Who accepted it, and when.
+    pub accepted_by: Option<String>,
+    /// When (text).
+    pub accepted_at: Option<String>,
+    /// Whether it watches tables (their oids, recorded on the first run).
+    pub watched: bool,
+    /// Their shape as the executor last left them.
+    pub shape: Option<Vec<String>>,
+}
+
+/// The run record of a plan, if it ran here.
+pub async fn run_record<'e>(
+    conn: impl PgExecutor<'e>,
+    hash: &str,
+) -> Result<Option<RunRecord>, ReadError> {
+    let row: Option<String> = sqlx::query_scalar(
+        "SELECT (to_jsonb(r) || jsonb_build_object('accepted_at_text', \
+         to_char((to_jsonb(r)->>'accepted_at')::timestamptz, 'YYYY-MM-DD HH24:MI:SS TZ')))::text \
+         FROM bellows.runs r WHERE plan_hash = $1",
+    )
+    .bind(hash)
+    .fetch_optional(conn)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let v: serde_json::Value = serde_json::from_str(&row).unwrap_or_default();
+    let text = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_string);
+    let accepted = text("accepted")
+        .as_deref()
+        .map(Acceptance::from_db)
+        .transpose()?;
+    Ok(Some(RunRecord {
+        plan: v.get("plan").cloned().unwrap_or_default(),
+        accepted,
+        accepted_by: text("accepted_by"),
+        accepted_at: text("accepted_at_text"),
+        watched: v.get("watched").is_some_and(|x| x.is_array()),
+        shape: v.get("shape").and_then(|x| x.as_array()).map(|a| {
+            a.iter()
+                .filter_map(|l| l.as_str().map(str::to_string))
+                .collect()
+        }),
+    }))
+}
+
+/// Record how a first run accepted its plan, the tables it watches (the plan's existing
+/// tables, by oid) and their shape now.
+pub async fn accept(
+    s: &Session,
+    hash: &str,
+    how: Acceptance,
+    who: &str,
+    tables: &[crate::sql::QName],
+) -> Result<(), ExecError> {
+    let schemas: Vec<String> = tables.iter().map(|t| t.schema.clone()).collect();
+    let names: Vec<String> = tables.iter().map(|t| t.name.clone()).collect();
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE bellows.runs SET accepted = $2, accepted_by = $3, accepted_at = now(), watched = ARRAY({}) WHERE plan_hash = $1",
+        super::shape::WATCHED_SQL.replace("$1", "$4").replace("$2", "$5")
+    )))
+    .bind(hash)
+    .bind(how.as_str())
+    .bind(who)
+    .bind(&schemas)
+    .bind(&names)
+    .execute(&s.pool)
+    .await
+    .map_err(|e| s.err("cannot record the run", &e))?;
+    sqlx::query(sqlx::AssertSqlSafe(super::shape::record_sql()))
+        .bind(hash)
+        .execute(&s.pool)
+        .await
+        .map_err(|e| s.err("cannot record the tables' shape", &e))?;
+    Ok(())
+}
+
+/// The live shape of the tables the run of `hash` watches.
+pub async fn live_shape<'e>(
+    conn: impl PgExecutor<'e>,
+    hash: &str,
+) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT ARRAY({}) FROM bellows.runs r WHERE r.plan_hash = $1",
+        super::shape::query("r.watched")
+    )))
+    .bind(hash)
+    .fetch_one(conn)
+    .await
 }
 
 /// A state table's text that this bellows does not know, as an error of the run.
@@ -234,8 +369,17 @@ pub async fn mark_done(
     .bind(step)
     .bind(who)
     .bind(StepState::Done.as_str())
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
+    record_shape(conn, hash).await
+}
+
+/// Record the watched tables' shape on `conn` (in the transaction of the change it follows).
+async fn record_shape(conn: &mut PgConnection, hash: &str) -> Result<(), sqlx::Error> {
+    sqlx::query(sqlx::AssertSqlSafe(super::shape::record_sql()))
+        .bind(hash)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
@@ -308,9 +452,9 @@ pub async fn mark_rolled_back(
         .bind(hash)
         .bind(step)
         .bind(StepState::RolledBack.as_str())
-        .execute(conn)
+        .execute(&mut *conn)
         .await?;
-    Ok(())
+    record_shape(conn, hash).await
 }
 
 /// Forget gates reached but never confirmed (once the work before them is undone).

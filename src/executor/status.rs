@@ -44,6 +44,9 @@ pub struct Status {
     pub steps: Vec<StepStatus>,
     /// The next step to run, if any.
     pub next: Option<String>,
+    /// Set when the plan was accepted as a hand edit (`--allow-edited`): who and when.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warning: Option<String>,
 }
 
 /// Read the status of `plan` in the database at `target`.
@@ -64,7 +67,16 @@ pub async fn status(plan: &Plan, target: &Target) -> Result<Status, ExecError> {
     let mut rows: BTreeMap<String, StepRow> = BTreeMap::new();
     let mut cursors = BTreeMap::new();
     let mut run = None;
+    let mut warning = None;
     if exists {
+        super::trust::require(&mut conn, target).await?;
+        if let Some(r) = state::run_record(&mut conn, &plan.hash)
+            .await
+            .map_err(|e| e.into_exec(pool_err))?
+            && r.accepted == Some(super::lifecycle::Acceptance::Edited)
+        {
+            warning = Some(super::accept::edited_warning(&r));
+        }
         run = state::run_status(&mut conn, &plan.hash)
             .await
             .map_err(|e| e.into_exec(pool_err))?;
@@ -109,5 +121,6 @@ pub async fn status(plan: &Plan, target: &Target) -> Result<Status, ExecError> {
         run,
         steps,
         next,
+        warning,
     })
 }

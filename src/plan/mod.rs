@@ -5,7 +5,9 @@
 //! validates it (unknown fields, missing or cyclic dependencies, stale hash); [`render`]
 //! turns it into Markdown, mermaid, DOT or JSON.
 
+pub mod diff;
 pub mod error;
+pub mod escape;
 pub mod graph;
 pub mod load;
 pub mod model;

@@ -135,6 +135,12 @@ pub struct App {
 impl App {
     /// A console for `plan`, with step states read from the database (`id → state`).
     pub fn new(plan: Plan, states: &BTreeMap<String, StepState>) -> Self {
+        // What the console draws: control characters from identifiers shown escaped.
+        let plan = crate::plan::escape::for_display(&plan);
+        let states: BTreeMap<String, StepState> = states
+            .iter()
+            .map(|(k, v)| (crate::plan::escape::line(k).into_owned(), *v))
+            .collect();
         let steps = plan
             .steps
             .iter()
@@ -152,7 +158,7 @@ impl App {
             .iter()
             .find_map(|s| s.backfill.as_ref().map(|b| b.batch.size))
             .unwrap_or(1000);
-        let explain = crate::plan::render::markdown::render(&plan);
+        let explain = crate::plan::render::render(&plan, crate::plan::render::Format::Markdown);
         let mut app = Self {
             plan,
             steps,
@@ -235,11 +241,13 @@ impl App {
     }
 
     pub(super) fn index(&self, id: &str) -> Option<usize> {
+        let id = crate::plan::escape::line(id);
         self.plan.steps.iter().position(|s| s.id == id)
     }
 
     pub(super) fn note(&mut self, line: impl Into<String>) {
-        self.log.push(line.into());
+        self.log
+            .push(crate::plan::escape::line(&line.into()).into_owned());
         if self.log.len() > 1000 {
             self.log.drain(..200);
         }

@@ -14,6 +14,8 @@ pub fn quick() -> RunSettings {
         retry_max: std::time::Duration::from_secs(2),
         yes: true,
         operator: "test".into(),
+        // Every executor test re-derives its plan, as `bellows run` does.
+        replan: Some(bellows::cli::replan::replan),
         ..RunSettings::default()
     }
 }

@@ -17,12 +17,17 @@ pub enum Format {
     Mermaid,
 }
 
-/// Render `plan` in `format`.
+/// Render `plan` in `format`. Control and bidi-override characters (from a file name or a
+/// quoted identifier) are shown escaped, never passed through (JSON escapes them itself).
 pub fn render(plan: &super::Plan, format: Format) -> String {
-    match format {
-        Format::Markdown => markdown::render(plan),
-        Format::Json => plan.to_json() + "\n",
-        Format::Dot => dot::render(plan),
-        Format::Mermaid => mermaid::render(plan),
+    if format == Format::Json {
+        return super::escape::json(&(plan.to_json() + "\n"));
     }
+    let shown = super::escape::for_display(plan);
+    let text = match format {
+        Format::Markdown => markdown::render(&shown),
+        Format::Dot => dot::render(&shown),
+        Format::Mermaid | Format::Json => mermaid::render(&shown),
+    };
+    super::escape::block(&text).into_owned()
 }

@@ -2,7 +2,7 @@
 //! dbname=shop sslmode=require`), turned into the `postgres://` URL the driver reads. Values
 //! may be single-quoted with `\'` and `\\` escapes, as libpq allows.
 
-use super::target::TargetError;
+use super::error::TargetError;
 
 /// Does `text` look like a key-value connection string (its first word is `key=`)?
 pub fn looks_like(text: &str) -> bool {

@@ -3,7 +3,9 @@
 //! hidden from any text), used by every database caller. It uses only std; the thin
 //! sqlx-dependent connect lives with its callers ([`crate::catalog::live::connect_to`]).
 
+pub mod error;
 pub mod keyvalue;
 pub mod target;
 
-pub use target::{Target, TargetError, redact};
+pub use error::TargetError;
+pub use target::{Target, redact};

@@ -4,6 +4,8 @@
 
 use std::fmt;
 
+pub use super::error::TargetError;
+
 /// A database to connect to. The URL is kept for the driver and never printed: [`fmt::Debug`]
 /// and [`Target::describe`] show only `host:port/db`.
 #[derive(Clone, PartialEq, Eq)]
@@ -13,58 +15,6 @@ pub struct Target {
     port: u16,
     database: String,
 }
-
-/// A database URL that cannot be used. The messages never repeat the URL's password.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TargetError {
-    /// Nothing given.
-    Empty,
-    /// No `scheme://`.
-    NoScheme,
-    /// A scheme other than postgres or postgresql.
-    WrongScheme(String),
-    /// A port that is not a number.
-    BadPort(String),
-    /// A libpq key-value string that cannot be read (the text never holds a value).
-    BadKeyValue(String),
-    /// TLS is required and the connection string turns it off (`sslmode`).
-    TlsRefused(String),
-}
-
-impl fmt::Display for TargetError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            TargetError::Empty => {
-                write!(
-                    f,
-                    "no database: pass --database-url URL or set DATABASE_URL"
-                )
-            }
-            TargetError::NoScheme => write!(
-                f,
-                "the database URL has no scheme: write it as postgres://user@host:port/database (or as libpq settings: host=... dbname=...)"
-            ),
-            TargetError::WrongScheme(s) => write!(
-                f,
-                "the database URL starts with `{s}://`; bellows needs postgres://user@host:port/database (or postgresql://)"
-            ),
-            TargetError::BadPort(p) => write!(
-                f,
-                "the database URL's port `{p}` is not a number from 1 to 65535"
-            ),
-            TargetError::BadKeyValue(what) => write!(
-                f,
-                "the connection string cannot be read ({what}): write it as host=... port=... user=... dbname=... (quote values with spaces in single quotes) or as postgres://user@host:port/database"
-            ),
-            TargetError::TlsRefused(mode) => write!(
-                f,
-                "TLS is required (--require-tls or BELLOWS_REQUIRE_TLS=1), and the connection string says sslmode={mode}; use sslmode=require, verify-ca or verify-full"
-            ),
-        }
-    }
-}
-
-impl std::error::Error for TargetError {}
 
 impl Target {
     /// Parse and check `url` (`postgres://user:password@host:port/db?param=value`).

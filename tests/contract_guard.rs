@@ -1,8 +1,13 @@
-//! The contract guard on a real server: after `--through backfill`, a copy that was dropped,
-//! changed behind the sync trigger, lost with a restore or left unsynced by a disabled
-//! trigger stops the contract with exit 1 and nothing dropped; dependants created after
-//! planning (a view, a policy, a foreign key) are named before the gate, and one that appears
-//! while the switch-over waits for its lock is caught inside its transaction.
+//! The contract guard on a real server: a copy that was dropped, changed behind the sync
+//! trigger, lost with a restore or left unsynced by a disabled trigger stops the contract
+//! with exit 1 and nothing dropped; dependants created after planning (a view, a policy, a
+//! foreign key) are named before anything irreversible runs, and one that appears while the
+//! switch-over waits for its lock is caught inside its transaction.
+//!
+//! A schema change made *between* two runs is refused earlier still, by the drift check
+//! every run makes (exit 2, nothing changed; also shown here); the guard is for what
+//! changes while a run is under way (here: while it waits at the gate) and for data the
+//! catalog cannot show (copies changed behind the trigger).
 
 mod common;
 
@@ -32,6 +37,70 @@ fn prepare(rt: &tokio::runtime::Runtime, url: &str, plan: &Plan) {
 /// Run the rest with `--yes`; it must stop at `step` with exit 1, saying all of `says`.
 fn refused(rt: &tokio::runtime::Runtime, url: &str, plan: &Plan, step: &str, says: &[&str]) {
     let (r, _) = rt.block_on(exec::run(url, plan, &exec::quick()));
+    match &r {
+        Err(e @ ExecError::StepFailed { step: s, error }) => {
+            assert_eq!(e.exit_code(), 1, "{e}");
+            assert_eq!(s, step, "stopped at the wrong step: {error}");
+            for w in says {
+                assert!(error.contains(w), "`{w}` missing from: {error}");
+            }
+            assert!(error.contains("nothing was dropped"), "{error}");
+        }
+        other => panic!("the contract must be refused at {step}, got {other:?}"),
+    }
+}
+
+/// Run the rest with `--yes` after a change made between runs: the drift check refuses it
+/// before anything runs (exit 2, nothing changed).
+fn refused_between_runs(rt: &tokio::runtime::Runtime, url: &str, plan: &Plan) {
+    let (r, _) = rt.block_on(exec::run(url, plan, &exec::quick()));
+    match &r {
+        Err(e) => assert_eq!(e.exit_code(), 2, "{e}"),
+        other => panic!("a change between runs must be refused, got {other:?}"),
+    }
+}
+
+/// Run the rest as the console does: when the run waits at `gate`, make `change` (while it
+/// is under way, so no check before the run can see it), then confirm the gate. The run
+/// must stop at `step` with exit 1, saying all of `says`, nothing dropped.
+fn refused_when_changed_at_gate(
+    rt: &tokio::runtime::Runtime,
+    cluster: &bellows::pgtemp::TempCluster,
+    db: &str,
+    plan: &Plan,
+    gate: &str,
+    change: &str,
+    expect: (&str, &[&str]),
+) {
+    let (step, says) = expect;
+    let r = rt.block_on(async {
+        let (tx, mut events) = tokio::sync::mpsc::unbounded_channel();
+        let (ctl, crx) = tokio::sync::mpsc::unbounded_channel();
+        let mut set = exec::quick();
+        set.yes = false;
+        let target = bellows::env::Target::parse(&cluster.url(db)).expect("a database URL");
+        let p = plan.clone();
+        let run =
+            tokio::spawn(
+                async move { bellows::executor::run(&p, &target, &set, true, tx, crx).await },
+            );
+        loop {
+            match events.recv().await {
+                Some(bellows::executor::Event::GateReached { step, .. }) if step == gate => break,
+                Some(_) => {}
+                None => return run.await.expect("join"),
+            }
+        }
+        cluster
+            .psql(db, change)
+            .expect("the change while the run waits");
+        ctl.send(bellows::executor::Command::ConfirmGate(gate.to_string()))
+            .expect("confirm");
+        let drain = tokio::spawn(async move { while events.recv().await.is_some() {} });
+        let r = run.await.expect("join");
+        let _ = drain.await;
+        r
+    });
     match &r {
         Err(e @ ExecError::StepFailed { step: s, error }) => {
             assert_eq!(e.exit_code(), 1, "{e}");
@@ -88,20 +157,27 @@ fn a_dropped_copy_stops_the_contract_with_nothing_dropped() {
     let cluster = common::cluster();
     let rt = common::rt();
     let plan = examples::plan(RENAME);
-    let url = common::fresh_db(&cluster, "dropped", FILES);
+    let drop_copy = "ALTER TABLE users DROP COLUMN email_address CASCADE";
+    let url = common::fresh_db(&cluster, "dropped_between", FILES);
     prepare(&rt, &url, &plan);
     cluster
-        .psql(
-            "dropped",
-            "ALTER TABLE users DROP COLUMN email_address CASCADE",
-        )
+        .psql("dropped_between", drop_copy)
         .expect("drop the copy");
-    refused(
+    refused_between_runs(&rt, &url, &plan);
+    assert_eq!(count(&rt, &url, "SELECT count(email) FROM users"), 300);
+    let url = common::fresh_db(&cluster, "dropped", FILES);
+    prepare(&rt, &url, &plan);
+    refused_when_changed_at_gate(
         &rt,
-        &url,
+        &cluster,
+        "dropped",
         &plan,
         "1.gate",
-        &["column public.users.email_address", "does not exist"],
+        drop_copy,
+        (
+            "1.switch-over",
+            &["column public.users.email_address", "does not exist"],
+        ),
     );
     assert_eq!(
         count(&rt, &url, "SELECT count(email) FROM users"),
@@ -164,35 +240,43 @@ fn a_restored_table_or_a_disabled_trigger_stops_the_contract() {
         .flat_map(|s| s.rollback_sql.clone().unwrap_or_default())
         .collect();
     assert!(!undo.is_empty());
-    cluster
-        .psql("restored", &format!("{};", undo.join(";\n")))
-        .expect("restore");
-    refused(
+    let restore = format!("{};", undo.join(";\n"));
+    refused_when_changed_at_gate(
         &rt,
-        &url,
+        &cluster,
+        "restored",
         &plan,
         "1.gate",
-        &[
-            "column public.accounts.handle, which holds the copy, does not exist",
-            "sync trigger bellows_sync_nick_upd on public.accounts does not exist",
-        ],
+        &restore,
+        (
+            "1.switch-over",
+            &[
+                "column public.accounts.handle, which holds the copy, does not exist",
+                "sync trigger bellows_sync_nick_upd on public.accounts does not exist",
+            ],
+        ),
     );
+    assert_eq!(count(&rt, &url, "SELECT count(nick) FROM accounts"), 2000);
+    // Between runs, the same restore is refused before anything runs.
+    let (url, plan) = accounts(&cluster, "restored_between");
+    prepare(&rt, &url, &plan);
+    cluster.psql("restored_between", &restore).expect("restore");
+    refused_between_runs(&rt, &url, &plan);
     assert_eq!(count(&rt, &url, "SELECT count(nick) FROM accounts"), 2000);
     // A disabled trigger copies nothing.
     let (url, plan) = accounts(&cluster, "disabled");
     prepare(&rt, &url, &plan);
-    cluster
-        .psql(
-            "disabled",
-            "ALTER TABLE accounts DISABLE TRIGGER bellows_sync_nick_upd",
-        )
-        .expect("disable");
-    refused(
+    refused_when_changed_at_gate(
         &rt,
-        &url,
+        &cluster,
+        "disabled",
         &plan,
         "1.gate",
-        &["sync trigger bellows_sync_nick_upd", "is disabled"],
+        "ALTER TABLE accounts DISABLE TRIGGER bellows_sync_nick_upd",
+        (
+            "1.switch-over",
+            &["sync trigger bellows_sync_nick_upd", "is disabled"],
+        ),
     );
     assert_eq!(still_syncing(&rt, &url), 2);
 }
@@ -222,21 +306,31 @@ fn dependants_created_after_planning_are_named_before_the_gate() {
         let db = format!("dep{i}");
         let url = common::fresh_db(&cluster, &db, FILES);
         prepare(&rt, &url, &plan);
-        cluster.psql(&db, sql).expect("create the dependant");
-        refused(&rt, &url, &plan, "1.gate", &[names, "public.users.email"]);
+        refused_when_changed_at_gate(
+            &rt,
+            &cluster,
+            &db,
+            &plan,
+            "1.gate",
+            sql,
+            ("1.switch-over", &[names, "public.users.email"]),
+        );
         assert_eq!(still_syncing(&rt, &url), 2, "{names}: nothing switched");
         assert_eq!(count(&rt, &url, "SELECT count(email) FROM users"), 300);
     }
-    // A plain DROP COLUMN: the view is named before the gate is offered, not by the DROP.
+    // A plain DROP COLUMN: a view made while the run waits at the gate is named before the
+    // drop, not by it.
     let plan = examples::plan("examples/changes/19-drop-column.sql");
-    let url = common::fresh_db(&cluster, "depdrop", FILES);
-    cluster
-        .psql(
-            "depdrop",
-            "CREATE VIEW user_names AS SELECT name FROM users",
-        )
-        .expect("view");
-    refused(&rt, &url, &plan, "1.gate", &["view public.user_names"]);
+    common::fresh_db(&cluster, "depdrop", FILES);
+    refused_when_changed_at_gate(
+        &rt,
+        &cluster,
+        "depdrop",
+        &plan,
+        "1.gate",
+        "CREATE VIEW user_names AS SELECT name FROM users",
+        ("1.drop-column", &["view public.user_names"]),
+    );
 }
 
 #[test]

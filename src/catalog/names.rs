@@ -39,12 +39,17 @@ pub fn make_name(name1: &str, name2: &str, label: &str) -> String {
 
 /// Like [`make_name`], then `label1`, `label2`, ... until `taken` says no.
 pub fn choose_name(name1: &str, name2: &str, label: &str, taken: impl Fn(&str) -> bool) -> String {
-    let first = make_name(name1, name2, label);
+    first_free(label, |l| make_name(name1, name2, l), taken)
+}
+
+/// `make(label)`, else `make(label1)`, `make(label2)`, ... until `taken` says no.
+fn first_free(label: &str, make: impl Fn(&str) -> String, taken: impl Fn(&str) -> bool) -> String {
+    let first = make(label);
     if !taken(&first) {
         return first;
     }
     for n in 1.. {
-        let candidate = make_name(name1, name2, &format!("{label}{n}"));
+        let candidate = make(&format!("{label}{n}"));
         if !taken(&candidate) {
             return candidate;
         }
@@ -81,17 +86,7 @@ pub fn choose_own_name(
     label: &str,
     taken: impl Fn(&str) -> bool,
 ) -> String {
-    let first = own_name(name1, name2, label);
-    if !taken(&first) {
-        return first;
-    }
-    for n in 1.. {
-        let candidate = own_name(name1, name2, &format!("{label}{n}"));
-        if !taken(&candidate) {
-            return candidate;
-        }
-    }
-    unreachable!("the loop above returns")
+    first_free(label, |l| own_name(name1, name2, l), taken)
 }
 
 /// 8 hex digits of SHA-256.

@@ -1,9 +1,10 @@
 //! DROP COLUMN / DROP TABLE / TRUNCATE: a gate, then the irreversible step in contract,
 //! naming what depends on the object; refused where PostgreSQL would need CASCADE.
 
-use crate::plan::{Gate, Phase, StepKind};
+use crate::plan::{Phase, StepKind};
 use crate::planner::kit::{Ctx, Draft, Drafts};
 use crate::planner::sqlgen;
+use crate::planner::steps::gate;
 use crate::safety::DdlForm;
 use crate::sql::{QName, SqlError};
 
@@ -73,7 +74,7 @@ pub fn column(
             goes_with.join(", ")
         ));
     }
-    let g = out.push(gate(
+    let g = out.push(gate::before_data_loss(
         format!("No running code reads or writes {}.{name}", table.display()),
         format!(
             "No running instance of any application, job or report reads or writes the column `{name}` of `{}` (deploy the code that stopped using it first). Its data will be deleted.",
@@ -152,7 +153,7 @@ pub fn tables(
         .map(|n| format!("`{}`", n.display()))
         .collect::<Vec<_>>()
         .join(", ");
-    let mut g = gate(
+    let mut g = gate::before_data_loss(
         format!("No running code uses {list}"),
         format!(
             "No running instance of any application, job or report reads or writes {quoted}. The table(s) and all their rows will be deleted."
@@ -213,7 +214,7 @@ pub fn truncate(ctx: &Ctx, tables: &[QName]) -> Result<Drafts, SqlError> {
         .map(|n| n.display())
         .collect::<Vec<_>>()
         .join(", ");
-    let mut g = gate(
+    let mut g = gate::before_data_loss(
         format!("Every row of {list} may be deleted"),
         format!(
             "Every row of {} may be deleted now.",
@@ -245,22 +246,6 @@ pub fn truncate(ctx: &Ctx, tables: &[QName]) -> Result<Drafts, SqlError> {
     }
     out.push(d);
     Ok(out)
-}
-
-/// A gate before destroying data: confirmed by typing the table's name.
-fn gate(summary: String, text: String, confirm: &str, table: &QName) -> Draft {
-    Draft::new(
-        "gate",
-        Phase::Contract,
-        StepKind::Gate,
-        DdlForm::Nothing,
-        summary,
-    )
-    .touching(table)
-    .with_gate(Gate {
-        text,
-        confirm: confirm.to_string(),
-    })
 }
 
 #[cfg(test)]

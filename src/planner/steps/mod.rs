@@ -1,10 +1,11 @@
 //! Step fragments several recipes share: a batched backfill and its verification
 //! ([`backfill`]), the NOT NULL tail ([`not_null`]), a concurrent index build ([`index`]),
-//! CHECK and FOREIGN KEY adds ([`constraint`]), and the shadow-column engine behind renames
+//! CHECK and FOREIGN KEY adds ([`constraint`]), the gate before data loss ([`gate`]), and the shadow-column engine behind renames
 //! and type changes ([`shadow`]). They use the kit and sqlgen, and never a recipe.
 
 pub mod backfill;
 pub mod constraint;
+pub mod gate;
 pub mod index;
 pub mod not_null;
 pub mod shadow;

@@ -3,7 +3,7 @@
 
 use super::carry::{Carried, Rename};
 use super::job::Job;
-use crate::plan::{Gate, Phase, StepKind};
+use crate::plan::{Phase, StepKind};
 use crate::planner::kit::{Draft, Drafts};
 use crate::planner::sqlgen;
 use crate::safety::DdlForm;
@@ -44,20 +44,9 @@ pub fn gate(job: &Job, out: &mut Drafts, verify: usize, c: &Carried) -> usize {
         )
     };
     out.push(
-        Draft::new(
-            "gate",
-            Phase::Contract,
-            StepKind::Gate,
-            DdlForm::Nothing,
-            summary,
-        )
-        .touching(table)
-        .with_gate(Gate {
-            text,
-            confirm: table.name.clone(),
-        })
-        .after(verify)
-        .after_all(c.steps.iter().copied()),
+        crate::planner::steps::gate::before_data_loss(summary, text, &table.name, table)
+            .after(verify)
+            .after_all(c.steps.iter().copied()),
     )
 }
 

@@ -6,7 +6,9 @@ use std::collections::BTreeSet;
 use super::error::CatalogError;
 use super::model::*;
 use super::names::choose_name;
-use crate::sql::ddl::{AlterAction, ColumnDef, ConstraintDef, Ddl, IndexDef, TableDef, ViewDef};
+use crate::sql::ddl::{
+    AlterAction, ColumnDef, ConstraintDef, Ddl, DropKind, IndexDef, TableDef, ViewDef,
+};
 use crate::sql::{QName, expr};
 
 type R = Result<(), CatalogError>;
@@ -158,6 +160,13 @@ impl Catalog {
                 }
                 Ok(())
             }
+            Ddl::AttachIndex { parent, child } => self.attach_index(parent, child),
+            Ddl::DropObject {
+                kind, names, table, ..
+            } => {
+                self.drop_object(*kind, names, table.as_ref());
+                Ok(())
+            }
             Ddl::Reindex { .. }
             | Ddl::VacuumFull { .. }
             | Ddl::Cluster { .. }
@@ -167,6 +176,31 @@ impl Catalog {
             | Ddl::Data { .. }
             | Ddl::Unsupported { .. }
             | Ddl::Skipped { .. } => Ok(()),
+        }
+    }
+
+    /// Forget the sequences, types, functions or triggers a `DROP` names (those the catalog
+    /// models; a missing one is no error: schema files drop with `IF EXISTS`).
+    fn drop_object(&mut self, kind: DropKind, names: &[QName], table: Option<&QName>) {
+        for n in names {
+            match kind {
+                DropKind::Sequence => {
+                    self.sequences.remove(n);
+                }
+                DropKind::Type | DropKind::Domain => {
+                    self.enums.remove(n);
+                    self.domains.remove(n);
+                }
+                DropKind::Function => {
+                    self.functions.remove(n);
+                }
+                DropKind::Trigger => {
+                    if let Some(t) = table.and_then(|t| self.tables.get_mut(t)) {
+                        t.triggers.remove(&n.name);
+                    }
+                }
+                DropKind::Policy | DropKind::Extension | DropKind::Schema | DropKind::Collation => {}
+            }
         }
     }
 
@@ -187,7 +221,11 @@ impl Catalog {
         self.schemas.insert(def.name.schema.clone());
         self.tables
             .insert(def.name.clone(), Table::new(def.name.clone()));
+        self.take_from_parents(def)?;
         for c in &def.columns {
+            if self.merge_inherited_column(&def.name, c) {
+                continue;
+            }
             self.add_column(&def.name, c)?;
         }
         for c in &def.constraints {
@@ -586,6 +624,13 @@ impl Catalog {
             }
             AlterAction::RowSecurity { enable } => {
                 self.table_mut(table)?.row_security = *enable;
+            }
+            AlterAction::AttachPartition { child, bound } => {
+                self.attach_partition(table, child, bound)?;
+            }
+            AlterAction::DetachPartition { child } => {
+                self.table_mut(table)?;
+                self.table_mut(child)?.parent = None;
             }
             AlterAction::SetLogged { .. }
             | AlterAction::Ignored { .. }

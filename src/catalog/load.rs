@@ -2,6 +2,7 @@
 
 use super::error::CatalogError;
 use super::model::Catalog;
+use super::unread;
 use crate::sql::{self, Ddl, SqlError};
 
 /// Read and load a schema file.
@@ -14,13 +15,18 @@ pub fn load_file(path: &str) -> Result<Catalog, CatalogError> {
 }
 
 /// Load schema text; `path` names it in messages. Statements that do not shape the catalog
-/// (SET, GRANT, COMMENT, functions' bodies, anything unreadable) are skipped; statements
-/// that contradict the schema built so far are errors at their line.
+/// (SET, COMMENT, functions' bodies) are passed over; statements bellows cannot read or does
+/// not model are kept in [`Catalog::unread`] with their line and the objects they name;
+/// statements that contradict the schema built so far are errors at their line.
 pub fn load_str(path: &str, text: &str) -> Result<Catalog, CatalogError> {
     let stmts = sql::parse_file(path, text, true)?;
     let mut cat = Catalog::default();
     cat.schemas.insert(sql::ident::DEFAULT_SCHEMA.to_string());
+    let mut unread = Vec::new();
     for s in &stmts {
+        if let Some(why) = unread::reason(s) {
+            unread.push((unread::record(path, s, why), s.text.as_str()));
+        }
         if matches!(
             s.ddl,
             Ddl::Skipped { .. } | Ddl::Data { .. } | Ddl::Unsupported { .. }
@@ -34,6 +40,10 @@ pub fn load_str(path: &str, text: &str) -> Result<Catalog, CatalogError> {
             ),
             other => other,
         })?;
+    }
+    for (mut u, text) in unread {
+        u.names = unread::names(&cat, text);
+        cat.unread.push(u);
     }
     Ok(cat)
 }

@@ -14,9 +14,12 @@ pub mod live;
 pub mod load;
 pub mod model;
 pub mod names;
+mod partition;
 pub mod rename;
+pub mod unread;
 
 pub use error::CatalogError;
 pub use evolving::Evolving;
 pub use load::{load_file, load_str};
 pub use model::*;
+pub use unread::Unread;

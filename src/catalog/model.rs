@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use crate::sql::QName;
-pub use crate::sql::ddl::{ConstraintKind, Identity, IndexKey};
+pub use crate::sql::ddl::{ConstraintKind, Identity, IndexKey, Parent};
 
 /// A whole database schema as far as planning needs it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -27,6 +27,9 @@ pub struct Catalog {
     pub domains: BTreeMap<QName, String>,
     /// Functions by name (overloads collapse).
     pub functions: BTreeSet<QName>,
+    /// Statements of the schema file the catalog does not reflect (empty for live databases).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unread: Vec<super::Unread>,
 }
 
 /// A table.
@@ -53,6 +56,16 @@ pub struct Table {
     /// not modelled. Not part of the fingerprint.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub grants: BTreeMap<String, std::collections::BTreeSet<String>>,
+    /// `PARTITION BY` key of a partitioned table, as written or as `pg_get_partkeydef` prints it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partition_key: Option<String>,
+    /// The partitioned table this is a partition of, or the tables it inherits from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<Parent>,
+    /// This table's indexes attached to an index of its partitioned parent: index → the
+    /// parent's index.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub index_parents: BTreeMap<String, QName>,
 }
 
 /// A column.
@@ -145,7 +158,15 @@ impl Table {
             row_estimate: None,
             row_security: false,
             grants: BTreeMap::new(),
+            partition_key: None,
+            parent: None,
+            index_parents: BTreeMap::new(),
         }
+    }
+
+    /// Is it partitioned (`PARTITION BY`)?
+    pub fn is_partitioned(&self) -> bool {
+        self.partition_key.is_some()
     }
 
     /// The column called `name`.
@@ -252,6 +273,18 @@ impl Table {
         }
         for t in self.triggers.keys() {
             s.push_str(&format!("trg {t}\n"));
+        }
+        if self.is_partitioned() {
+            s.push_str("partitioned\n");
+        }
+        match &self.parent {
+            Some(Parent::Partition { table, .. }) => s.push_str(&format!("partition of {table}\n")),
+            Some(Parent::Inherits { tables }) => {
+                for t in tables {
+                    s.push_str(&format!("inherits {t}\n"));
+                }
+            }
+            None => {}
         }
         s.lines().map(str::to_string).collect()
     }

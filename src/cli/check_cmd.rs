@@ -39,7 +39,11 @@ pub fn run(a: CheckArgs) -> Result<(), Failure> {
     }
     let files = collect(&a.paths, opts.layout)?;
     let cat = match &opts.schema {
-        Some(s) => crate::catalog::load_file(s).map_err(|e| Failure::input(e.to_string()))?,
+        Some(s) => {
+            let cat = crate::catalog::load_file(s).map_err(|e| Failure::input(e.to_string()))?;
+            super::plan_cmd::report_unread(&cat);
+            cat
+        }
         None => Catalog::default(),
     };
     let mut linter = Linter::new(cat, opts.settings.clone());

@@ -67,7 +67,11 @@ impl Settings {
 /// Load the catalog from the configured source.
 pub fn load_catalog(src: &SchemaSource) -> Result<Catalog, Failure> {
     match src {
-        SchemaSource::File(f) => catalog::load_file(f).map_err(|e| Failure::input(e.to_string())),
+        SchemaSource::File(f) => {
+            let cat = catalog::load_file(f).map_err(|e| Failure::input(e.to_string()))?;
+            report_unread(&cat);
+            Ok(cat)
+        }
         SchemaSource::Database(url) => {
             let t = crate::env::Target::parse(url).map_err(|e| Failure::input(e.to_string()))?;
             let t = super::run_cmd::connection_policy(t, false)?;
@@ -79,6 +83,27 @@ pub fn load_catalog(src: &SchemaSource) -> Result<Catalog, Failure> {
             rt.block_on(catalog::live::introspect_url(url))
                 .map_err(|e| Failure::input(e.to_string()))
         }
+    }
+}
+
+/// At most this many unread statements are listed one by one.
+const UNREAD_LISTED: usize = 12;
+
+/// Say on stderr which statements of the schema file were not read: a silent skip would
+/// pass for a complete schema.
+pub fn report_unread(cat: &Catalog) {
+    if cat.unread.is_empty() {
+        return;
+    }
+    eprintln!(
+        "note: {} of the schema file not read; a plan that touches an object one of them names is refused:",
+        plural(cat.unread.len(), "statement", "statements")
+    );
+    for u in cat.unread.iter().take(UNREAD_LISTED) {
+        eprintln!("  {}", escape::line(&u.to_string()));
+    }
+    if cat.unread.len() > UNREAD_LISTED {
+        eprintln!("  ... and {} more", cat.unread.len() - UNREAD_LISTED);
     }
 }
 

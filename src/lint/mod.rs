@@ -240,7 +240,10 @@ impl Linter {
                     unreadable: Some(what),
                 };
                 self.check(&cx, st, unit, &mut out);
-                if matches!(st.ddl, Ddl::Skipped { .. } | Ddl::Unsupported { .. }) {
+                if matches!(
+                    st.ddl,
+                    Ddl::Skipped { .. } | Ddl::Unsupported { .. } | Ddl::DropObject { .. }
+                ) {
                     continue;
                 }
             }

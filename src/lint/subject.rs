@@ -99,11 +99,24 @@ pub fn unjudged(st: &Statement) -> Option<String> {
         Ddl::Unsupported { what } => Some(format!(
             "bellows reads it as `{what}`, which it does not judge yet"
         )),
-        Ddl::AlterTable { actions, .. } => actions.iter().find_map(|a| match a {
-            AlterAction::Unsupported { what } => Some(format!(
+        Ddl::DropObject { kind, .. } => Some(format!(
+            "bellows reads it as `{}`, which it does not judge yet",
+            kind.sql()
+        )),
+        Ddl::AttachIndex { .. } => Some(
+            "bellows reads it as `ALTER INDEX ... ATTACH PARTITION`, which it does not judge yet"
+                .into(),
+        ),
+        Ddl::AlterTable { actions, .. } => actions.iter().find_map(|a| {
+            let what = match a {
+                AlterAction::Unsupported { what } => what.as_str(),
+                AlterAction::AttachPartition { .. } => "ATTACH PARTITION",
+                AlterAction::DetachPartition { .. } => "DETACH PARTITION",
+                _ => return None,
+            };
+            Some(format!(
                 "bellows reads `ALTER TABLE ... {what}`, which it does not judge yet (the statement's other actions were checked)"
-            )),
-            _ => None,
+            ))
         }),
         _ => None,
     }

@@ -50,12 +50,41 @@ impl Builder {
     pub fn statement(&mut self, n: usize, st: &Statement) -> Result<(), SqlError> {
         let ctx = Ctx::new(&self.path, &self.schema, &self.opts, st);
         let out = super::recipes::plan(&ctx)?;
+        self.refuse_unread(st, &out.drafts)?;
         for w in out.warnings {
             self.warnings
                 .push(format!("statement {n} (line {}): {w}", st.loc.line));
         }
         self.add(n, st, out.drafts)?;
         self.schema.advance(&self.path, st.loc, &st.ddl)
+    }
+
+    /// A plan never touches an object the schema file could not fully describe: a statement
+    /// naming it was skipped, so its indexes, triggers or partitions may be missing here.
+    fn refuse_unread(&self, st: &Statement, drafts: &[Draft]) -> Result<(), SqlError> {
+        let named = drafts
+            .iter()
+            .flat_map(|d| d.tables.iter().chain(&d.touches).chain(&d.drops))
+            .find_map(|t| Some((t, self.original.unread_naming(t)?)));
+        match named {
+            None => Ok(()),
+            Some((t, u)) => Err(SqlError::new(
+                &self.path,
+                st.loc,
+                format!(
+                    "the schema does not fully describe {}: {}:{} names it and was not read ({}): `{}`",
+                    t.display(),
+                    u.path,
+                    u.line,
+                    u.reason,
+                    u.statement
+                ),
+            )
+            .with_hint(
+                "plan against the live database (--database-url reads its catalog directly), \
+                 or rewrite that statement in the schema file in a form bellows reads",
+            )),
+        }
     }
 
     fn add(&mut self, n: usize, st: &Statement, mut drafts: Vec<Draft>) -> Result<(), SqlError> {

@@ -2,7 +2,7 @@
 
 use sqlparser::ast::{
     self, AlterColumnOperation, AlterTableOperation, ColumnOption, DataType, Expr, GeneratedAs,
-    ObjectType, Statement as Ast, TableConstraint,
+    Statement as Ast, TableConstraint,
 };
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::{Parser, ParserError};
@@ -95,6 +95,9 @@ fn parse_error(raw: &RawStatement, e: &ParserError) -> SqlError {
 }
 
 fn from_ast(raw: &RawStatement, ast: Ast) -> Result<Ddl, SqlError> {
+    if let Some(d) = super::drop::drop_other(raw, &ast)? {
+        return Ok(d);
+    }
     Ok(match ast {
         Ast::CreateTable(ct) => create_table(raw, &ct)?,
         Ast::CreateSchema { schema_name, .. } => {
@@ -157,7 +160,7 @@ fn from_ast(raw: &RawStatement, ast: Ast) -> Result<Ddl, SqlError> {
             names,
             cascade,
             ..
-        } => drop(raw, object_type, if_exists, &names, cascade)?,
+        } => super::drop::drop(raw, object_type, if_exists, &names, cascade)?,
         Ast::AlterType(at) => alter_type(raw, at)?,
         Ast::Vacuum(v) if v.full => Ddl::VacuumFull {
             table: v.table_name.as_ref().and_then(QName::from_object),
@@ -552,12 +555,30 @@ fn create_table(raw: &RawStatement, ct: &ast::CreateTable) -> Result<Ddl, SqlErr
     for tc in &ct.constraints {
         constraints.push(constraint(raw, tc)?);
     }
+    let parent = match (&ct.partition_of, &ct.inherits) {
+        (Some(p), _) => Some(Parent::Partition {
+            table: raw.qname(p)?,
+            bound: ct
+                .for_values
+                .as_ref()
+                .map(|v| v.to_string())
+                .unwrap_or_default(),
+        }),
+        (None, Some(ps)) if !ps.is_empty() => Some(Parent::Inherits {
+            tables: ps
+                .iter()
+                .map(|p| raw.qname(p))
+                .collect::<Result<Vec<_>, _>>()?,
+        }),
+        _ => None,
+    };
     Ok(Ddl::CreateTable(TableDef {
         name,
         columns,
         constraints,
         if_not_exists: ct.if_not_exists,
-        partition_of: ct.partition_of.is_some() || ct.inherits.is_some(),
+        parent,
+        partition_key: ct.partition_by.as_ref().map(|e| e.to_string()),
     }))
 }
 
@@ -587,41 +608,6 @@ fn create_trigger(raw: &RawStatement, t: &ast::CreateTrigger) -> Result<Ddl, Sql
         function,
         update_columns,
     }))
-}
-
-/// `DROP TABLE | INDEX | [MATERIALIZED] VIEW`; other drops are not planned.
-fn drop(
-    raw: &RawStatement,
-    object_type: ObjectType,
-    if_exists: bool,
-    names: &[ast::ObjectName],
-    cascade: bool,
-) -> Result<Ddl, SqlError> {
-    let names = names
-        .iter()
-        .map(|n| raw.qname(n))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(match object_type {
-        ObjectType::Table => Ddl::DropTable {
-            names,
-            if_exists,
-            cascade,
-        },
-        ObjectType::Index => Ddl::DropIndex {
-            names,
-            concurrently: false,
-            if_exists,
-            cascade,
-        },
-        ObjectType::View | ObjectType::MaterializedView => Ddl::DropView {
-            names,
-            cascade,
-            if_exists,
-        },
-        other => Ddl::Unsupported {
-            what: format!("DROP {other}"),
-        },
-    })
 }
 
 /// `LOCK TABLE`: the tables and the mode (ACCESS EXCLUSIVE when none is given).

@@ -99,6 +99,19 @@ pub enum Ddl {
         grantees: Vec<String>,
         revoke: bool,
     },
+    /// `DROP` of an object other than a table, index or view (a sequence, type, function,
+    /// trigger, ...): kept so that a schema file (pg_dump's `--clean` preamble) is read
+    /// whole; the planner does not plan it.
+    DropObject {
+        kind: DropKind,
+        names: Vec<QName>,
+        /// The table, for `DROP TRIGGER|POLICY name ON table`.
+        table: Option<QName>,
+        if_exists: bool,
+    },
+    /// `ALTER INDEX parent ATTACH PARTITION child`: a partition's index joins the
+    /// partitioned table's.
+    AttachIndex { parent: QName, child: QName },
     /// `LOCK [TABLE] name [, ...] [IN mode MODE]` (ACCESS EXCLUSIVE when no mode is given).
     LockTable { tables: Vec<QName>, mode: TableLock },
     /// Statements that do not shape the catalog (SET, GRANT, COMMENT, OWNER TO, ...).
@@ -109,6 +122,46 @@ pub enum Ddl {
     Unsupported { what: String },
     /// Could not be read; kept only when reading leniently (schema files).
     Skipped { what: String },
+}
+
+/// The kinds of object [`Ddl::DropObject`] drops.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DropKind {
+    /// `DROP SEQUENCE`.
+    Sequence,
+    /// `DROP TYPE`.
+    Type,
+    /// `DROP DOMAIN`.
+    Domain,
+    /// `DROP FUNCTION` / `DROP PROCEDURE`.
+    Function,
+    /// `DROP TRIGGER ... ON table`.
+    Trigger,
+    /// `DROP POLICY ... ON table`.
+    Policy,
+    /// `DROP EXTENSION`.
+    Extension,
+    /// `DROP SCHEMA`.
+    Schema,
+    /// `DROP COLLATION`.
+    Collation,
+}
+
+impl DropKind {
+    /// The statement's keywords, `DROP SEQUENCE` etc.
+    pub fn sql(self) -> &'static str {
+        match self {
+            DropKind::Sequence => "DROP SEQUENCE",
+            DropKind::Type => "DROP TYPE",
+            DropKind::Domain => "DROP DOMAIN",
+            DropKind::Function => "DROP FUNCTION",
+            DropKind::Trigger => "DROP TRIGGER",
+            DropKind::Policy => "DROP POLICY",
+            DropKind::Extension => "DROP EXTENSION",
+            DropKind::Schema => "DROP SCHEMA",
+            DropKind::Collation => "DROP COLLATION",
+        }
+    }
 }
 
 /// What `REINDEX` rebuilds.
@@ -131,8 +184,31 @@ pub struct TableDef {
     pub constraints: Vec<ConstraintDef>,
     /// `IF NOT EXISTS`.
     pub if_not_exists: bool,
-    /// Partitioned or inherited tables are noted, not modelled.
-    pub partition_of: bool,
+    /// `PARTITION OF` or `INHERITS`.
+    pub parent: Option<Parent>,
+    /// `PARTITION BY` key, as written (`RANGE ("timestamp")`).
+    pub partition_key: Option<String>,
+}
+
+/// What a table is a part or a child of.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Parent {
+    /// A partition of `table` (`PARTITION OF`, `ATTACH PARTITION`), with its bound as
+    /// written (`FOR VALUES FROM (...) TO (...)`, `DEFAULT`).
+    Partition { table: QName, bound: String },
+    /// `INHERITS (tables)`.
+    Inherits { tables: Vec<QName> },
+}
+
+impl Parent {
+    /// The tables it names.
+    pub fn tables(&self) -> Vec<&QName> {
+        match self {
+            Parent::Partition { table, .. } => vec![table],
+            Parent::Inherits { tables } => tables.iter().collect(),
+        }
+    }
 }
 
 /// A column definition.
@@ -276,6 +352,10 @@ pub enum AlterAction {
     RowSecurity { enable: bool },
     /// `SET LOGGED` (`logged`) or `SET UNLOGGED`: rewrites the table.
     SetLogged { logged: bool },
+    /// `ATTACH PARTITION child bound`.
+    AttachPartition { child: QName, bound: String },
+    /// `DETACH PARTITION child [CONCURRENTLY | FINALIZE]`.
+    DetachPartition { child: QName },
     /// Does not change the modelled catalog (OWNER TO, SET STATISTICS, ...).
     Ignored { what: String },
     /// Changes the table in a way bellows does not plan.

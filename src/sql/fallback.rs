@@ -3,101 +3,13 @@
 //! `ADD GENERATED ... AS IDENTITY (...)`, `... WITH NO DATA`), and statements that never
 //! shape the catalog (GRANT, COMMENT, OWNER TO). Recognized on sqlparser's own tokens.
 
-use sqlparser::tokenizer::{Token, TokenWithSpan};
+use sqlparser::tokenizer::Token;
 
 use super::ddl::{AlterAction, Ddl, Identity, ReindexTarget};
 use super::error::SqlError;
-use super::ident::{DEFAULT_SCHEMA, QName};
+use super::ident::QName;
 use super::source::RawStatement;
-
-/// A cursor over the significant tokens of a statement.
-struct Words<'a> {
-    toks: Vec<&'a TokenWithSpan>,
-    pos: usize,
-}
-
-impl<'a> Words<'a> {
-    fn new(raw: &'a RawStatement) -> Self {
-        Self {
-            toks: raw.words().collect(),
-            pos: 0,
-        }
-    }
-
-    fn kw_at(&self, i: usize, kw: &str) -> bool {
-        matches!(self.toks.get(i).map(|t| &t.token), Some(Token::Word(w)) if w.quote_style.is_none() && w.value.eq_ignore_ascii_case(kw))
-    }
-
-    /// Consume the keywords if they all come next.
-    fn eat(&mut self, kws: &[&str]) -> bool {
-        if kws
-            .iter()
-            .enumerate()
-            .all(|(k, kw)| self.kw_at(self.pos + k, kw))
-        {
-            self.pos += kws.len();
-            true
-        } else {
-            false
-        }
-    }
-
-    fn starts(&self, kws: &[&str]) -> bool {
-        kws.iter().enumerate().all(|(k, kw)| self.kw_at(k, kw))
-    }
-
-    fn ends(&self, kws: &[&str]) -> bool {
-        let n = self.toks.len();
-        n >= kws.len()
-            && kws
-                .iter()
-                .enumerate()
-                .all(|(k, kw)| self.kw_at(n - kws.len() + k, kw))
-    }
-
-    fn contains(&self, kw: &str) -> bool {
-        (0..self.toks.len()).any(|i| self.kw_at(i, kw))
-    }
-
-    /// A dotted name of one to three parts, case-folded.
-    fn name(&mut self) -> Option<Vec<String>> {
-        let mut parts = Vec::new();
-        loop {
-            match self.toks.get(self.pos).map(|t| &t.token) {
-                Some(Token::Word(w)) => {
-                    parts.push(if w.quote_style.is_some() {
-                        w.value.clone()
-                    } else {
-                        w.value.to_lowercase()
-                    });
-                    self.pos += 1;
-                }
-                _ => return None,
-            }
-            if matches!(
-                self.toks.get(self.pos).map(|t| &t.token),
-                Some(Token::Period)
-            ) {
-                self.pos += 1;
-            } else {
-                return Some(parts);
-            }
-        }
-    }
-
-    fn qname(&mut self) -> Option<QName> {
-        let p = self.name()?;
-        match p.as_slice() {
-            [n] => Some(QName::new(DEFAULT_SCHEMA, n.clone())),
-            [.., s, n] => Some(QName::new(s.clone(), n.clone())),
-            [] => None,
-        }
-    }
-
-    fn done(&self) -> bool {
-        self.pos >= self.toks.len()
-    }
-}
+use super::words::Words;
 
 /// What the fallback made of a statement.
 #[derive(Debug)]
@@ -113,8 +25,19 @@ pub fn recognize(raw: &RawStatement) -> Result<Option<Recognized>, SqlError> {
     if let Some(ddl) = read(raw)? {
         return Ok(Some(Recognized::Ddl(ddl)));
     }
-    Ok(without_data_clause(raw).map(Recognized::Shorter))
+    if let Some(ddl) = super::partition::read(raw) {
+        return Ok(Some(Recognized::Ddl(ddl)));
+    }
+    Ok(without_data_clause(raw)
+        .or_else(|| super::partition::without_only(raw))
+        .or_else(|| super::partition::without_trigger_arguments(raw))
+        .map(Recognized::Shorter))
 }
+
+/// Object kinds whose definitions never shape a table (`CREATE TEXT SEARCH ...`, ...).
+const NOT_TABLE_SHAPING: [&str; 7] = [
+    "TEXT", "AGGREGATE", "OPERATOR", "CAST", "COLLATION", "CONVERSION", "LANGUAGE",
+];
 
 /// The statements read here in full.
 fn read(raw: &RawStatement) -> Result<Option<Ddl>, SqlError> {
@@ -136,6 +59,19 @@ fn read(raw: &RawStatement) -> Result<Option<Ddl>, SqlError> {
         return Ok(Some(Ddl::Ignored {
             what: "privileges or comments".into(),
         }));
+    }
+    // Objects no table depends on for its shape: they are created, altered and dropped
+    // around the tables without changing what bellows plans.
+    for kind in NOT_TABLE_SHAPING {
+        if w.starts(&["CREATE", kind])
+            || w.starts(&["CREATE", "OR", "REPLACE", kind])
+            || w.starts(&["ALTER", kind])
+            || w.starts(&["DROP", kind])
+        {
+            return Ok(Some(Ddl::Ignored {
+                what: format!("{kind} definitions"),
+            }));
+        }
     }
     if w.starts(&["ALTER"]) && w.toks.len() >= 3 && w.kw_at(w.toks.len() - 3, "OWNER") {
         return Ok(Some(Ddl::Ignored {

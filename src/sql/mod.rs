@@ -10,15 +10,18 @@ pub mod convert;
 pub mod ddl;
 pub mod depth;
 pub mod directive;
+pub mod drop;
 pub mod error;
 pub mod expr;
 pub mod fallback;
 pub mod grant;
 pub mod ident;
 pub mod loc;
+pub mod partition;
 pub mod source;
 pub mod types;
 pub mod view;
+mod words;
 
 pub use ddl::{Ddl, Statement};
 pub use directive::Directives;

@@ -177,3 +177,59 @@ mod tests {
         assert_eq!(e.loc.line, 2);
     }
 }
+
+/// Every name a statement's text mentions, qualified names whole (`public.users`) and bare
+/// ones in the default schema; string literals, numbers and operators are not names. For
+/// statements bellows could not read: which objects they might concern.
+pub fn names_in(text: &str) -> Vec<QName> {
+    let Ok(tokens) = Tokenizer::new(&PostgreSqlDialect {}, text).tokenize() else {
+        return Vec::new();
+    };
+    let words: Vec<&Token> = tokens
+        .iter()
+        .filter(|t| !matches!(t, Token::Whitespace(_)))
+        .collect();
+    let word = |t: &Token| match t {
+        Token::Word(w) if w.quote_style.is_some() => Some(w.value.clone()),
+        Token::Word(w) => Some(w.value.to_lowercase()),
+        _ => None,
+    };
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < words.len() {
+        let Some(first) = word(words[i]) else {
+            i += 1;
+            continue;
+        };
+        let dotted = matches!(words.get(i + 1), Some(Token::Period));
+        match words.get(i + 2).and_then(|t| word(t)) {
+            Some(second) if dotted => {
+                out.push(QName::new(first, second));
+                i += 3;
+            }
+            _ => {
+                out.push(QName::public(first));
+                i += 1;
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+#[cfg(test)]
+mod names_tests {
+    use super::*;
+
+    #[test]
+    fn names_in_keeps_qualified_names_whole_and_skips_literals() {
+        let n = names_in(
+            "CREATE TRIGGER t BEFORE INSERT ON public.\"Artists\" FOR EACH ROW \
+             EXECUTE PROCEDURE tsvector_update_trigger('other_names_index', 'public.danbooru', x)",
+        );
+        assert!(n.contains(&QName::new("public", "Artists")));
+        assert!(n.contains(&QName::public("x")));
+        assert!(!n.iter().any(|q| q.name == "other_names_index" || q.name == "danbooru"));
+    }
+}

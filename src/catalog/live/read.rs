@@ -33,7 +33,7 @@ fn oids(map: &HashMap<u32, QName>) -> Vec<Oid> {
 }
 
 /// Run `sql` (with the relation oids as `$1`, when given) and return its rows.
-async fn fetch(
+pub(super) async fn fetch(
     conn: &mut PgConnection,
     what: &str,
     sql: String,
@@ -50,7 +50,7 @@ async fn fetch(
 }
 
 /// One column of a row, with the column named in the error.
-fn get<'r, T>(row: &'r PgRow, col: &str) -> R<T>
+pub(super) fn get<'r, T>(row: &'r PgRow, col: &str) -> R<T>
 where
     T: Decode<'r, Postgres> + Type<Postgres>,
 {
@@ -58,7 +58,7 @@ where
         .map_err(|e| CatalogError::Database(format!("decoding column {col}: {e}")))
 }
 
-fn oid(row: &PgRow, col: &str) -> R<u32> {
+pub(super) fn oid(row: &PgRow, col: &str) -> R<u32> {
     get::<Oid>(row, col).map(|o| o.0)
 }
 
@@ -104,7 +104,7 @@ pub(super) async fn relations(
 }
 
 /// The table a row's `rel` column names, if it is one of ours.
-fn table_of<'c>(cat: &'c mut Catalog, rels: &Relations, row: &PgRow) -> R<Option<&'c mut Table>> {
+pub(super) fn table_of<'c>(cat: &'c mut Catalog, rels: &Relations, row: &PgRow) -> R<Option<&'c mut Table>> {
     let rel = oid(row, "rel")?;
     Ok(rels.tables.get(&rel).and_then(|n| cat.tables.get_mut(n)))
 }

@@ -59,9 +59,15 @@ impl<'a> Ctx<'a> {
         let cat = self.cat();
         cat.table(name).ok_or_else(|| {
             let known: Vec<String> = cat.tables.keys().take(8).map(|t| t.display()).collect();
+            let unread = cat
+                .unread
+                .iter()
+                .find(|u| crate::sql::source::names_in(&u.statement).contains(name));
             self.refuse(
                 format!("unknown table {}", name.display()),
-                if known.is_empty() {
+                if let Some(u) = unread {
+                    format!("the schema file may define it in a statement bellows could not read, {u}; plan against the live database (--database-url) or rewrite that statement")
+                } else if known.is_empty() {
                     "the schema has no tables: pass --schema FILE or --database-url for the database this change is for".to_string()
                 } else {
                     format!("check the name and the schema source; known tables include {}", known.join(", "))

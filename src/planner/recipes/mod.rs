@@ -99,6 +99,14 @@ fn dispatch(ctx: &Ctx) -> Result<Drafts, SqlError> {
             "LOCK TABLE in a change file would hold its lock only for a step of its own: bellows runs each step in its own short transaction with a lock_timeout",
             "remove it; the plan takes the locks each step needs, for as short a time as possible",
         )),
+        Ddl::AttachIndex { child, .. } => Err(ctx.refuse(
+            format!("bellows does not plan `ALTER INDEX ... ATTACH PARTITION` yet (of {})", child.display()),
+            "build the partition's index with CREATE INDEX CONCURRENTLY first; the attach itself takes only brief locks, so run it on its own with a lock_timeout",
+        )),
+        Ddl::DropObject { kind, .. } => Err(ctx.refuse(
+            format!("bellows plans schema changes, and `{}` is not one it can plan", kind.sql()),
+            "remove it from the change file and run it on its own once no code uses the object",
+        )),
         Ddl::Data { what } | Ddl::Unsupported { what } | Ddl::Skipped { what } => Err(ctx.refuse(
             format!("bellows plans schema changes, and `{what}` is not one it can plan"),
             "remove it from the change file; data changes belong in the application or a batched script",
@@ -176,6 +184,17 @@ fn action(ctx: &Ctx, table: &QName, a: &AlterAction) -> Result<Drafts, SqlError>
                 table.display()
             ),
             "run it in a maintenance window, or create a new table with the persistence you want and move the rows in batches",
+        )),
+        AlterAction::AttachPartition { child, .. } => Err(ctx.refuse(
+            format!(
+                "bellows does not plan `ATTACH PARTITION` yet: attaching {} scans it for rows outside the bound while it is locked ACCESS EXCLUSIVE",
+                child.display()
+            ),
+            "first add a CHECK constraint that matches the bound (NOT VALID, then VALIDATE CONSTRAINT), so the attach skips the scan; then run the ATTACH on its own with a lock_timeout",
+        )),
+        AlterAction::DetachPartition { child } => Err(ctx.refuse(
+            format!("bellows does not plan `DETACH PARTITION` yet (of {})", child.display()),
+            "on PostgreSQL 14+ run `ALTER TABLE ... DETACH PARTITION ... CONCURRENTLY` on its own, outside a transaction; it does not block the partitioned table's readers and writers",
         )),
         AlterAction::Ignored { what } | AlterAction::Unsupported { what } => Err(ctx.refuse(
             format!("bellows cannot plan `ALTER TABLE ... {what}`"),

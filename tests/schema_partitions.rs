@@ -1,0 +1,118 @@
+//! Schema files as production dumps write them: partitioned tables (`PARTITION BY`, `ATTACH
+//! PARTITION`, indexes `ON ONLY` the parent with the partitions' indexes attached),
+//! inheritance (`INHERITS`), triggers whose functions take literal arguments, text search
+//! configurations and a `--clean --if-exists` preamble. Every statement is read or reported
+//! with its line; the file and the server it was loaded into describe the same tables; and a
+//! plan that touches a table a skipped statement names is refused, naming that statement.
+
+mod common;
+
+use bellows::catalog::{self, Parent};
+use bellows::sql::QName;
+
+const DUMP: &str = "tests/fixtures/partitioned-dump.sql";
+
+fn q(name: &str) -> QName {
+    QName::public(name)
+}
+
+#[test]
+fn a_partitioned_dump_is_read_whole_and_matches_the_server() {
+    let file = catalog::load_file(DUMP).expect("the dump loads");
+
+    // Only the rewrite rule is not read; it is reported with its line and what it names.
+    let unread: Vec<String> = file.unread.iter().map(|u| u.to_string()).collect();
+    assert_eq!(file.unread.len(), 1, "{unread:#?}");
+    let rule = &file.unread[0];
+    assert_eq!(rule.line, 141);
+    assert!(rule.statement.starts_with("CREATE RULE audit_no_delete"), "{rule}");
+    assert_eq!(rule.names, vec![q("audit")]);
+
+    // Partitioning, inheritance and index attachments as PostgreSQL has them.
+    let events = &file.tables[&q("events")];
+    assert_eq!(events.partition_key.as_deref(), Some("RANGE(at)"));
+    assert!(matches!(
+        &file.tables[&q("events_2025")].parent,
+        Some(Parent::Partition { table, bound }) if *table == q("events") && bound.starts_with("FOR VALUES FROM")
+    ));
+    assert!(matches!(
+        &file.tables[&q("events_default")].parent,
+        Some(Parent::Partition { bound, .. }) if bound == "DEFAULT"
+    ));
+    assert_eq!(
+        file.tables[&q("events_2025")].index_parents["events_2025_account_at_idx"],
+        q("events_account_at_idx")
+    );
+    let child = &file.tables[&q("audit_2025")];
+    let names: Vec<&str> = child.columns.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["id", "actor", "happened_at"], "inherited columns");
+    assert!(child.constraints.contains_key("audit_actor_check"));
+    assert!(file.tables[&q("notes")].triggers.contains_key("notes_search_update"));
+
+    // The server the dump is loaded into reads back to the same tables.
+    let cluster = common::cluster();
+    let url = common::fresh_db(&cluster, "ledger", &[DUMP]);
+    let live = common::rt()
+        .block_on(catalog::live::introspect_url(&url))
+        .expect("introspect");
+    assert!(live.unread.is_empty());
+    for (name, t) in &file.tables {
+        let l = &live.tables[name];
+        assert_eq!(t.shape(), l.shape(), "{name}: file and server differ");
+        assert_eq!(t.parent.as_ref().map(Parent::tables), l.parent.as_ref().map(Parent::tables), "{name}");
+        assert_eq!(t.index_parents, l.index_parents, "{name}");
+        assert_eq!(t.is_partitioned(), l.is_partitioned(), "{name}");
+    }
+    assert_eq!(
+        live.tables[&q("events")].partition_key.as_deref(),
+        Some("RANGE (at)")
+    );
+}
+
+#[test]
+fn a_plan_touching_a_table_a_skipped_statement_names_is_refused_with_its_line() {
+    let file = catalog::load_file(DUMP).expect("the dump loads");
+    let opts = bellows::planner::Options::default();
+    let err = bellows::planner::plan(
+        "change.sql",
+        "ALTER TABLE audit ADD COLUMN reason text;",
+        &file,
+        &opts,
+    )
+    .expect_err("refused");
+    let msg = err.to_string();
+    assert!(msg.contains("change.sql:1:1"), "{msg}");
+    assert!(msg.contains("partitioned-dump.sql:141"), "{msg}");
+    assert!(msg.contains("CREATE RULE audit_no_delete"), "{msg}");
+    assert!(msg.contains("--database-url"), "{msg}");
+
+    // A table no skipped statement names plans as usual.
+    bellows::planner::plan(
+        "change.sql",
+        "ALTER TABLE notes ADD COLUMN title text;",
+        &file,
+        &opts,
+    )
+    .expect("notes is fully described");
+}
+
+#[test]
+fn the_cli_reports_every_skipped_statement_with_its_line() {
+    let dir = std::env::temp_dir().join(format!("bellows-unread-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let change = dir.join("change.sql");
+    std::fs::write(&change, "ALTER TABLE notes ADD COLUMN title text;\n").expect("write");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_bellows"))
+        .args(["plan", "--schema", DUMP, "--out"])
+        .arg(dir.join("plan.toml"))
+        .arg(&change)
+        .output()
+        .expect("run bellows");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("1 statement of the schema file not read"), "{stderr}");
+    assert!(
+        stderr.contains("tests/fixtures/partitioned-dump.sql:141: `CREATE RULE audit_no_delete"),
+        "{stderr}"
+    );
+}

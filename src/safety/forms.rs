@@ -62,6 +62,10 @@ pub enum DdlForm {
     CreateIndex,
     /// CREATE INDEX CONCURRENTLY.
     CreateIndexConcurrently,
+    /// CREATE INDEX ... ON ONLY a partitioned table (its own index, no rows read).
+    CreateIndexOnOnly,
+    /// ALTER INDEX ... ATTACH PARTITION (a partition's index joins its parent's).
+    AttachPartitionIndex,
     /// DROP INDEX.
     DropIndex,
     /// DROP INDEX CONCURRENTLY.
@@ -136,6 +140,8 @@ impl DdlForm {
         DdlForm::DropConstraint,
         DdlForm::CreateIndex,
         DdlForm::CreateIndexConcurrently,
+        DdlForm::CreateIndexOnOnly,
+        DdlForm::AttachPartitionIndex,
         DdlForm::DropIndex,
         DdlForm::DropIndexConcurrently,
         DdlForm::Reindex,
@@ -313,6 +319,16 @@ pub fn claim(form: DdlForm, pg_version: u32) -> LockClaim {
             M::ShareUpdateExclusive,
             D::Build,
             "builds the index in two passes while reads and writes continue",
+        ),
+        F::CreateIndexOnOnly => c(
+            M::Share,
+            D::Brief,
+            "creates the partitioned table's own index, which holds no rows: brief once granted, but writes wait for it",
+        ),
+        F::AttachPartitionIndex => c(
+            M::AccessShare,
+            D::Brief,
+            "a catalog-only change once the partition's index is built: the tables are only read-locked (the partition's index is locked ACCESS EXCLUSIVE, the parent's index SHARE UPDATE EXCLUSIVE)",
         ),
         F::DropIndex => c(
             M::AccessExclusive,

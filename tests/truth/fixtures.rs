@@ -52,6 +52,17 @@ fn one(sql: &str) -> Vec<Stmt> {
     }]
 }
 
+/// A range-partitioned table `pt` with one partition `pt_1` holding every row.
+fn partitioned() -> String {
+    format!(
+        "CREATE TABLE pt (id bigint NOT NULL, a int) PARTITION BY RANGE (id);\n\
+         CREATE TABLE pt_1 PARTITION OF pt FOR VALUES FROM (1) TO ({});\n\
+         INSERT INTO pt SELECT g, g % 100 FROM generate_series(1, {ROWS}) g;\n\
+         ANALYZE pt_1;",
+        ROWS + 1
+    )
+}
+
 /// A referenced table `p` holding every value of `t.c`.
 fn parent() -> String {
     format!(
@@ -227,6 +238,21 @@ pub fn fixture(form: DdlForm) -> Fixture {
             "",
             "CREATE INDEX CONCURRENTLY t_a_idx ON t (a)",
             "t",
+        ),
+        F::CreateIndexOnOnly => f(
+            "CREATE INDEX ON ONLY a partitioned table",
+            &partitioned(),
+            "CREATE INDEX pt_a_idx ON ONLY pt (a)",
+            "pt",
+        ),
+        F::AttachPartitionIndex => f(
+            "ALTER INDEX ... ATTACH PARTITION",
+            &format!(
+                "{}\nCREATE INDEX pt_a_idx ON ONLY pt (a);\nCREATE INDEX pt_1_a_idx ON pt_1 (a);",
+                partitioned()
+            ),
+            "ALTER INDEX pt_a_idx ATTACH PARTITION pt_1_a_idx",
+            "pt_1",
         ),
         F::DropIndex => f("DROP INDEX", INDEX_A, "DROP INDEX t_a_idx", "t"),
         F::DropIndexConcurrently => f(

@@ -4,7 +4,7 @@ use crate::catalog::{Index, names};
 use crate::plan::{Phase, StepKind};
 use crate::planner::kit::{Ctx, Draft, Drafts};
 use crate::planner::sqlgen;
-use crate::planner::steps::index;
+use crate::planner::steps::{index, partitioned_index};
 use crate::safety::DdlForm;
 use crate::sql::ddl::{IndexDef, ReindexTarget};
 use crate::sql::{QName, SqlError};
@@ -55,6 +55,9 @@ pub fn create(ctx: &Ctx, def: &IndexDef) -> Result<Drafts, SqlError> {
             format!("relation {} already exists", name.display()),
             "choose another index name",
         ));
+    }
+    if t.is_partitioned() {
+        return partitioned_index::build(ctx, t, &ix);
     }
     let mut out = Drafts::default();
     if !def.concurrently {
@@ -152,6 +155,12 @@ pub fn reindex(ctx: &Ctx, target: ReindexTarget, name: &QName) -> Result<Drafts,
         }
         ReindexTarget::Table => (ctx.table(name)?.name.clone(), "TABLE"),
     };
+    // A partitioned table or index is rebuilt concurrently from PostgreSQL 14 on.
+    let needs = if ctx.cat().table(&table).is_some_and(|t| t.is_partitioned()) {
+        14
+    } else {
+        12
+    };
     Ok(Drafts::one(
         Draft::new(
             "reindex",
@@ -166,7 +175,7 @@ pub fn reindex(ctx: &Ctx, target: ReindexTarget, name: &QName) -> Result<Drafts,
         )
         .sql([sqlgen::reindex(what, name)])
         .rollback(Vec::<String>::new())
-        .needs(12)
+        .needs(needs)
         .on(&table),
     ))
 }
@@ -174,6 +183,56 @@ pub fn reindex(ctx: &Ctx, target: ReindexTarget, name: &QName) -> Result<Drafts,
 #[cfg(test)]
 mod tests {
     use crate::planner::kit::testing;
+
+    #[test]
+    fn an_index_on_a_partitioned_table_is_built_partition_by_partition() {
+        let out = testing::plan(
+            "CREATE TABLE ev (id bigint NOT NULL, a int, at date NOT NULL) PARTITION BY RANGE (at);
+             CREATE TABLE ev_2024 PARTITION OF ev FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+             CREATE TABLE ev_rest PARTITION OF ev DEFAULT;",
+            "CREATE INDEX ev_a_idx ON ev (a);",
+            crate::planner::recipes::plan,
+        );
+        insta::assert_snapshot!(out, @r#"
+        0 create-parent-index [expand ddl CreateIndexOnOnly] Create index ev_a_idx on the partitioned table public.ev only (no rows; valid once every partition's index is attached)
+          do: CREATE INDEX "ev_a_idx" ON ONLY "public"."ev" USING btree ("a")
+          undo: DROP INDEX IF EXISTS "public"."ev_a_idx"
+          on: public.ev
+        1 build-index-ev_2024 [expand ddl_concurrent CreateIndexConcurrently] Build index ev_2024_a_idx on partition public.ev_2024 concurrently
+          do: CREATE INDEX CONCURRENTLY "ev_2024_a_idx" ON "public"."ev_2024" USING btree ("a")
+          undo: DROP INDEX CONCURRENTLY IF EXISTS "public"."ev_2024_a_idx"
+          on: public.ev_2024
+          after: 0
+        2 build-index-ev_rest [expand ddl_concurrent CreateIndexConcurrently] Build index ev_rest_a_idx on partition public.ev_rest concurrently
+          do: CREATE INDEX CONCURRENTLY "ev_rest_a_idx" ON "public"."ev_rest" USING btree ("a")
+          undo: DROP INDEX CONCURRENTLY IF EXISTS "public"."ev_rest_a_idx"
+          on: public.ev_rest
+          after: 0
+        3 attach-partition-indexes [expand ddl AttachPartitionIndex] Attach the 2 partitions' indexes to ev_a_idx, which makes it valid
+          do: ALTER INDEX "public"."ev_a_idx" ATTACH PARTITION "public"."ev_2024_a_idx"
+          do: ALTER INDEX "public"."ev_a_idx" ATTACH PARTITION "public"."ev_rest_a_idx"
+          undo: DROP INDEX IF EXISTS "public"."ev_a_idx"
+          on: public.ev, public.ev_2024, public.ev_rest
+          after: 1, 2
+        "#);
+    }
+
+    #[test]
+    fn a_unique_index_on_a_partitioned_table_needs_the_partition_key() {
+        let cat = crate::catalog::load_str(
+            "s.sql",
+            "CREATE TABLE ev (id bigint NOT NULL, at date NOT NULL) PARTITION BY RANGE (at);",
+        )
+        .expect("schema");
+        let err = crate::planner::plan(
+            "c.sql",
+            "CREATE UNIQUE INDEX ev_id ON ev (id);",
+            &cat,
+            &crate::planner::Options::default(),
+        )
+        .expect_err("refused");
+        assert!(err.to_string().contains("partition key column at"), "{err}");
+    }
 
     #[test]
     fn a_plain_create_index_is_built_concurrently() {

@@ -64,3 +64,21 @@ pub fn reindex(what: &str, name: &QName) -> String {
 pub fn rename_index(index: &QName, to: &str) -> String {
     format!("ALTER INDEX {} RENAME TO {}", index.sql(), q(to))
 }
+
+/// `CREATE [UNIQUE] INDEX "name" ON ONLY table ...`: a partitioned table's own index.
+pub fn create_index_on_only(table: &QName, ix: &Index) -> String {
+    let plain = create_index(table, ix, false);
+    let on = format!(" ON {} USING ", table.sql());
+    plain.replacen(&on, &format!(" ON ONLY {} USING ", table.sql()), 1)
+}
+
+/// `ALTER INDEX parent ATTACH PARTITION child`.
+pub fn attach_index_partition(parent: &QName, child: &QName) -> String {
+    format!("ALTER INDEX {} ATTACH PARTITION {}", parent.sql(), child.sql())
+}
+
+/// `DROP INDEX IF EXISTS name`: a partitioned index, which cannot be dropped concurrently
+/// (its partitions' attached indexes go with it).
+pub fn drop_partitioned_index(index: &QName) -> String {
+    format!("DROP INDEX IF EXISTS {}", index.sql())
+}

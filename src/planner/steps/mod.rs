@@ -1,5 +1,5 @@
 //! Step fragments several recipes share: a batched backfill and its verification
-//! ([`backfill`]), the NOT NULL tail ([`not_null`]), a concurrent index build ([`index`]),
+//! ([`backfill`]), the NOT NULL tail ([`not_null`]), a concurrent index build ([`index`]) and its partitioned form ([`partitioned_index`]),
 //! CHECK and FOREIGN KEY adds ([`constraint`]), the gate before data loss ([`gate`]), and the shadow-column engine behind renames
 //! and type changes ([`shadow`]). They use the kit and sqlgen, and never a recipe.
 
@@ -8,4 +8,5 @@ pub mod constraint;
 pub mod gate;
 pub mod index;
 pub mod not_null;
+pub mod partitioned_index;
 pub mod shadow;

@@ -1,11 +1,12 @@
 //! SQL text the recipes emit, built in one place with quoted identifiers: column and table
 //! changes ([`alter`]), constraints ([`constraint`]), indexes ([`index`]), the trigger
-//! templates ([`trigger`]), sequences, identity and views ([`object`]), and the batched
+//! templates ([`trigger`]), the duplicate pre-check of a unique build ([`duplicates`]), sequences, identity and views ([`object`]), and the batched
 //! backfill and verification statements ([`batch`]). Recipes never format DDL themselves.
 
 pub mod alter;
 pub mod batch;
 pub mod constraint;
+pub mod duplicates;
 pub mod index;
 pub mod object;
 pub mod trigger;
@@ -13,6 +14,7 @@ pub mod trigger;
 pub use alter::*;
 pub use batch::*;
 pub use constraint::*;
+pub use duplicates::duplicate_check;
 pub use index::*;
 pub use object::*;
 pub use trigger::*;

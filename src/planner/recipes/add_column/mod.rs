@@ -90,7 +90,13 @@ fn catalog_only(table: &QName, c: &ColumnDef, default: Option<String>) -> Drafts
         .on(table),
     );
     if let (true, Some(fill), None) = (c.not_null, &default, &c.default) {
-        fill::finish(&mut out, table, &c.name, add, fill::drop_default(table, &c.name, fill));
+        fill::finish(
+            &mut out,
+            table,
+            &c.name,
+            add,
+            fill::drop_default(table, &c.name, fill),
+        );
     }
     out
 }

@@ -67,13 +67,22 @@ mod tests {
     #[test]
     fn keys_are_quoted_nulls_left_out_and_the_predicate_kept() {
         let t = QName::new("Shop", "user's");
-        let mut ix = crate::planner::steps::index::btree("u", true, &["E mail".into()]);
-        ix.keys.push(crate::catalog::IndexKey {
+        let first = crate::catalog::apply::plain_key("E mail");
+        let second = crate::catalog::IndexKey {
             column: None,
             expr: "lower(name)".into(),
-            ..ix.keys[0].clone()
-        });
-        ix.predicate = Some("deleted_at IS NULL".into());
+            ..first.clone()
+        };
+        let ix = Index {
+            name: "u".into(),
+            unique: true,
+            method: "btree".into(),
+            keys: vec![first, second],
+            include: Vec::new(),
+            predicate: Some("deleted_at IS NULL".into()),
+            valid: true,
+            constraint: None,
+        };
         let sql = duplicate_check(&t, &ix);
         assert!(
             sql.contains("FROM \"Shop\".\"user's\" WHERE \"E mail\" IS NOT NULL AND (lower(name)) IS NOT NULL AND (deleted_at IS NULL) GROUP BY \"E mail\", (lower(name))"),

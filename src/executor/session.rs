@@ -18,13 +18,38 @@ pub fn options(target: &Target, app: &str) -> Result<PgConnectOptions, ExecError
 
 /// A database error as text safe to show: no password, no server source line.
 pub fn db_err(target: &Target, what: &str, e: &sqlx::Error) -> ExecError {
-    ExecError::Database(format!("{what}: {}", clean(&target.redact(&e.to_string()))))
+    ExecError::Database(format!("{what}: {}", server_text(target, e)))
 }
 
 /// A failed step's error as text safe to record and show (saying so when the server or the
 /// network ended the session).
 pub fn step_error(target: &Target, e: &sqlx::Error) -> String {
-    super::liveness::explain(clean(&target.redact(&e.to_string())), e)
+    super::liveness::explain(server_text(target, e), e)
+}
+
+/// The error's message, cleaned and redacted, followed by the server's DETAIL and HINT when
+/// it sent them (`Key (email)=(a@x) already exists.` is in the DETAIL, not the message).
+pub fn server_text(target: &Target, e: &sqlx::Error) -> String {
+    let mut text = clean(&target.redact(&e.to_string()));
+    if let Some(pg) = e
+        .as_database_error()
+        .and_then(|d| d.try_downcast_ref::<sqlx::postgres::PgDatabaseError>())
+    {
+        text.push_str(&with_detail("", pg.detail(), pg.hint()));
+        text = target.redact(&text);
+    }
+    text
+}
+
+/// `base` followed by `; DETAIL: ...` and `; HINT: ...` for the parts that are present.
+pub fn with_detail(base: &str, detail: Option<&str>, hint: Option<&str>) -> String {
+    let mut s = base.to_string();
+    for (label, part) in [("DETAIL", detail), ("HINT", hint)] {
+        if let Some(p) = part.map(str::trim).filter(|p| !p.is_empty()) {
+            s.push_str(&format!("; {label}: {p}"));
+        }
+    }
+    s
 }
 
 /// Drop sqlx's "error returned from database:" prefix and the server's " at line N" suffix.
@@ -155,7 +180,7 @@ impl Session {
         let why = match tokio::time::timeout(super::liveness::LOCK_CHECK_TIMEOUT, q).await {
             Ok(Ok(true)) => return Ok(()),
             Ok(Ok(false)) => "the session no longer holds it".to_string(),
-            Ok(Err(e)) => clean(&self.target.redact(&e.to_string())),
+            Ok(Err(e)) => server_text(&self.target, &e),
             Err(_) => format!(
                 "its session did not answer within {}s",
                 super::liveness::LOCK_CHECK_TIMEOUT.as_secs()
@@ -190,4 +215,26 @@ impl Session {
 /// statements an earlier, killed executor left running.
 pub fn work_application(plan_hash: &str) -> String {
     format!("bellows-work:{}", &plan_hash[..plan_hash.len().min(12)])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detail_and_hint_follow_the_message_when_present() {
+        assert_eq!(
+            with_detail(
+                "could not create unique index \"u\"",
+                Some("Key (email)=(a@x) is duplicated."),
+                Some("  ")
+            ),
+            "could not create unique index \"u\"; DETAIL: Key (email)=(a@x) is duplicated."
+        );
+        assert_eq!(
+            with_detail("m", Some("d"), Some("h")),
+            "m; DETAIL: d; HINT: h"
+        );
+        assert_eq!(with_detail("m", None, None), "m");
+    }
 }

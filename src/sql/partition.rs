@@ -50,7 +50,7 @@ pub fn read(raw: &RawStatement) -> Option<Ddl> {
     })
 }
 
-/// Tokens spelled back as SQL, with spaces only between words.
+/// Tokens spelled back as SQL, with spaces between words and before an opening parenthesis.
 fn spelled(toks: &[&TokenWithSpan]) -> String {
     let mut out = String::new();
     let mut prev_word = false;
@@ -59,7 +59,8 @@ fn spelled(toks: &[&TokenWithSpan]) -> String {
             t.token,
             Token::LParen | Token::RParen | Token::Comma | Token::Period
         );
-        if word && prev_word {
+        let opens = matches!(t.token, Token::LParen);
+        if (word || opens) && prev_word {
             out.push(' ');
         }
         if matches!(t.token, Token::Comma) {

@@ -163,7 +163,7 @@ fn unique_or_primary_key(
         }
     }
     let ix = index::btree(name, true, columns);
-    let built = out.push(index::build(
+    let build = index::build(
         "build-unique-index",
         table,
         &ix,
@@ -171,7 +171,8 @@ fn unique_or_primary_key(
             "Build unique index {name} on {} concurrently",
             table.display()
         ),
-    ));
+    );
+    let built = index::push(out, build, table, &ix);
     let kw = if pk { "PRIMARY KEY" } else { "UNIQUE" };
     out.push(
         Draft::new(
@@ -412,15 +413,29 @@ mod tests {
           undo: ALTER TABLE "public"."t" ALTER COLUMN "id" DROP NOT NULL
           on: public.t
           after: 1
-        3 build-unique-index [expand ddl_concurrent CreateIndexConcurrently] Build unique index t_pkey on public.t concurrently
+        3 build-unique-index-no-duplicates [expand ddl_concurrent Read] Check that no two rows of public.t share a key of t_pkey
+          do: DO $bellows$
+              DECLARE
+                found text;
+              BEGIN
+                SELECT string_agg(format('Key (%s)=(%s) occurs %s times.', 'id', k, n), ' ') INTO found
+                FROM (SELECT concat_ws(', ', "id"::text) AS k, count(*) AS n FROM "public"."t" WHERE "id" IS NOT NULL GROUP BY "id" HAVING count(*) > 1 LIMIT 5) d;
+                IF found IS NOT NULL THEN
+                  RAISE EXCEPTION USING ERRCODE = 'unique_violation', MESSAGE = 'public.t has rows with the same (id), so the unique index t_pkey cannot be built', DETAIL = found, HINT = 'change or delete the duplicate rows (SELECT "id", count(*) FROM "public"."t" GROUP BY "id" HAVING count(*) > 1), then run the plan again; nothing was changed';
+                END IF;
+              END
+              $bellows$
+          on: public.t
+        4 build-unique-index [expand ddl_concurrent CreateIndexConcurrently] Build unique index t_pkey on public.t concurrently
           do: CREATE UNIQUE INDEX CONCURRENTLY "t_pkey" ON "public"."t" USING btree ("id")
           undo: DROP INDEX CONCURRENTLY IF EXISTS "public"."t_pkey"
           on: public.t
-        4 add-primary-key [backfill ddl AddConstraintUsingIndex] Attach index t_pkey as the PRIMARY KEY constraint of public.t
+          after: 3
+        5 add-primary-key [backfill ddl AddConstraintUsingIndex] Attach index t_pkey as the PRIMARY KEY constraint of public.t
           do: ALTER TABLE "public"."t" ADD CONSTRAINT "t_pkey" PRIMARY KEY USING INDEX "t_pkey"
           undo: ALTER TABLE "public"."t" DROP CONSTRAINT IF EXISTS "t_pkey"
           on: public.t
-          after: 3, 2
+          after: 4, 2
         "#);
     }
 }

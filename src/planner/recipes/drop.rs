@@ -1,12 +1,15 @@
 //! DROP COLUMN / DROP TABLE / TRUNCATE: a gate, then the irreversible step in contract,
-//! naming what depends on the object; refused where PostgreSQL would need CASCADE.
+//! naming what depends on the object; refused where PostgreSQL would need CASCADE. A NOT
+//! NULL column without a default first stops being required (expand), so code that no
+//! longer writes it works before the gate.
 
+use crate::catalog::Table;
 use crate::plan::{Phase, StepKind};
 use crate::planner::kit::{Ctx, Draft, Drafts};
 use crate::planner::sqlgen;
 use crate::planner::steps::gate;
 use crate::safety::DdlForm;
-use crate::sql::{QName, SqlError};
+use crate::sql::{QName, SqlError, expr};
 
 fn cascade_refusal(ctx: &Ctx) -> SqlError {
     ctx.refuse(
@@ -74,6 +77,7 @@ pub fn column(
             goes_with.join(", ")
         ));
     }
+    let window = not_required(ctx, t, name)?.map(|d| out.push(d));
     let g = out.push(gate::before_data_loss(
         format!("No running code reads or writes {}.{name}", table.display()),
         format!(
@@ -82,7 +86,7 @@ pub fn column(
         ),
         &table.name,
         table,
-    ));
+    ).after_opt(window));
     let mut d = Draft::new(
         "drop-column",
         Phase::Contract,
@@ -99,6 +103,68 @@ pub fn column(
     }
     out.push(d);
     Ok(out)
+}
+
+/// For a NOT NULL column without a default: the expand step after which an INSERT that
+/// leaves the column out works (new code stops writing it before the gate). With a
+/// `-- bellows:fill` or `-- bellows:down` value, a default; otherwise DROP NOT NULL, undone
+/// by a check for rows written with NULL meanwhile (stopping before any change) and SET NOT
+/// NULL.
+fn not_required(ctx: &Ctx, t: &Table, name: &str) -> Result<Option<Draft>, SqlError> {
+    let table = &t.name;
+    let c = ctx.column(t, name)?;
+    if !c.not_null || c.default.is_some() || c.identity.is_some() || c.generated.is_some() {
+        return Ok(None);
+    }
+    let d = &ctx.st.directives;
+    let value = match (&d.fill, &d.down) {
+        (Some(_), Some(_)) => {
+            return Err(ctx.refuse(
+                "both `-- bellows:fill` and `-- bellows:down` give the value for rows written without the column",
+                "keep one of them",
+            ));
+        }
+        (Some(v), None) | (None, Some(v)) => Some(v.clone()),
+        (None, None) => None,
+    };
+    let Some(value) = value else {
+        let key = t.primary_key_columns();
+        return Ok(Some(
+            Draft::new(
+                "allow-null",
+                Phase::Expand,
+                StepKind::Ddl,
+                DdlForm::DropNotNull,
+                format!("Allow NULL in {}.{name} until it is dropped", table.display()),
+            )
+            .sql([sqlgen::drop_not_null(table, name)])
+            .rollback(sqlgen::restore_not_null(table, name, &key))
+            .note("Code that no longer writes the column can insert before the gate. Rolling back first looks for rows written with NULL meanwhile and, if there are any, stops without a change, naming them (give them a value, or roll forward); otherwise SET NOT NULL, which reads the table under ACCESS EXCLUSIVE. Give `-- bellows:fill <value>` to keep NOT NULL and set a default instead.")
+            .on(table),
+        ));
+    };
+    if t.columns
+        .iter()
+        .any(|col| expr::mentions_column(&value, &col.name))
+    {
+        return Err(ctx.refuse(
+            format!("the value for {}.{name} reads other columns, and a default cannot", table.display()),
+            "give a constant or a function call (`-- bellows:fill <value>`), or no value: the column then allows NULL until it is dropped",
+        ));
+    }
+    Ok(Some(
+        Draft::new(
+            "default-until-drop",
+            Phase::Expand,
+            StepKind::Ddl,
+            DdlForm::SetDefault,
+            format!("Default {}.{name} to {value} until it is dropped", table.display()),
+        )
+        .sql([sqlgen::set_default(table, name, &value)])
+        .rollback([sqlgen::drop_default(table, name)])
+        .note("Code that no longer writes the column can insert before the gate; the column stays NOT NULL.")
+        .on(table),
+    ))
 }
 
 /// DROP TABLE.
@@ -268,5 +334,66 @@ mod tests {
           after: 0
         warning: dropping public.t.a also drops index t_a_idx
         "#);
+    }
+
+    #[test]
+    fn a_required_column_stops_being_required_in_expand() {
+        let out = testing::plan(
+            "CREATE TABLE t (id bigint PRIMARY KEY, a text NOT NULL);",
+            "ALTER TABLE t DROP COLUMN a;",
+            crate::planner::recipes::plan,
+        );
+        insta::assert_snapshot!(out, @r#"
+        0 allow-null [expand ddl DropNotNull] Allow NULL in public.t.a until it is dropped
+          do: ALTER TABLE "public"."t" ALTER COLUMN "a" DROP NOT NULL
+          undo: DO $bellows$
+                DECLARE
+                  found text;
+                BEGIN
+                  SELECT string_agg('(' || k || ')', ', ') INTO found
+                  FROM (SELECT concat_ws(', ', "id"::text) AS k FROM "public"."t" WHERE "a" IS NULL LIMIT 5) d;
+                  IF found IS NOT NULL THEN
+                    RAISE EXCEPTION USING ERRCODE = 'not_null_violation', MESSAGE = 'public.t.a has NULLs written while the plan allowed them, so NOT NULL cannot be put back', DETAIL = 'rows with (id) = ' || found, HINT = 'give those rows a value (UPDATE "public"."t" SET "a" = ... WHERE "a" IS NULL) and roll back again; or roll forward instead: nothing was changed by this step';
+                  END IF;
+                END
+                $bellows$
+          undo: ALTER TABLE "public"."t" ALTER COLUMN "a" SET NOT NULL
+          on: public.t
+        1 gate [contract gate Nothing] No running code reads or writes public.t.a
+          after: 0
+        2 drop-column [contract ddl DropColumn] Drop column public.t.a
+          do: ALTER TABLE "public"."t" DROP COLUMN "a"
+          irreversible: the data in public.t.a is deleted
+          on: public.t
+          after: 1
+        "#);
+    }
+
+    #[test]
+    fn a_fill_keeps_not_null_with_a_default_until_the_drop() {
+        let out = testing::plan(
+            "CREATE TABLE t (id bigint PRIMARY KEY, a text NOT NULL);",
+            "-- bellows:fill ''\nALTER TABLE t DROP COLUMN a;",
+            crate::planner::recipes::plan,
+        );
+        insta::assert_snapshot!(out, @r#"
+        0 default-until-drop [expand ddl SetDefault] Default public.t.a to '' until it is dropped
+          do: ALTER TABLE "public"."t" ALTER COLUMN "a" SET DEFAULT ''
+          undo: ALTER TABLE "public"."t" ALTER COLUMN "a" DROP DEFAULT
+          on: public.t
+        1 gate [contract gate Nothing] No running code reads or writes public.t.a
+          after: 0
+        2 drop-column [contract ddl DropColumn] Drop column public.t.a
+          do: ALTER TABLE "public"."t" DROP COLUMN "a"
+          irreversible: the data in public.t.a is deleted
+          on: public.t
+          after: 1
+        "#);
+        let err = testing::plan(
+            "CREATE TABLE t (id bigint PRIMARY KEY, a text NOT NULL, b text);",
+            "-- bellows:fill b\nALTER TABLE t DROP COLUMN a;",
+            crate::planner::recipes::plan,
+        );
+        assert!(err.contains("reads other columns"), "{err}");
     }
 }

@@ -66,7 +66,7 @@ pub fn create(ctx: &Ctx, def: &IndexDef) -> Result<Drafts, SqlError> {
             def.table.display()
         ));
     }
-    out.push(index::build(
+    let build = index::build(
         "create-index",
         &def.table,
         &ix,
@@ -75,7 +75,8 @@ pub fn create(ctx: &Ctx, def: &IndexDef) -> Result<Drafts, SqlError> {
             ix.name,
             def.table.display()
         ),
-    ));
+    );
+    index::push(&mut out, build, &def.table, &ix);
     Ok(out)
 }
 

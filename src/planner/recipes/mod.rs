@@ -37,19 +37,23 @@ fn unused_directives(ctx: &Ctx, out: &mut Drafts) {
         Ddl::AlterTable { actions, .. } => actions,
         _ => &[],
     };
-    let uses_down = actions
-        .iter()
-        .any(|a| matches!(a, AlterAction::SetType { .. }));
+    let uses_down = actions.iter().any(|a| {
+        matches!(
+            a,
+            AlterAction::SetType { .. } | AlterAction::DropColumn { .. }
+        )
+    });
     let uses_fill = actions.iter().any(|a| match a {
         AlterAction::SetNotNull { .. } => true,
         AlterAction::AddColumn { column, .. } => column.not_null && column.default.is_none(),
+        AlterAction::DropColumn { .. } => true,
         _ => false,
     });
     if d.down.is_some() && !uses_down {
-        out.warn("`-- bellows:down` has no effect here: it applies to ALTER COLUMN ... TYPE");
+        out.warn("`-- bellows:down` has no effect here: it applies to ALTER COLUMN ... TYPE and DROP COLUMN");
     }
     if d.fill.is_some() && !uses_fill {
-        out.warn("`-- bellows:fill` has no effect here: it applies to SET NOT NULL and to NOT NULL columns added without a DEFAULT");
+        out.warn("`-- bellows:fill` has no effect here: it applies to SET NOT NULL, to NOT NULL columns added without a DEFAULT, and to DROP COLUMN");
     }
 }
 

@@ -1,6 +1,7 @@
-//! SET NOT NULL: fill NULLs first (with `-- bellows:fill`), prove none is left, then the
-//! NOT NULL tail (a validated check proves the column, so SET NOT NULL does not scan). On a
-//! table this change created, a plain SET NOT NULL.
+//! SET NOT NULL: with `-- bellows:fill`, a trigger fills the rows old code writes with NULL
+//! (until a gate in contract) and a backfill fills the rows that exist; then a proof that
+//! none is left, and the NOT NULL tail (a validated check proves the column, so SET NOT NULL
+//! does not scan). On a table this change created, a plain SET NOT NULL.
 
 use std::collections::BTreeSet;
 
@@ -8,7 +9,7 @@ use crate::plan::{Phase, StepKind};
 use crate::planner::kit::{Ctx, Draft, Drafts};
 use crate::planner::sqlgen;
 use crate::planner::steps::backfill::{self, Fill};
-use crate::planner::steps::not_null;
+use crate::planner::steps::{fill as fill_step, not_null};
 use crate::safety::DdlForm;
 use crate::sql::{QName, SqlError, quote_ident as q};
 
@@ -42,7 +43,11 @@ pub fn plan(ctx: &Ctx, table: &QName, column: &str) -> Result<Drafts, SqlError> 
     let key = t.primary_key_columns();
     let mut out = Drafts::default();
     let mut prev = None;
+    let mut trigger = None;
     if let Some(fill) = &ctx.st.directives.fill {
+        let trg = fill_step::trigger(ctx, table, column, fill);
+        let start = out.push(fill_step::start(&trg));
+        trigger = Some(trg);
         let key = ctx.batch_key(t)?;
         let filter = format!("{} IS NULL", q(column));
         let set = [(column.to_string(), fill.clone())];
@@ -53,8 +58,13 @@ pub fn plan(ctx: &Ctx, table: &QName, column: &str) -> Result<Drafts, SqlError> 
             filter: &filter,
         };
         let summary = format!("Fill NULLs in {}.{column} with {fill}", table.display());
-        prev =
-            Some(out.push(backfill::backfill(ctx, "fill-nulls", &f, summary).irreversible_data()));
+        prev = Some(
+            out.push(
+                backfill::backfill(ctx, "fill-nulls", &f, summary)
+                    .after(start)
+                    .irreversible_data(),
+            ),
+        );
     } else if key.is_empty() {
         out.warn(format!(
             "no `-- bellows:fill <expr>` was given: if {}.{column} has NULLs, validating the constraint fails (without a primary key there is no batched check first)",
@@ -69,7 +79,10 @@ pub fn plan(ctx: &Ctx, table: &QName, column: &str) -> Result<Drafts, SqlError> 
     if !key.is_empty() {
         prev = Some(out.push(not_null::verify_no_nulls(table, &key, column).after_opt(prev)));
     }
-    not_null::tail(&mut out, table, column, prev, &check);
+    let last = not_null::tail(&mut out, table, column, prev, &check);
+    if let Some(trg) = trigger {
+        fill_step::finish(&mut out, table, column, last, fill_step::drop_trigger(&trg));
+    }
     Ok(out)
 }
 
@@ -78,36 +91,62 @@ mod tests {
     use crate::planner::kit::testing;
 
     #[test]
-    fn a_fill_then_a_proof_then_the_constraint() {
+    fn a_fill_trigger_a_fill_a_proof_the_constraint_then_the_trigger_after_a_gate() {
         let out = testing::plan(
             "CREATE TABLE t (id bigint PRIMARY KEY, a text);",
             "-- bellows:fill 'none'\nALTER TABLE t ALTER COLUMN a SET NOT NULL;",
             crate::planner::recipes::plan,
         );
         insta::assert_snapshot!(out, @r#"
-        0 fill-nulls [backfill backfill BatchUpdate] Fill NULLs in public.t.a with 'none'
+        0 fill-trigger [dual_write trigger CreateTrigger] Fill a with 'none' on every write that leaves it NULL, until contract
+          do: CREATE FUNCTION "public"."bellows_fill_t_a_fn"() RETURNS trigger LANGUAGE plpgsql AS $bellows$
+              BEGIN
+                NEW."a" := 'none';
+                RETURN NEW;
+              END
+              $bellows$
+          do: CREATE TRIGGER "bellows_fill_a_trg" BEFORE INSERT OR UPDATE ON "public"."t" FOR EACH ROW WHEN (NEW."a" IS NULL) EXECUTE FUNCTION "public"."bellows_fill_t_a_fn"()
+          undo: DROP TRIGGER IF EXISTS "bellows_fill_a_trg" ON "public"."t"
+          undo: DROP FUNCTION IF EXISTS "public"."bellows_fill_t_a_fn"()
+          on: public.t
+        1 fill-nulls [backfill backfill BatchUpdate] Fill NULLs in public.t.a with 'none'
           do: UPDATE "public"."t" SET "a" = 'none' WHERE ("id") > ($1) AND ("id") <= ($2) AND ("a" IS NULL)
           on: public.t
-        1 verify-a-filled [backfill verify Read] Verify no row of public.t has a NULL
+          after: 0
+        2 verify-a-filled [backfill verify Read] Verify no row of public.t has a NULL
           do: SELECT "id" FROM "public"."t" WHERE ("id") > ($1) AND ("id") <= ($2) AND ("a" IS NULL) ORDER BY "id" LIMIT 10
           on: public.t
-          after: 0
-        2 check-a-not-null [backfill ddl AddCheckNotValid] Add CHECK (a IS NOT NULL) NOT VALID on public.t
+          after: 1
+        3 check-a-not-null [backfill ddl AddCheckNotValid] Add CHECK (a IS NOT NULL) NOT VALID on public.t
           do: ALTER TABLE "public"."t" ADD CONSTRAINT "t_a_not_null" CHECK ("a" IS NOT NULL) NOT VALID
           undo: ALTER TABLE "public"."t" DROP CONSTRAINT IF EXISTS "t_a_not_null"
           on: public.t
-          after: 1
-        3 validate-a-not-null [backfill ddl ValidateConstraint] Validate that public.t.a has no NULL
+          after: 2
+        4 validate-a-not-null [backfill ddl ValidateConstraint] Validate that public.t.a has no NULL
           do: ALTER TABLE "public"."t" VALIDATE CONSTRAINT "t_a_not_null"
           on: public.t
-          after: 2
-        4 set-a-not-null [backfill ddl SetNotNullProven] SET NOT NULL on public.t.a (proven by the check), drop the check
+          after: 3
+        5 set-a-not-null [backfill ddl SetNotNullProven] SET NOT NULL on public.t.a (proven by the check), drop the check
           do: ALTER TABLE "public"."t" ALTER COLUMN "a" SET NOT NULL
           do: ALTER TABLE "public"."t" DROP CONSTRAINT IF EXISTS "t_a_not_null"
           undo: ALTER TABLE "public"."t" ADD CONSTRAINT "t_a_not_null" CHECK ("a" IS NOT NULL) NOT VALID
           undo: ALTER TABLE "public"."t" ALTER COLUMN "a" DROP NOT NULL
           on: public.t
-          after: 3
+          after: 4
+        6 gate [contract gate Nothing] Confirm every application writes public.t.a itself
+          after: 5
+        7 drop-fill-trigger [contract trigger DropTrigger] Stop filling public.t.a: drop the fill trigger
+          do: DROP TRIGGER IF EXISTS "bellows_fill_a_trg" ON "public"."t"
+          do: DROP FUNCTION IF EXISTS "public"."bellows_fill_t_a_fn"()
+          undo: CREATE FUNCTION "public"."bellows_fill_t_a_fn"() RETURNS trigger LANGUAGE plpgsql AS $bellows$
+                BEGIN
+                  NEW."a" := 'none';
+                  RETURN NEW;
+                END
+                $bellows$
+          undo: CREATE TRIGGER "bellows_fill_a_trg" BEFORE INSERT OR UPDATE ON "public"."t" FOR EACH ROW WHEN (NEW."a" IS NULL) EXECUTE FUNCTION "public"."bellows_fill_t_a_fn"()
+          on: public.t
+          after: 6
         "#);
     }
 }

@@ -52,8 +52,8 @@ fn a_directive_the_statement_has_no_use_for_is_reported() {
       do: ALTER TABLE "public"."t" ALTER COLUMN "a" SET DEFAULT 'y'
       undo: ALTER TABLE "public"."t" ALTER COLUMN "a" DROP DEFAULT
       on: public.t
-    warning: `-- bellows:down` has no effect here: it applies to ALTER COLUMN ... TYPE
-    warning: `-- bellows:fill` has no effect here: it applies to SET NOT NULL and to NOT NULL columns added without a DEFAULT
+    warning: `-- bellows:down` has no effect here: it applies to ALTER COLUMN ... TYPE and DROP COLUMN
+    warning: `-- bellows:fill` has no effect here: it applies to SET NOT NULL, to NOT NULL columns added without a DEFAULT, and to DROP COLUMN
     "#);
 }
 

@@ -1,19 +1,23 @@
 //! SQL text the recipes emit, built in one place with quoted identifiers: column and table
 //! changes ([`alter`]), constraints ([`constraint`]), indexes ([`index`]), the trigger
-//! templates ([`trigger`]), sequences, identity and views ([`object`]), and the batched
+//! templates ([`trigger`]), the duplicate pre-check of a unique build ([`duplicates`]), NOT NULL put back ([`nulls`]), sequences, identity and views ([`object`]), and the batched
 //! backfill and verification statements ([`batch`]). Recipes never format DDL themselves.
 
 pub mod alter;
 pub mod batch;
 pub mod constraint;
+pub mod duplicates;
 pub mod index;
+pub mod nulls;
 pub mod object;
 pub mod trigger;
 
 pub use alter::*;
 pub use batch::*;
 pub use constraint::*;
+pub use duplicates::duplicate_check;
 pub use index::*;
+pub use nulls::restore_not_null;
 pub use object::*;
 pub use trigger::*;
 

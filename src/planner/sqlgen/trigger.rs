@@ -1,5 +1,6 @@
 //! The trigger templates: the sync trigger that keeps an old and a new column equal while
-//! both are in use, and the trigger that computes a column on every write.
+//! both are in use, the trigger that computes a column on every write, and the trigger that
+//! fills a column old code leaves NULL.
 
 use crate::plan::BACKFILL_SETTING;
 use crate::sql::{QName, quote_ident as q};
@@ -119,6 +120,49 @@ impl ComputeTrigger {
             trigger_function(&self.function, &body),
             format!(
                 "CREATE TRIGGER {} BEFORE INSERT OR UPDATE ON {} FOR EACH ROW EXECUTE FUNCTION {}()",
+                q(&self.name),
+                self.table.sql(),
+                self.function.sql()
+            ),
+        ]
+    }
+
+    /// The trigger and the function, gone.
+    pub fn drop(&self) -> Vec<String> {
+        vec![
+            drop_trigger(&self.name, &self.table),
+            drop_function(&self.function),
+        ]
+    }
+}
+
+/// A trigger that writes `fill` (an expression over `NEW`) into `column` whenever a row is
+/// inserted or updated with it NULL: old code that does not write the column keeps working
+/// while the column becomes NOT NULL.
+#[derive(Debug, Clone)]
+pub struct FillTrigger {
+    /// The table.
+    pub table: QName,
+    /// The trigger function.
+    pub function: QName,
+    /// The trigger's name.
+    pub name: String,
+    /// The column it fills.
+    pub column: String,
+    /// The value, over `NEW`.
+    pub fill: String,
+}
+
+impl FillTrigger {
+    /// The function and the trigger. The WHEN clause is evaluated without entering
+    /// PL/pgSQL, so a write that sets the column costs next to nothing.
+    pub fn create(&self) -> Vec<String> {
+        let c = q(&self.column);
+        let body = format!("  NEW.{c} := {};\n", self.fill);
+        vec![
+            trigger_function(&self.function, &body),
+            format!(
+                "CREATE TRIGGER {} BEFORE INSERT OR UPDATE ON {} FOR EACH ROW WHEN (NEW.{c} IS NULL) EXECUTE FUNCTION {}()",
                 q(&self.name),
                 self.table.sql(),
                 self.function.sql()

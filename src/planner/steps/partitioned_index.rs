@@ -57,7 +57,9 @@ pub fn build(ctx: &Ctx, parent: &Table, ix: &Index) -> Result<Drafts, SqlError> 
         ));
     }
     let mut out = Drafts::default();
-    let own = out.push(
+    // A unique index: one duplicate check over the whole partitioned table comes first.
+    let own = index::push(
+        &mut out,
         Draft::new(
             "create-parent-index",
             Phase::Expand,
@@ -73,6 +75,8 @@ pub fn build(ctx: &Ctx, parent: &Table, ix: &Index) -> Result<Drafts, SqlError> 
         .rollback([sqlgen::drop_partitioned_index(&table.sibling(ix.name.clone()))])
         .on(table)
         .creating(&table.sibling(ix.name.clone())),
+        table,
+        ix,
     );
     let mut taken: Vec<String> = Vec::new();
     let mut children = Vec::new();

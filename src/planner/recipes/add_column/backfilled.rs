@@ -1,6 +1,7 @@
 //! ADD COLUMN whose existing rows must be written: a nullable column (with its default for
-//! new rows, or a trigger for a generated column), a batched backfill, the NOT NULL tail,
-//! then the finish a serial or identity column needs.
+//! new rows, a trigger for a generated column, or a fill trigger for a fill that reads the
+//! row), a batched backfill, the NOT NULL tail, then the finish a serial or identity column
+//! needs; a temporary default or fill trigger goes in contract, after a gate.
 
 use super::Backfill;
 use crate::catalog::{Table, names};
@@ -8,10 +9,10 @@ use crate::plan::{Phase, StepKind};
 use crate::planner::kit::{Ctx, Draft, Drafts};
 use crate::planner::sqlgen::{self, ComputeTrigger};
 use crate::planner::steps::backfill::{self, Fill};
-use crate::planner::steps::not_null;
+use crate::planner::steps::{fill, not_null};
 use crate::safety::DdlForm;
 use crate::sql::ddl::ColumnDef;
-use crate::sql::{QName, SqlError, expr, quote_ident as q};
+use crate::sql::{QName, SqlError, quote_ident as q};
 
 /// The steps, in order.
 pub fn plan(ctx: &Ctx, t: &Table, c: &ColumnDef, how: &Backfill) -> Result<Drafts, SqlError> {
@@ -41,6 +42,12 @@ pub fn plan(ctx: &Ctx, t: &Table, c: &ColumnDef, how: &Backfill) -> Result<Draft
     if let Some(g) = &c.generated {
         prev = compute_trigger(ctx, &mut out, table, c, g, add);
     }
+    // A fill that reads the row cannot be a default: a trigger fills what old code inserts.
+    let fill_trigger = (c.not_null && !how.set_default && !uses_sequence && c.generated.is_none())
+        .then(|| fill::trigger(ctx, table, &c.name, &how.value));
+    if let Some(trg) = &fill_trigger {
+        prev = out.push(fill::start(trg).after(add));
+    }
     let col_ref = q(&c.name);
     let filter = if c.generated.is_some() {
         format!("{col_ref} IS DISTINCT FROM ({set_value})")
@@ -65,24 +72,11 @@ pub fn plan(ctx: &Ctx, t: &Table, c: &ColumnDef, how: &Backfill) -> Result<Draft
         let chk = not_null::check_name(ctx, table, &c.name, &Default::default());
         last = not_null::tail(&mut out, table, &c.name, Some(v), &chk);
     }
-    if !how.keep_default && how.set_default {
-        last = out.push(
-            Draft::new(
-                "drop-fill-default",
-                Phase::Backfill,
-                StepKind::Ddl,
-                DdlForm::SetDefault,
-                format!(
-                    "Drop the temporary default of {}.{}",
-                    table.display(),
-                    c.name
-                ),
-            )
-            .sql([sqlgen::drop_default(table, &c.name)])
-            .rollback([sqlgen::set_default(table, &c.name, &set_value)])
-            .after(last)
-            .on(table),
-        );
+    if let Some(trg) = &fill_trigger {
+        last = fill::finish(&mut out, table, &c.name, last, fill::drop_trigger(trg));
+    } else if !how.keep_default && how.set_default {
+        let end = fill::drop_default(table, &c.name, &set_value);
+        last = fill::finish(&mut out, table, &c.name, last, end);
     }
     if let Some(id) = c.identity {
         out.push(make_identity(table, c, id, &seq).after(last));
@@ -182,7 +176,7 @@ fn compute_trigger(
         )),
         name: names::own_name("bellows_gen", &c.name, "trg"),
         column: c.name.clone(),
-        computed: row_expr(ctx, table, generation),
+        computed: fill::on_new_row(ctx, table, generation),
     };
     let i = out.push(
         Draft::new(
@@ -203,20 +197,6 @@ fn compute_trigger(
         c.name
     ));
     i
-}
-
-/// A generation expression evaluated on `NEW`.
-fn row_expr(ctx: &Ctx, table: &QName, e: &str) -> String {
-    let mut s = e.to_string();
-    if let Some(t) = ctx.cat().table(table) {
-        for c in &t.columns {
-            if expr::mentions_column(&s, &c.name) {
-                s = expr::substitute_column(&s, &c.name, &format!("NEW.{}", q(&c.name)))
-                    .unwrap_or(s);
-            }
-        }
-    }
-    s
 }
 
 /// The identity takes over from the temporary sequence where it stopped.

@@ -7,6 +7,7 @@ mod backfilled;
 use crate::plan::{Phase, StepKind};
 use crate::planner::kit::{Ctx, Draft, Drafts};
 use crate::planner::sqlgen;
+use crate::planner::steps::fill;
 use crate::safety::DdlForm;
 use crate::sql::ddl::ColumnDef;
 use crate::sql::expr::{self, Volatility, volatility};
@@ -67,7 +68,7 @@ pub fn plan(
 }
 
 /// One catalog-only ADD COLUMN; a NOT NULL column filled by a constant keeps that default
-/// only for the rows that exist.
+/// until contract (old code inserts without the column until then), then drops it.
 fn catalog_only(table: &QName, c: &ColumnDef, default: Option<String>) -> Drafts {
     let mut out = Drafts::default();
     let form = if default.is_some() {
@@ -89,13 +90,12 @@ fn catalog_only(table: &QName, c: &ColumnDef, default: Option<String>) -> Drafts
         .on(table),
     );
     if let (true, Some(fill), None) = (c.not_null, &default, &c.default) {
-        out.push(
-            Draft::new("drop-fill-default", Phase::Expand, StepKind::Ddl, DdlForm::SetDefault, format!("Drop the fill default of {}.{}", table.display(), c.name))
-                .sql([sqlgen::drop_default(table, &c.name)])
-                .rollback([sqlgen::set_default(table, &c.name, fill)])
-                .note("Existing rows keep the fill value; new rows must supply one, as the column was declared.")
-                .after(add)
-                .on(table),
+        fill::finish(
+            &mut out,
+            table,
+            &c.name,
+            add,
+            fill::drop_default(table, &c.name, fill),
         );
     }
     out
@@ -232,6 +232,93 @@ mod tests {
           undo: ALTER TABLE "public"."t" ALTER COLUMN "b" DROP NOT NULL
           on: public.t
           after: 4
+        "#);
+    }
+
+    #[test]
+    fn a_constant_fill_default_stays_until_contract() {
+        let out = testing::plan(
+            SCHEMA,
+            "-- bellows:fill 'USD'\nALTER TABLE t ADD COLUMN c char(3) NOT NULL;",
+            crate::planner::recipes::plan,
+        );
+        insta::assert_snapshot!(out, @r#"
+        0 add-column [expand ddl AddColumnConstantDefault] Add column public.t.c character(3)
+          do: ALTER TABLE "public"."t" ADD COLUMN "c" character(3) NOT NULL DEFAULT 'USD'
+          undo: ALTER TABLE "public"."t" DROP COLUMN IF EXISTS "c"
+          on: public.t
+        1 gate [contract gate Nothing] Confirm every application writes public.t.c itself
+          after: 0
+        2 drop-fill-default [contract ddl SetDefault] Drop the fill default of public.t.c
+          do: ALTER TABLE "public"."t" ALTER COLUMN "c" DROP DEFAULT
+          undo: ALTER TABLE "public"."t" ALTER COLUMN "c" SET DEFAULT 'USD'
+          on: public.t
+          after: 1
+        "#);
+    }
+
+    #[test]
+    fn a_fill_that_reads_the_row_is_a_trigger_until_contract() {
+        let out = testing::plan(
+            SCHEMA,
+            "-- bellows:fill 'x' || a\nALTER TABLE t ADD COLUMN code text NOT NULL;",
+            crate::planner::recipes::plan,
+        );
+        insta::assert_snapshot!(out, @r#"
+        0 add-column [expand ddl AddColumnNullable] Add column public.t.code as a plain nullable column
+          do: ALTER TABLE "public"."t" ADD COLUMN "code" text
+          undo: ALTER TABLE "public"."t" DROP COLUMN IF EXISTS "code"
+          on: public.t
+        1 fill-trigger [dual_write trigger CreateTrigger] Fill code with 'x' || (NEW."a") on every write that leaves it NULL, until contract
+          do: CREATE FUNCTION "public"."bellows_fill_t_code_fn"() RETURNS trigger LANGUAGE plpgsql AS $bellows$
+              BEGIN
+                NEW."code" := 'x' || (NEW."a");
+                RETURN NEW;
+              END
+              $bellows$
+          do: CREATE TRIGGER "bellows_fill_code_trg" BEFORE INSERT OR UPDATE ON "public"."t" FOR EACH ROW WHEN (NEW."code" IS NULL) EXECUTE FUNCTION "public"."bellows_fill_t_code_fn"()
+          undo: DROP TRIGGER IF EXISTS "bellows_fill_code_trg" ON "public"."t"
+          undo: DROP FUNCTION IF EXISTS "public"."bellows_fill_t_code_fn"()
+          on: public.t
+          after: 0
+        2 backfill [backfill backfill BatchUpdate] Backfill public.t.code for existing rows
+          do: UPDATE "public"."t" SET "code" = 'x' || a WHERE ("id") > ($1) AND ("id") <= ($2) AND ("code" IS NULL)
+          on: public.t
+          after: 1
+        3 verify-code-filled [backfill verify Read] Verify no row of public.t has code NULL
+          do: SELECT "id" FROM "public"."t" WHERE ("id") > ($1) AND ("id") <= ($2) AND ("code" IS NULL) ORDER BY "id" LIMIT 10
+          on: public.t
+          after: 2
+        4 check-code-not-null [backfill ddl AddCheckNotValid] Add CHECK (code IS NOT NULL) NOT VALID on public.t
+          do: ALTER TABLE "public"."t" ADD CONSTRAINT "t_code_not_null" CHECK ("code" IS NOT NULL) NOT VALID
+          undo: ALTER TABLE "public"."t" DROP CONSTRAINT IF EXISTS "t_code_not_null"
+          on: public.t
+          after: 3
+        5 validate-code-not-null [backfill ddl ValidateConstraint] Validate that public.t.code has no NULL
+          do: ALTER TABLE "public"."t" VALIDATE CONSTRAINT "t_code_not_null"
+          on: public.t
+          after: 4
+        6 set-code-not-null [backfill ddl SetNotNullProven] SET NOT NULL on public.t.code (proven by the check), drop the check
+          do: ALTER TABLE "public"."t" ALTER COLUMN "code" SET NOT NULL
+          do: ALTER TABLE "public"."t" DROP CONSTRAINT IF EXISTS "t_code_not_null"
+          undo: ALTER TABLE "public"."t" ADD CONSTRAINT "t_code_not_null" CHECK ("code" IS NOT NULL) NOT VALID
+          undo: ALTER TABLE "public"."t" ALTER COLUMN "code" DROP NOT NULL
+          on: public.t
+          after: 5
+        7 gate [contract gate Nothing] Confirm every application writes public.t.code itself
+          after: 6
+        8 drop-fill-trigger [contract trigger DropTrigger] Stop filling public.t.code: drop the fill trigger
+          do: DROP TRIGGER IF EXISTS "bellows_fill_code_trg" ON "public"."t"
+          do: DROP FUNCTION IF EXISTS "public"."bellows_fill_t_code_fn"()
+          undo: CREATE FUNCTION "public"."bellows_fill_t_code_fn"() RETURNS trigger LANGUAGE plpgsql AS $bellows$
+                BEGIN
+                  NEW."code" := 'x' || (NEW."a");
+                  RETURN NEW;
+                END
+                $bellows$
+          undo: CREATE TRIGGER "bellows_fill_code_trg" BEFORE INSERT OR UPDATE ON "public"."t" FOR EACH ROW WHEN (NEW."code" IS NULL) EXECUTE FUNCTION "public"."bellows_fill_t_code_fn"()
+          on: public.t
+          after: 7
         "#);
     }
 

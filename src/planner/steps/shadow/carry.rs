@@ -73,7 +73,8 @@ pub fn indexes(job: &Job, out: &mut Drafts, c: &mut Carried, verify: usize) {
             ix.constraint.is_some() && pk.is_some_and(|p| Some(&p.name) == ix.constraint.as_ref());
         let copy = copy_index(job, ix, is_pk, &mut c.taken);
         let first_nn = c.steps.first().copied();
-        let built = out.push(
+        let built = index::push(
+            out,
             index::build(
                 &format!("copy-index-{}", ix.name),
                 table,
@@ -86,6 +87,8 @@ pub fn indexes(job: &Job, out: &mut Drafts, c: &mut Carried, verify: usize) {
             .in_phase(Phase::Backfill)
             .after(verify)
             .after_opt(first_nn),
+            table,
+            &copy,
         );
         let cols: Vec<String> = copy.keys.iter().filter_map(|k| k.column.clone()).collect();
         if is_pk {

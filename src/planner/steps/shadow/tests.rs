@@ -85,23 +85,37 @@ fn a_primary_key_type_change_carries_the_key_identity_and_the_referencing_key() 
       undo: ALTER TABLE "public"."parent" ALTER COLUMN "id_bellows_new" DROP NOT NULL
       on: public.parent
       after: 5
-    7 copy-index-parent_pkey [backfill ddl_concurrent CreateIndexConcurrently] Build index parent_id_bellows_new_pkey on id_bellows_new concurrently (copy of parent_pkey)
+    7 copy-index-parent_pkey-no-duplicates [backfill ddl_concurrent Read] Check that no two rows of public.parent share a key of parent_id_bellows_new_pkey
+      do: DO $bellows$
+          DECLARE
+            found text;
+          BEGIN
+            SELECT string_agg(format('Key (%s)=(%s) occurs %s times.', 'id_bellows_new', k, n), ' ') INTO found
+            FROM (SELECT concat_ws(', ', "id_bellows_new"::text) AS k, count(*) AS n FROM "public"."parent" WHERE "id_bellows_new" IS NOT NULL GROUP BY "id_bellows_new" HAVING count(*) > 1 LIMIT 5) d;
+            IF found IS NOT NULL THEN
+              RAISE EXCEPTION USING ERRCODE = 'unique_violation', MESSAGE = 'public.parent has rows with the same (id_bellows_new), so the unique index parent_id_bellows_new_pkey cannot be built', DETAIL = found, HINT = 'change or delete the duplicate rows (SELECT "id_bellows_new", count(*) FROM "public"."parent" GROUP BY "id_bellows_new" HAVING count(*) > 1), then run the plan again; nothing was changed';
+            END IF;
+          END
+          $bellows$
+      on: public.parent
+      after: 3, 6
+    8 copy-index-parent_pkey [backfill ddl_concurrent CreateIndexConcurrently] Build index parent_id_bellows_new_pkey on id_bellows_new concurrently (copy of parent_pkey)
       do: CREATE UNIQUE INDEX CONCURRENTLY "parent_id_bellows_new_pkey" ON "public"."parent" USING btree ("id_bellows_new")
       undo: DROP INDEX CONCURRENTLY IF EXISTS "public"."parent_id_bellows_new_pkey"
       on: public.parent
-      after: 3, 6
-    8 add-fk-child_parent_id_fkey_bellows [backfill ddl AddForeignKeyNotValid] Add FOREIGN KEY child_parent_id_fkey_bellows NOT VALID on public.child → public.parent
+      after: 3, 6, 7
+    9 add-fk-child_parent_id_fkey_bellows [backfill ddl AddForeignKeyNotValid] Add FOREIGN KEY child_parent_id_fkey_bellows NOT VALID on public.child → public.parent
       do: ALTER TABLE "public"."child" ADD CONSTRAINT "child_parent_id_fkey_bellows" FOREIGN KEY ("parent_id") REFERENCES "public"."parent" ("id_bellows_new") NOT VALID
       undo: ALTER TABLE "public"."child" DROP CONSTRAINT IF EXISTS "child_parent_id_fkey_bellows"
       on: public.child, public.parent
-      after: 7
-    9 validate-child_parent_id_fkey_bellows [backfill ddl ValidateConstraint] Validate FOREIGN KEY child_parent_id_fkey_bellows on existing rows
+      after: 8
+    10 validate-child_parent_id_fkey_bellows [backfill ddl ValidateConstraint] Validate FOREIGN KEY child_parent_id_fkey_bellows on existing rows
       do: ALTER TABLE "public"."child" VALIDATE CONSTRAINT "child_parent_id_fkey_bellows"
       on: public.child
-      after: 8
-    10 gate [contract gate Nothing] Confirm the application works with public.parent.id as bigint
-      after: 3, 6, 7, 9
-    11 swap [contract ddl DropTrigger] Swap id_bellows_new into place as public.parent.id
+      after: 9
+    11 gate [contract gate Nothing] Confirm the application works with public.parent.id as bigint
+      after: 3, 6, 8, 10
+    12 swap [contract ddl DropTrigger] Swap id_bellows_new into place as public.parent.id
       do: DROP TRIGGER IF EXISTS "bellows_sync_id_ins" ON "public"."parent"
       do: DROP TRIGGER IF EXISTS "bellows_sync_id_upd" ON "public"."parent"
       do: DROP FUNCTION IF EXISTS "public"."bellows_sync_parent_id_fn"()
@@ -116,17 +130,17 @@ fn a_primary_key_type_change_carries_the_key_identity_and_the_referencing_key() 
       do: ALTER TABLE "public"."parent" RENAME COLUMN "id_bellows_new" TO "id"
       irreversible: the sync trigger is gone and the application no longer writes the old column; roll forward, or restore from the earlier phases' rollbacks before this gate
       on: public.parent, public.child
-      after: 10
-    12 drop-old-column [contract ddl DropColumn] Drop the old column public.parent.id_bellows_old
+      after: 11
+    13 drop-old-column [contract ddl DropColumn] Drop the old column public.parent.id_bellows_old
       do: ALTER TABLE "public"."parent" DROP COLUMN "id_bellows_old"
       irreversible: the old column id_bellows_old and its data are deleted (the data lives on in id)
       on: public.parent
-      after: 11
-    13 restore-names [contract ddl RenameColumn] Give the carried-over indexes and constraints their original names
+      after: 12
+    14 restore-names [contract ddl RenameColumn] Give the carried-over indexes and constraints their original names
       do: ALTER TABLE "public"."child" RENAME CONSTRAINT "child_parent_id_fkey_bellows" TO "child_parent_id_fkey"
       undo: ALTER TABLE "public"."child" RENAME CONSTRAINT "child_parent_id_fkey" TO "child_parent_id_fkey_bellows"
       on: public.parent, public.child
-      after: 12
+      after: 13
     warning: the sync trigger on public.parent adds work to every INSERT and UPDATE until the contract phase (write amplification)
     warning: public.child.parent_id (foreign key child_parent_id_fkey) stays integer: values of public.parent.id beyond what integer holds cannot be referenced until it is changed too (plan `ALTER TABLE public.child ALTER COLUMN parent_id TYPE bigint;`)
     warning: after the swap, id is the last column of public.parent: INSERT without a column list, COPY without one and SELECT * see the columns in a new order

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::sql::QName;
 pub use crate::sql::ddl::{ConstraintKind, Identity, IndexKey};
+pub use crate::sql::policy::{PolicyCommand, PolicyDef, PolicyKind};
 
 /// A whole database schema as far as planning needs it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -53,6 +54,9 @@ pub struct Table {
     /// not modelled. Not part of the fingerprint.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub grants: BTreeMap<String, std::collections::BTreeSet<String>>,
+    /// Row-level-security policies by name. Not part of the fingerprint.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub policies: BTreeMap<String, PolicyDef>,
 }
 
 /// A column.
@@ -145,6 +149,7 @@ impl Table {
             row_estimate: None,
             row_security: false,
             grants: BTreeMap::new(),
+            policies: BTreeMap::new(),
         }
     }
 

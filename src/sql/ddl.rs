@@ -46,6 +46,14 @@ pub enum Ddl {
     CreateView(ViewDef),
     /// `CREATE INDEX`.
     CreateIndex(IndexDef),
+    /// `CREATE POLICY`.
+    CreatePolicy(super::policy::PolicyDef),
+    /// `DROP POLICY [IF EXISTS] name ON table`.
+    DropPolicy {
+        name: String,
+        table: QName,
+        if_exists: bool,
+    },
     /// `ALTER TABLE [IF EXISTS]` with one or more actions.
     AlterTable {
         table: QName,

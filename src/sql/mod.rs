@@ -16,6 +16,7 @@ pub mod fallback;
 pub mod grant;
 pub mod ident;
 pub mod loc;
+pub mod policy;
 pub mod source;
 pub mod types;
 pub mod view;

@@ -198,6 +198,21 @@ impl Version {
             .to_string()
     }
 
+    /// Row-level-security policies of the tables in `$1`; `roles` leaves out PUBLIC (oid 0)
+    /// and is sorted.
+    pub(super) fn policies(self) -> String {
+        "SELECT p.polrelid AS rel, p.polname::pg_catalog.text AS name, \
+                p.polpermissive AS permissive, p.polcmd::pg_catalog.text AS command, \
+                ARRAY(SELECT pg_catalog.pg_get_userbyid(r)::pg_catalog.text \
+                      FROM pg_catalog.unnest(p.polroles) AS r WHERE r <> 0 ORDER BY 1) AS roles, \
+                pg_catalog.pg_get_expr(p.polqual, p.polrelid) AS using_expr, \
+                pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid) AS check_expr \
+         FROM pg_catalog.pg_policy p \
+         WHERE p.polrelid = ANY($1) \
+         ORDER BY p.polrelid, p.polname"
+            .to_string()
+    }
+
     /// The table column that owns each sequence in `$1` (serial: `a`, identity: `i`).
     pub(super) fn sequence_owners(self) -> String {
         "SELECT d.objid AS seq, n.nspname::pg_catalog.text AS schema, \

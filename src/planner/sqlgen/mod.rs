@@ -1,6 +1,6 @@
 //! SQL text the recipes emit, built in one place with quoted identifiers: column and table
 //! changes ([`alter`]), constraints ([`constraint`]), indexes ([`index`]), the trigger
-//! templates ([`trigger`]), sequences, identity and views ([`object`]), and the batched
+//! templates ([`trigger`]), sequences, identity and views ([`object`]), policies ([`policy`]), and the batched
 //! backfill and verification statements ([`batch`]). Recipes never format DDL themselves.
 
 pub mod alter;
@@ -8,6 +8,7 @@ pub mod batch;
 pub mod constraint;
 pub mod index;
 pub mod object;
+pub mod policy;
 pub mod trigger;
 
 pub use alter::*;
@@ -15,6 +16,7 @@ pub use batch::*;
 pub use constraint::*;
 pub use index::*;
 pub use object::*;
+pub use policy::*;
 pub use trigger::*;
 
 /// `"a", "b"`.

@@ -4,6 +4,7 @@
 use std::collections::BTreeSet;
 
 use super::Spec;
+use super::dependents::{self, Recreated};
 use crate::catalog::deps::ColumnDeps;
 use crate::catalog::{Column, ConstraintKind, Table, names};
 use crate::planner::kit::Ctx;
@@ -26,6 +27,8 @@ pub struct Job<'a> {
     pub deps: ColumnDeps,
     /// The dual-write trigger.
     pub sync: SyncTrigger,
+    /// Row-level-security policies re-created on the new column at the switch-over.
+    pub policies: Vec<Recreated>,
 }
 
 impl<'a> Job<'a> {
@@ -36,6 +39,7 @@ impl<'a> Job<'a> {
         let key = ctx.batch_key(table)?;
         let deps = refuse_uncarriable(ctx, spec)?;
         refuse_unconvertible_default(ctx, spec, table, &col)?;
+        let policies = dependents::policies(ctx, spec, &deps)?;
         let t = &spec.table;
         let sync = SyncTrigger {
             table: t.clone(),
@@ -59,6 +63,7 @@ impl<'a> Job<'a> {
             key,
             deps,
             sync,
+            policies,
         })
     }
 

@@ -142,3 +142,53 @@ fn a_column_a_view_reads_is_refused_with_the_way_forward() {
     hint: drop those objects first and recreate them on the new column afterwards, each as its own planned change
     ");
 }
+
+#[test]
+fn a_rename_re_creates_the_policies_that_read_the_column_at_the_switch_over() {
+    let schema = "CREATE TABLE docs (id bigint PRIMARY KEY, owner text NOT NULL, body text);
+        ALTER TABLE docs ENABLE ROW LEVEL SECURITY;
+        CREATE POLICY own ON docs AS RESTRICTIVE FOR ALL TO reader USING (docs.owner = current_user) WITH CHECK (owner = current_user);
+        CREATE POLICY everyone ON docs FOR SELECT USING (body IS NOT NULL);";
+    let s = Spec {
+        table: "docs".parse().expect("name"),
+        old: "owner".into(),
+        new: "owner_name".into(),
+        new_type: "text".into(),
+        up: "\"owner\"".into(),
+        down: "\"owner\"".into(),
+        retype: false,
+    };
+    let out = testing::plan(schema, "SELECT 1;", |ctx| plan(ctx, &s));
+    let switch: Vec<&str> = out
+        .lines()
+        .skip_while(|l| !l.contains("switch-over"))
+        .take_while(|l| !l.contains("drop-old-column"))
+        .filter(|l| l.contains("POLICY"))
+        .collect();
+    insta::assert_snapshot!(switch.join("\n"), @r#"
+    do: DROP POLICY "own" ON "public"."docs"
+    do: CREATE POLICY "own" ON "public"."docs" AS RESTRICTIVE FOR ALL TO "reader" USING (docs."owner_name" = current_user) WITH CHECK ("owner_name" = current_user)
+    "#);
+    assert!(out.contains("row-level-security policies own"), "{out}");
+}
+
+#[test]
+fn a_policy_whose_subquery_names_the_column_is_refused_before_anything_runs() {
+    let schema = "CREATE TABLE docs (id bigint PRIMARY KEY, team text);
+        CREATE TABLE members (team text, who text);
+        CREATE POLICY mine ON docs USING (team IN (SELECT team FROM members WHERE who = current_user));";
+    let s = Spec {
+        table: "docs".parse().expect("name"),
+        old: "team".into(),
+        new: "team_name".into(),
+        new_type: "text".into(),
+        up: "\"team\"".into(),
+        down: "\"team\"".into(),
+        retype: false,
+    };
+    let out = testing::plan(schema, "SELECT 1;", |ctx| plan(ctx, &s));
+    insta::assert_snapshot!(out, @r#"
+    refused: public.docs.team is read by policy mine, which bellows cannot rewrite onto the new column: a subquery in `team IN (SELECT team FROM members WHERE who = current_user)` mentions `team`, which may be a column of another table there
+    hint: change the policy so that no subquery in it uses the name team (a SQL function taking the column as an argument works: `USING (is_member(team))`) and plan again; or drop it before this change (`DROP POLICY "mine" ON "public"."docs";`) and create it on the new column afterwards
+    "#);
+}

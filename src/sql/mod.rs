@@ -20,6 +20,7 @@ pub mod policy;
 pub mod source;
 pub mod types;
 pub mod view;
+pub mod view_rewrite;
 
 pub use ddl::{Ddl, Statement};
 pub use directive::Directives;

@@ -495,6 +495,8 @@ impl Catalog {
             name: v.name.clone(),
             materialized: v.materialized,
             depends,
+            definition: Some(v.query.clone()),
+            options: v.options.clone(),
         }
     }
 

@@ -128,6 +128,14 @@ pub struct View {
     pub materialized: bool,
     /// Table → columns the view uses.
     pub depends: BTreeMap<QName, BTreeSet<String>>,
+    /// The query, as written in the schema file or as `pg_get_viewdef()` prints it, when
+    /// known. Not compared between a file and a live database (PostgreSQL re-spells it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub definition: Option<String>,
+    /// The view's options as `name=value`, sorted (`check_option=cascaded`,
+    /// `security_barrier=true`, `security_invoker=true`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<String>,
 }
 
 /// A sequence.

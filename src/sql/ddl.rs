@@ -377,4 +377,8 @@ pub struct ViewDef {
     pub aliases: Vec<(String, QName)>,
     /// Uses `*`.
     pub star: bool,
+    /// The query's text.
+    pub query: String,
+    /// Options as `name=value` (see [`view_option`](super::view::view_option)), sorted.
+    pub options: Vec<String>,
 }

@@ -61,7 +61,30 @@ pub fn rename_column(
         has,
     };
     query(&mut q, &t)?;
+    qualify_relations(&mut q, &t);
     Ok(q.to_string())
+}
+
+/// Spell every table bellows knows with its schema (`users` → `public.users`, as the catalog
+/// read it), so the replaced view does not depend on the running session's `search_path`.
+/// Names of WITH queries and unknown relations (functions) are left alone.
+fn qualify_relations(q: &mut Query, t: &Target) {
+    let ctes: Vec<String> = q
+        .with
+        .iter()
+        .flat_map(|w| w.cte_tables.iter().map(|c| fold(&c.alias.name)))
+        .collect();
+    let _ = ast::visit_relations_mut(q, |name| {
+        if let [part] = name.0.as_slice()
+            && let Some(i) = part.as_ident()
+            && !ctes.contains(&fold(i))
+            && (t.has)(&QName::public(fold(i)), t.old).is_some()
+        {
+            let i = i.clone();
+            *name = ast::ObjectName::from(vec![Ident::new("public"), i]);
+        }
+        ControlFlow::<()>::Continue(())
+    });
 }
 
 fn mentions(node: &impl ToString, col: &str) -> bool {
@@ -388,7 +411,7 @@ mod tests {
     fn bare_and_qualified_references_keep_their_output_names() {
         assert_eq!(
             ren("SELECT id, email, u2.email AS mail, lower(email) AS low, email::text FROM users AS u2 WHERE email <> '' ORDER BY email").unwrap(),
-            "SELECT id, \"email_address\" AS \"email\", u2.\"email_address\" AS mail, lower(\"email_address\") AS low, \"email_address\"::TEXT AS \"email\" FROM users AS u2 WHERE \"email_address\" <> '' ORDER BY email"
+            "SELECT id, \"email_address\" AS \"email\", u2.\"email_address\" AS mail, lower(\"email_address\") AS low, \"email_address\"::TEXT AS \"email\" FROM public.users AS u2 WHERE \"email_address\" <> '' ORDER BY email"
         );
         // As pg_get_viewdef prints it.
         assert_eq!(
@@ -400,16 +423,16 @@ mod tests {
     #[test]
     fn joins_resolve_unqualified_names_by_the_tables_columns() {
         assert_eq!(
-            ren("SELECT o.id, email, total FROM orders o JOIN users u ON u.id = o.user_id")
+            ren("SELECT o.id, email, total FROM public.orders o JOIN public.users u ON u.id = o.user_id")
                 .unwrap(),
-            "SELECT o.id, \"email_address\" AS \"email\", total FROM orders o JOIN users u ON u.id = o.user_id"
+            "SELECT o.id, \"email_address\" AS \"email\", total FROM public.orders o JOIN public.users u ON u.id = o.user_id"
         );
         let err = ren("SELECT u.id, email FROM users u JOIN audit a ON a.id = u.id").unwrap_err();
         assert!(err.contains("public.audit"), "{err}");
         // The other table's column of the same name is left alone.
         assert_eq!(
-            ren("SELECT a.email FROM users u JOIN audit a ON a.id = u.id").unwrap(),
-            "SELECT a.email FROM users u JOIN audit a ON a.id = u.id"
+            ren("SELECT a.email FROM public.users u JOIN public.audit a ON a.id = u.id").unwrap(),
+            "SELECT a.email FROM public.users u JOIN public.audit a ON a.id = u.id"
         );
     }
 

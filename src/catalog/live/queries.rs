@@ -49,7 +49,10 @@ impl Version {
             "SELECT c.oid AS oid, n.nspname::pg_catalog.text AS schema, \
                     c.relname::pg_catalog.text AS name, c.relkind::pg_catalog.text AS kind, \
                     c.reltuples::pg_catalog.float8 AS reltuples, \
-                    c.relrowsecurity AS row_security \
+                    c.relrowsecurity AS row_security, \
+                    CASE WHEN c.relkind IN ('v', 'm') \
+                         THEN pg_catalog.pg_get_viewdef(c.oid, false) END AS definition, \
+                    c.reloptions::pg_catalog.text[] AS options \
              FROM pg_catalog.pg_class c \
              JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
              WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S') AND {USER_SCHEMA} AND {}",

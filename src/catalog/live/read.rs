@@ -90,6 +90,8 @@ pub(super) async fn relations(
                         name: name.clone(),
                         materialized: kind == "m",
                         depends: Default::default(),
+                        definition: get(&row, "definition")?,
+                        options: decode::view_options(get(&row, "options")?),
                     },
                 );
                 rels.views.insert(oid, name);

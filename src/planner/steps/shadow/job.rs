@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use super::Spec;
-use super::dependents::{self, Recreated};
+use super::dependents::{self, Recreated, Replaced};
 use crate::catalog::deps::ColumnDeps;
 use crate::catalog::{Column, ConstraintKind, Table, names};
 use crate::planner::kit::Ctx;
@@ -29,6 +29,8 @@ pub struct Job<'a> {
     pub sync: SyncTrigger,
     /// Row-level-security policies re-created on the new column at the switch-over.
     pub policies: Vec<Recreated>,
+    /// Views replaced onto the new column at the switch-over.
+    pub views: Vec<Replaced>,
 }
 
 impl<'a> Job<'a> {
@@ -40,6 +42,7 @@ impl<'a> Job<'a> {
         let deps = refuse_uncarriable(ctx, spec)?;
         refuse_unconvertible_default(ctx, spec, table, &col)?;
         let policies = dependents::policies(ctx, spec, &deps)?;
+        let views = dependents::views(ctx, spec, &deps)?;
         let t = &spec.table;
         let sync = SyncTrigger {
             table: t.clone(),
@@ -64,6 +67,7 @@ impl<'a> Job<'a> {
             deps,
             sync,
             policies,
+            views,
         })
     }
 
@@ -183,25 +187,11 @@ fn refuse_unconvertible_default(
     ))
 }
 
-/// Refuse what cannot be carried over: views, UPDATE OF triggers, generated columns and
-/// exclusion constraints on the column.
+/// Refuse what cannot be carried over: UPDATE OF triggers, generated columns and exclusion
+/// constraints on the column (views and policies: [`dependents`]).
 fn refuse_uncarriable(ctx: &Ctx, spec: &Spec) -> Result<ColumnDeps, SqlError> {
     let deps = ctx.cat().column_deps(&spec.table, &spec.old);
     let mut why = Vec::new();
-    match deps.views.as_slice() {
-        [] => {}
-        [v] => why.push(format!(
-            "view {} reads it, and a view stays bound to the column it was created on",
-            v.display()
-        )),
-        vs => why.push(format!(
-            "views {} read it, and a view stays bound to the column it was created on",
-            vs.iter()
-                .map(|v| v.display())
-                .collect::<Vec<_>>()
-                .join(", ")
-        )),
-    }
     why.extend(
         deps.column_triggers
             .iter()

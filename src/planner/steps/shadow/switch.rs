@@ -75,7 +75,7 @@ pub fn switch_over(job: &Job, out: &mut Drafts, c: &Carried, gate: usize) -> usi
         sql.push(sqlgen::rename_column(table, &spec.old, &final_old(job)));
         sql.push(sqlgen::rename_column(table, &spec.new, &spec.old));
     }
-    sql.extend(dependents::recreate(&job.policies));
+    sql.extend(dependents::recreate(job, &final_old(job)));
     let (slug, summary) = if spec.retype {
         (
             "swap",
@@ -112,6 +112,16 @@ pub fn switch_over(job: &Job, out: &mut Drafts, c: &Carried, gate: usize) -> usi
             "row-level-security policies {} on {} read {}: until the {slug} they keep reading it (the sync trigger keeps both columns equal); the {slug} drops and creates them again on the new column in the same transaction",
             names.join(", "),
             table.display(),
+            spec.old
+        ));
+    }
+    if !job.views.is_empty() {
+        let names: Vec<String> = job.views.iter().map(|v| v.name.display()).collect();
+        out.warn(format!(
+            "views {} read {}: until the {slug} they read it, and old and new application versions get the same values through them (the sync trigger keeps both columns equal); the {slug} replaces their queries to read {} under the same output column names, so readers of the views see no change (a view column named {} stays so named: rename it as its own change)",
+            names.join(", "),
+            spec.old,
+            spec.new,
             spec.old
         ));
     }

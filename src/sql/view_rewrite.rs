@@ -132,7 +132,10 @@ fn query(q: &mut Query, t: &Target) -> Result<(), String> {
 }
 
 /// Rewrite one query body; for a plain SELECT, its range variables and output names.
-fn set_expr(s: &mut SetExpr, t: &Target) -> Result<Option<(Vec<RangeVar>, Vec<String>)>, String> {
+/// A plain SELECT's range variables and output names.
+type Scope = (Vec<RangeVar>, Vec<String>);
+
+fn set_expr(s: &mut SetExpr, t: &Target) -> Result<Option<Scope>, String> {
     match s {
         SetExpr::Select(sel) => select(sel, t).map(Some),
         SetExpr::Query(q) => query(q, t).map(|_| None),
@@ -149,7 +152,7 @@ fn set_expr(s: &mut SetExpr, t: &Target) -> Result<Option<(Vec<RangeVar>, Vec<St
     }
 }
 
-fn select(sel: &mut Select, t: &Target) -> Result<(Vec<RangeVar>, Vec<String>), String> {
+fn select(sel: &mut Select, t: &Target) -> Result<Scope, String> {
     let mut vars = Vec::new();
     for twj in &sel.from {
         factor(&twj.relation, t, &mut vars)?;

@@ -108,7 +108,15 @@ fn assert_same_catalog(live: &Catalog, file: &Catalog) {
         live.functions, file.functions,
         "functions (live left, file right)"
     );
-    assert_eq!(live, file);
+    // Everything else, with the views' query texts (compared above) left out.
+    let without_queries = |c: &Catalog| {
+        let mut c = c.clone();
+        for v in c.views.values_mut() {
+            v.definition = None;
+        }
+        c
+    };
+    assert_eq!(without_queries(live), without_queries(file));
 }
 
 #[tokio::test]

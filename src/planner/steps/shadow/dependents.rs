@@ -10,7 +10,6 @@
 //! reading the new column (a rename) or re-read by name after the swap (a type change).
 
 use super::Spec;
-use super::job::Job;
 use crate::catalog::deps::ColumnDeps;
 use crate::planner::kit::Ctx;
 use crate::planner::sqlgen;
@@ -135,9 +134,13 @@ pub fn views(ctx: &Ctx, spec: &Spec, deps: &ColumnDeps) -> Result<Vec<Replaced>,
 
 /// The switch-over's statements that put each policy and view on the new column, then the
 /// check that nothing reads the old one (named `old_now` at that point).
-pub fn recreate(job: &Job, old_now: &str) -> Vec<String> {
-    let mut sql: Vec<String> = job
-        .policies
+pub fn recreate(
+    policies: &[Recreated],
+    views: &[Replaced],
+    table: &QName,
+    old_now: &str,
+) -> Vec<String> {
+    let mut sql: Vec<String> = policies
         .iter()
         .flat_map(|r| {
             [
@@ -146,9 +149,9 @@ pub fn recreate(job: &Job, old_now: &str) -> Vec<String> {
             ]
         })
         .collect();
-    sql.extend(job.views.iter().map(|v| v.sql.clone()));
+    sql.extend(views.iter().map(|v| v.sql.clone()));
     if !sql.is_empty() {
-        sql.push(sqlgen::assert_column_unread(&job.spec.table, old_now));
+        sql.push(sqlgen::assert_column_unread(table, old_now));
     }
     sql
 }

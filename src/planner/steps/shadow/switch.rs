@@ -75,7 +75,12 @@ pub fn switch_over(job: &Job, out: &mut Drafts, c: &Carried, gate: usize) -> usi
         sql.push(sqlgen::rename_column(table, &spec.old, &final_old(job)));
         sql.push(sqlgen::rename_column(table, &spec.new, &spec.old));
     }
-    sql.extend(dependents::recreate(job, &final_old(job)));
+    sql.extend(dependents::recreate(
+        &job.policies,
+        &job.views,
+        table,
+        &final_old(job),
+    ));
     let (slug, summary) = if spec.retype {
         (
             "swap",

@@ -68,6 +68,7 @@ fn every_recipe_has_a_book_page() {
         ("identity", "recipes/simple-changes.md"),
         ("index", "recipes/create-index.md"),
         ("new_object", "recipes/simple-changes.md"),
+        ("policy", "recipes/simple-changes.md"),
         ("rename_column", "recipes/rename-column.md"),
         ("rename_table", "recipes/rename-table.md"),
         ("rewrite", "recipes/no-safe-path.md"),

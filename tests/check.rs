@@ -480,7 +480,7 @@ fn settings_exit_codes_and_bad_input() {
     // way, while a data change is not a schema change and passes.
     std::fs::write(
         format!("{dir}/V3__unjudged.sql"),
-        "CREATE TABLE u (id int);\nCREATE POLICY p ON u USING (true);\nUPDATE u SET id = 1;\n",
+        "CREATE TABLE u (id int);\nALTER TABLE u SET TABLESPACE pg_default;\nUPDATE u SET id = 1;\n",
     )
     .expect("write");
     let (code, have) = found(&[&format!("{dir}/V3__unjudged.sql")]);

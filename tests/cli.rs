@@ -157,9 +157,9 @@ fn unsafe_or_ambiguous_changes_say_what_to_do() {
     );
     refused(
         "views",
-        "ALTER TABLE users RENAME COLUMN email TO email_address;",
+        "ALTER TABLE order_items RENAME COLUMN quantity TO qty;",
         "shop.sql",
-        &["views public.active_users, public.order_summaries read it"],
+        &["materialized view public.product_sales reads public.order_items.quantity"],
     );
     refused(
         "exclude",

@@ -70,6 +70,28 @@ impl Catalog {
                 Ok(())
             }
             Ddl::CreateIndex(ix) => self.create_index(ix),
+            Ddl::CreatePolicy(p) => {
+                let t = self.table_mut(&p.table)?;
+                if t.policies.contains_key(&p.name) {
+                    return Err(mismatch(format!(
+                        "policy {} on {} already exists",
+                        p.name, p.table
+                    )));
+                }
+                t.policies.insert(p.name.clone(), p.clone());
+                Ok(())
+            }
+            Ddl::DropPolicy {
+                name,
+                table,
+                if_exists,
+            } => {
+                let gone = self.table_mut(table)?.policies.remove(name).is_some();
+                if !gone && !*if_exists {
+                    return Err(mismatch(format!("policy {name} on {table} does not exist")));
+                }
+                Ok(())
+            }
             Ddl::AlterTable {
                 table,
                 if_exists: true,
@@ -199,7 +221,7 @@ impl Catalog {
                         t.triggers.remove(&n.name);
                     }
                 }
-                DropKind::Policy | DropKind::Extension | DropKind::Schema | DropKind::Collation => {}
+                DropKind::Extension | DropKind::Schema | DropKind::Collation => {}
             }
         }
     }
@@ -511,6 +533,8 @@ impl Catalog {
             name: v.name.clone(),
             materialized: v.materialized,
             depends,
+            definition: Some(v.query.clone()),
+            options: v.options.clone(),
         }
     }
 

@@ -23,6 +23,8 @@ pub struct ColumnDeps {
     pub sequences: Vec<QName>,
     /// Generated columns whose expression reads it.
     pub generated_columns: Vec<String>,
+    /// Row-level-security policies of the table whose expressions read it.
+    pub policies: Vec<PolicyDef>,
 }
 
 impl ColumnDeps {
@@ -35,6 +37,7 @@ impl ColumnDeps {
             && self.column_triggers.is_empty()
             && self.sequences.is_empty()
             && self.generated_columns.is_empty()
+            && self.policies.is_empty()
     }
 
     /// One line per dependent object, for messages and plan warnings.
@@ -68,6 +71,7 @@ impl ColumnDeps {
                 .iter()
                 .map(|c| format!("generated column {c}")),
         );
+        out.extend(self.policies.iter().map(|p| format!("policy {}", p.name)));
         out
     }
 }
@@ -137,6 +141,12 @@ impl Catalog {
                     .is_some_and(|g| expr::mentions_column(g, column))
             })
             .map(|c| c.name.clone())
+            .collect();
+        d.policies = t
+            .policies
+            .values()
+            .filter(|p| p.mentions(column))
+            .cloned()
             .collect();
         d
     }

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::sql::QName;
 pub use crate::sql::ddl::{ConstraintKind, Identity, IndexKey, Parent};
+pub use crate::sql::policy::{PolicyCommand, PolicyDef, PolicyKind};
 
 /// A whole database schema as far as planning needs it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -66,6 +67,9 @@ pub struct Table {
     /// parent's index.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub index_parents: BTreeMap<String, QName>,
+    /// Row-level-security policies by name. Not part of the fingerprint.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub policies: BTreeMap<String, PolicyDef>,
 }
 
 /// A column.
@@ -137,6 +141,14 @@ pub struct View {
     pub materialized: bool,
     /// Table → columns the view uses.
     pub depends: BTreeMap<QName, BTreeSet<String>>,
+    /// The query, as written in the schema file or as `pg_get_viewdef()` prints it, when
+    /// known. Not compared between a file and a live database (PostgreSQL re-spells it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub definition: Option<String>,
+    /// The view's options as `name=value`, sorted (`check_option=cascaded`,
+    /// `security_barrier=true`, `security_invoker=true`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<String>,
 }
 
 /// A sequence.
@@ -161,6 +173,7 @@ impl Table {
             partition_key: None,
             parent: None,
             index_parents: BTreeMap::new(),
+            policies: BTreeMap::new(),
         }
     }
 

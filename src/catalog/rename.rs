@@ -45,6 +45,11 @@ impl Catalog {
                     *g = ren(g);
                 }
             }
+            for p in t.policies.values_mut() {
+                if let Ok(r) = p.renamed(from, to) {
+                    *p = r;
+                }
+            }
             for i in t.indexes.values_mut() {
                 for k in &mut i.keys {
                     if k.column.as_deref() == Some(from) {
@@ -108,6 +113,9 @@ impl Catalog {
             .remove(from)
             .ok_or_else(|| CatalogError::Mismatch(format!("table {from} does not exist")))?;
         t.name = to.clone();
+        for p in t.policies.values_mut() {
+            p.table = to.clone();
+        }
         self.tables.insert(to.clone(), t);
         for t in self.tables.values_mut() {
             for c in t.constraints.values_mut() {

@@ -221,6 +221,15 @@ pub fn subjects(st: &Statement, cat: &Catalog, pg: u32) -> Vec<Subject> {
             Some(&t.table),
             "CREATE TRIGGER".into(),
         )],
+        // CREATE POLICY and DROP POLICY take ACCESS EXCLUSIVE for a catalog-only change.
+        Ddl::CreatePolicy(p) => vec![s(
+            DdlForm::DropTrigger,
+            Some(&p.table),
+            "CREATE POLICY".into(),
+        )],
+        Ddl::DropPolicy { table, .. } => {
+            vec![s(DdlForm::DropTrigger, Some(table), "DROP POLICY".into())]
+        }
         Ddl::AddEnumValue { .. } => vec![s(
             DdlForm::AddEnumValue,
             None,

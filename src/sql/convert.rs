@@ -135,13 +135,14 @@ fn from_ast(raw: &RawStatement, ast: Ast) -> Result<Ddl, SqlError> {
             name: raw.qname(&f.name)?,
         },
         Ast::CreateTrigger(t) => create_trigger(raw, &t)?,
-        Ast::CreateView(v) => Ddl::CreateView(super::view::view_def(
-            raw,
-            &v.name,
-            v.materialized,
-            &v.query,
-        )?),
+        Ast::CreateView(v) => Ddl::CreateView(super::view::view_def(raw, &v)?),
         Ast::CreateIndex(ci) => Ddl::CreateIndex(index_def(raw, &ci)?),
+        Ast::CreatePolicy(p) => Ddl::CreatePolicy(super::policy::create(raw, &p)?),
+        Ast::DropPolicy(p) => Ddl::DropPolicy {
+            name: fold(&p.name),
+            table: raw.qname(&p.table_name)?,
+            if_exists: p.if_exists,
+        },
         Ast::AlterTable(at) => {
             let table = raw.qname(&at.name)?;
             let mut actions = Vec::new();

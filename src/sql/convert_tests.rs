@@ -106,3 +106,44 @@ fn a_syntax_error_is_located_at_the_offending_token() {
     assert!(e.message().starts_with("syntax error"), "{e}");
     assert!(e.hint().is_some());
 }
+
+#[test]
+fn a_column_named_owner_is_renamed_not_read_as_owner_to() {
+    for text in [
+        "ALTER TABLE notes RENAME COLUMN owner TO owner_name;",
+        "ALTER TABLE notes RENAME owner TO owner_name;",
+    ] {
+        assert!(
+            matches!(
+                one(text),
+                Ok(Ddl::AlterTable { ref actions, .. })
+                    if matches!(actions.as_slice(), [AlterAction::RenameColumn { from, .. }] if from == "owner")
+            ),
+            "{text}: {:?}",
+            one(text)
+        );
+    }
+    assert!(matches!(
+        one("ALTER TABLE notes OWNER TO app;"),
+        Ok(Ddl::Ignored { .. })
+    ));
+}
+
+#[test]
+fn policies_are_read_with_their_kind_command_roles_and_expressions() {
+    let Ok(Ddl::CreatePolicy(p)) = one(
+        "CREATE POLICY \"Own\" ON app.notes AS RESTRICTIVE FOR UPDATE TO writer, PUBLIC, CURRENT_USER USING (owner = current_user) WITH CHECK ((level < 5));",
+    ) else {
+        panic!("not a policy")
+    };
+    assert_eq!(p.name, "Own");
+    assert_eq!(p.table.display(), "app.notes");
+    assert_eq!(p.kind, crate::sql::policy::PolicyKind::Restrictive);
+    assert_eq!(p.command, crate::sql::policy::PolicyCommand::Update);
+    assert_eq!(p.roles, ["CURRENT_USER", "writer"]);
+    assert_eq!(p.check.as_deref(), Some("level < 5"));
+    assert!(matches!(
+        one("DROP POLICY IF EXISTS own ON notes;"),
+        Ok(Ddl::DropPolicy { if_exists: true, ref name, .. }) if name == "own"
+    ));
+}

@@ -46,6 +46,14 @@ pub enum Ddl {
     CreateView(ViewDef),
     /// `CREATE INDEX`.
     CreateIndex(IndexDef),
+    /// `CREATE POLICY`.
+    CreatePolicy(super::policy::PolicyDef),
+    /// `DROP POLICY [IF EXISTS] name ON table`.
+    DropPolicy {
+        name: String,
+        table: QName,
+        if_exists: bool,
+    },
     /// `ALTER TABLE [IF EXISTS]` with one or more actions.
     AlterTable {
         table: QName,
@@ -105,7 +113,7 @@ pub enum Ddl {
     DropObject {
         kind: DropKind,
         names: Vec<QName>,
-        /// The table, for `DROP TRIGGER|POLICY name ON table`.
+        /// The table, for `DROP TRIGGER name ON table`.
         table: Option<QName>,
         if_exists: bool,
     },
@@ -137,8 +145,6 @@ pub enum DropKind {
     Function,
     /// `DROP TRIGGER ... ON table`.
     Trigger,
-    /// `DROP POLICY ... ON table`.
-    Policy,
     /// `DROP EXTENSION`.
     Extension,
     /// `DROP SCHEMA`.
@@ -156,7 +162,6 @@ impl DropKind {
             DropKind::Domain => "DROP DOMAIN",
             DropKind::Function => "DROP FUNCTION",
             DropKind::Trigger => "DROP TRIGGER",
-            DropKind::Policy => "DROP POLICY",
             DropKind::Extension => "DROP EXTENSION",
             DropKind::Schema => "DROP SCHEMA",
             DropKind::Collation => "DROP COLLATION",
@@ -449,4 +454,8 @@ pub struct ViewDef {
     pub aliases: Vec<(String, QName)>,
     /// Uses `*`.
     pub star: bool,
+    /// The query's text.
+    pub query: String,
+    /// Options as `name=value` (see [`view_option`](super::view::view_option)), sorted.
+    pub options: Vec<String>,
 }

@@ -54,7 +54,7 @@ pub fn drop(
 }
 
 /// The drops sqlparser gives statements of their own: functions, procedures, triggers,
-/// policies, domains, extensions. `None` for any other statement.
+/// domains, extensions (policies are read with `CREATE POLICY`). `None` for any other statement.
 pub fn drop_other(raw: &RawStatement, st: &Ast) -> Result<Option<Ddl>, SqlError> {
     let object = |kind, names: Vec<QName>, table: Option<QName>, if_exists| {
         Some(Ddl::DropObject {
@@ -88,12 +88,6 @@ pub fn drop_other(raw: &RawStatement, st: &Ast) -> Result<Option<Ddl>, SqlError>
             let names = name.into_iter().map(QName::public).collect();
             object(DropKind::Trigger, names, table, t.if_exists)
         }
-        Ast::DropPolicy(p) => object(
-            DropKind::Policy,
-            vec![QName::public(fold(&p.name))],
-            Some(raw.qname(&p.table_name)?),
-            p.if_exists,
-        ),
         Ast::DropDomain(d) => object(DropKind::Domain, vec![raw.qname(&d.name)?], None, d.if_exists),
         Ast::DropExtension(e) => object(
             DropKind::Extension,

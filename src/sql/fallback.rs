@@ -73,7 +73,16 @@ fn read(raw: &RawStatement) -> Result<Option<Ddl>, SqlError> {
             }));
         }
     }
-    if w.starts(&["ALTER"]) && w.toks.len() >= 3 && w.kw_at(w.toks.len() - 3, "OWNER") {
+    // `RENAME [COLUMN | CONSTRAINT] owner TO x` names something `owner`; it is no OWNER TO.
+    let n = w.toks.len();
+    if w.starts(&["ALTER"])
+        && n >= 4
+        && w.kw_at(n - 3, "OWNER")
+        && w.kw_at(n - 2, "TO")
+        && !["RENAME", "COLUMN", "CONSTRAINT"]
+            .iter()
+            .any(|kw| w.kw_at(n - 4, kw))
+    {
         return Ok(Some(Ddl::Ignored {
             what: "OWNER TO".into(),
         }));

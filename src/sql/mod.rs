@@ -18,9 +18,11 @@ pub mod grant;
 pub mod ident;
 pub mod loc;
 pub mod partition;
+pub mod policy;
 pub mod source;
 pub mod types;
 pub mod view;
+pub mod view_rewrite;
 mod words;
 
 pub use ddl::{Ddl, Statement};

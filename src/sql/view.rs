@@ -9,13 +9,9 @@ use super::ident::{QName, fold};
 use super::source::RawStatement;
 
 /// What a view's query names: relations, aliases and column references.
-pub(super) fn view_def(
-    raw: &RawStatement,
-    name: &ast::ObjectName,
-    materialized: bool,
-    query: &ast::Query,
-) -> Result<ViewDef, SqlError> {
+pub(super) fn view_def(raw: &RawStatement, v: &ast::CreateView) -> Result<ViewDef, SqlError> {
     use std::ops::ControlFlow;
+    let (name, materialized, query) = (&v.name, v.materialized, &*v.query);
     let mut relations = Vec::new();
     let _ = ast::visit_relations(query, |r| {
         if let Some(q) = QName::from_object(r)
@@ -67,7 +63,34 @@ pub(super) fn view_def(
         columns,
         aliases,
         star,
+        query: query.to_string(),
+        options: options(&v.options),
     })
+}
+
+/// The view options bellows re-creates, as `name=value`; `None` for anything else (only
+/// lower-case words as values, so the text is safe to write back).
+pub fn view_option(name: &str, value: &str) -> Option<String> {
+    let value = value.trim_matches('\'').to_ascii_lowercase();
+    let known = ["check_option", "security_barrier", "security_invoker"];
+    (known.contains(&name) && !value.is_empty() && value.chars().all(|c| c.is_ascii_lowercase()))
+        .then(|| format!("{name}={value}"))
+}
+
+fn options(o: &ast::CreateTableOptions) -> Vec<String> {
+    let ast::CreateTableOptions::With(list) = o else {
+        return Vec::new();
+    };
+    let mut out: Vec<String> = list
+        .iter()
+        .filter_map(|opt| match opt {
+            ast::SqlOption::KeyValue { key, value } => view_option(&fold(key), &value.to_string()),
+            ast::SqlOption::Ident(i) => view_option(&fold(i), "true"),
+            _ => None,
+        })
+        .collect();
+    out.sort();
+    out
 }
 
 fn collect_aliases(query: &ast::Query, out: &mut Vec<(String, QName)>) {

@@ -25,6 +25,18 @@ pub(super) fn check_expr(definition: &str) -> String {
     expr::normalize(inner)
 }
 
+/// A view's `pg_class.reloptions` (`name=value` each) → the options bellows re-creates.
+pub(super) fn view_options(reloptions: Option<Vec<String>>) -> Vec<String> {
+    let mut out: Vec<String> = reloptions
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|o| o.split_once('='))
+        .filter_map(|(k, v)| crate::sql::view::view_option(k, v))
+        .collect();
+    out.sort();
+    out
+}
+
 /// `pg_constraint.confdeltype` / `confupdtype` → the action as the file loader spells it
 /// (`None` for NO ACTION, the default).
 pub(super) fn fk_action(code: &str) -> Option<String> {

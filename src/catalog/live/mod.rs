@@ -75,6 +75,7 @@ pub async fn introspect(conn: &mut PgConnection) -> Result<Catalog, CatalogError
     read::indexes(&mut tx, v, &rels, &mut cat).await?;
     read::triggers(&mut tx, v, &rels, &mut cat).await?;
     partitions::read(&mut tx, v, &rels, &mut cat).await?;
+    read::policies(&mut tx, v, &rels, &mut cat).await?;
     read::view_dependencies(&mut tx, v, &rels, &mut cat).await?;
     read::sequence_owners(&mut tx, v, &rels, &mut cat).await?;
     read::types_and_functions(&mut tx, v, &mut cat).await?;

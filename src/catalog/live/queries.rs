@@ -49,7 +49,10 @@ impl Version {
             "SELECT c.oid AS oid, n.nspname::pg_catalog.text AS schema, \
                     c.relname::pg_catalog.text AS name, c.relkind::pg_catalog.text AS kind, \
                     c.reltuples::pg_catalog.float8 AS reltuples, \
-                    c.relrowsecurity AS row_security \
+                    c.relrowsecurity AS row_security, \
+                    CASE WHEN c.relkind IN ('v', 'm') \
+                         THEN pg_catalog.pg_get_viewdef(c.oid, false) END AS definition, \
+                    c.reloptions::pg_catalog.text[] AS options \
              FROM pg_catalog.pg_class c \
              JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
              WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S') AND {USER_SCHEMA} AND {}",
@@ -195,6 +198,21 @@ impl Version {
          WHERE rw.ev_class = ANY($1) \
            AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass \
            AND d.refobjid <> rw.ev_class"
+            .to_string()
+    }
+
+    /// Row-level-security policies of the tables in `$1`; `roles` leaves out PUBLIC (oid 0)
+    /// and is sorted.
+    pub(super) fn policies(self) -> String {
+        "SELECT p.polrelid AS rel, p.polname::pg_catalog.text AS name, \
+                p.polpermissive AS permissive, p.polcmd::pg_catalog.text AS command, \
+                ARRAY(SELECT pg_catalog.pg_get_userbyid(r)::pg_catalog.text \
+                      FROM pg_catalog.unnest(p.polroles) AS r WHERE r <> 0 ORDER BY 1) AS roles, \
+                pg_catalog.pg_get_expr(p.polqual, p.polrelid) AS using_expr, \
+                pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid) AS check_expr \
+         FROM pg_catalog.pg_policy p \
+         WHERE p.polrelid = ANY($1) \
+         ORDER BY p.polrelid, p.polname"
             .to_string()
     }
 

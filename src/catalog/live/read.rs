@@ -90,6 +90,8 @@ pub(super) async fn relations(
                         name: name.clone(),
                         materialized: kind == "m",
                         depends: Default::default(),
+                        definition: get(&row, "definition")?,
+                        options: decode::view_options(get(&row, "options")?),
                     },
                 );
                 rels.views.insert(oid, name);
@@ -304,6 +306,44 @@ pub(super) async fn triggers(
                 update_columns: get(&row, "update_columns")?,
             },
         );
+    }
+    Ok(())
+}
+
+/// Row-level-security policies, with their expressions as `pg_get_expr()` prints them.
+pub(super) async fn policies(
+    conn: &mut PgConnection,
+    v: Version,
+    rels: &Relations,
+    cat: &mut Catalog,
+) -> R<()> {
+    for row in fetch(conn, "policies", v.policies(), Some(&rels.tables)).await? {
+        let Some(t) = table_of(cat, rels, &row)? else {
+            continue;
+        };
+        let name: String = get(&row, "name")?;
+        let code: String = get(&row, "command")?;
+        let command = PolicyCommand::from_code(&code).ok_or_else(|| {
+            CatalogError::Database(format!("policy {name}: unknown command code {code}"))
+        })?;
+        let kind = if get(&row, "permissive")? {
+            PolicyKind::Permissive
+        } else {
+            PolicyKind::Restrictive
+        };
+        let text = |col: &str| -> R<Option<String>> {
+            Ok(get::<Option<String>>(&row, col)?.map(|e| expr::normalize(&e)))
+        };
+        let policy = PolicyDef {
+            name: name.clone(),
+            table: t.name.clone(),
+            kind,
+            command,
+            roles: get(&row, "roles")?,
+            using: text("using_expr")?,
+            check: text("check_expr")?,
+        };
+        t.policies.insert(name, policy);
     }
     Ok(())
 }

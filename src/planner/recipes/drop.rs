@@ -59,6 +59,25 @@ pub fn column(
             .iter()
             .map(|c| format!("generated column {c}")),
     );
+    if !deps.policies.is_empty() {
+        let first: Vec<String> = deps
+            .policies
+            .iter()
+            .map(|p| format!("`{};`", sqlgen::drop_policy(p)))
+            .collect();
+        return Err(ctx.refuse(
+            format!(
+                "{}.{name} is read by row-level-security {} {}, and PostgreSQL refuses to drop a column a policy uses",
+                table.display(),
+                if first.len() == 1 { "policy" } else { "policies" },
+                deps.policies.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ")
+            ),
+            format!(
+                "write {} before this statement in the change file (and a CREATE POLICY that does not read {name} after it, if the rows must stay guarded); bellows plans them together",
+                first.join(" and ")
+            ),
+        ));
+    }
     if !blockers.is_empty() {
         return Err(ctx.refuse(
             format!("{}.{name} is used by {}", table.display(), blockers.join(", ")),

@@ -14,6 +14,7 @@ pub mod enum_value;
 pub mod identity;
 pub mod index;
 pub mod new_object;
+pub mod policy;
 pub mod rename_column;
 pub mod rename_table;
 pub mod rewrite;
@@ -84,6 +85,12 @@ fn dispatch(ctx: &Ctx) -> Result<Drafts, SqlError> {
         } => drop::tables(ctx, names, *cascade, *if_exists),
         Ddl::Truncate { tables } => drop::truncate(ctx, tables),
         Ddl::AddEnumValue { .. } => enum_value::plan(ctx),
+        Ddl::CreatePolicy(p) => policy::create(ctx, p),
+        Ddl::DropPolicy {
+            name,
+            table,
+            if_exists,
+        } => policy::drop(ctx, name, table, *if_exists),
         Ddl::VacuumFull { table } | Ddl::Cluster { table } => rewrite::plan(ctx, table.as_ref()),
         Ddl::CreateEnum { .. } | Ddl::CreateDomain { .. } | Ddl::CreateSchema(_) | Ddl::CreateFunction { .. }
         | Ddl::CreateSequence { .. } | Ddl::CreateView(_) | Ddl::DropView { .. } | Ddl::CreateTrigger(_)

@@ -1,6 +1,6 @@
 //! SQL text the recipes emit, built in one place with quoted identifiers: column and table
 //! changes ([`alter`]), constraints ([`constraint`]), indexes ([`index`]), the trigger
-//! templates ([`trigger`]), the duplicate pre-check of a unique build ([`duplicates`]), NOT NULL put back ([`nulls`]), sequences, identity and views ([`object`]), and the batched
+//! templates ([`trigger`]), the duplicate pre-check of a unique build ([`duplicates`]), NOT NULL put back ([`nulls`]), sequences, identity and views ([`object`]), policies ([`policy`]), and the batched
 //! backfill and verification statements ([`batch`]). Recipes never format DDL themselves.
 
 pub mod alter;
@@ -10,6 +10,7 @@ pub mod duplicates;
 pub mod index;
 pub mod nulls;
 pub mod object;
+pub mod policy;
 pub mod trigger;
 
 pub use alter::*;
@@ -19,6 +20,7 @@ pub use duplicates::duplicate_check;
 pub use index::*;
 pub use nulls::restore_not_null;
 pub use object::*;
+pub use policy::*;
 pub use trigger::*;
 
 /// `"a", "b"`.

@@ -121,3 +121,31 @@ pub fn max_or_one(table: &QName, column: &str) -> String {
 pub fn setval(sequence: &str, value: &str) -> String {
     format!("SELECT setval({sequence}, {value})")
 }
+
+/// `CREATE OR REPLACE VIEW v [WITH (options)] AS query`: same output columns, new query;
+/// the view keeps its owner, grants, comment and the views built on it.
+pub fn replace_view(view: &QName, options: &[String], query: &str) -> String {
+    let with = if options.is_empty() {
+        String::new()
+    } else {
+        format!(" WITH ({})", options.join(", "))
+    };
+    format!("CREATE OR REPLACE VIEW {}{with} AS {query}", view.sql())
+}
+
+/// A statement that fails (and so rolls back its transaction) while any view, rule or
+/// policy still reads `table.column`.
+pub fn assert_column_unread(table: &QName, column: &str) -> String {
+    format!(
+        "DO $bellows$ BEGIN IF EXISTS (SELECT 1 FROM pg_catalog.pg_depend d \
+         JOIN pg_catalog.pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid \
+         WHERE d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass \
+         AND d.refobjid = {}::pg_catalog.regclass AND a.attname = {} \
+         AND d.classid IN ('pg_catalog.pg_rewrite'::pg_catalog.regclass, 'pg_catalog.pg_policy'::pg_catalog.regclass)) \
+         THEN RAISE EXCEPTION 'bellows: a view or policy still reads column % of %', {}, {}; END IF; END $bellows$",
+        quote_literal(&table.sql()),
+        quote_literal(column),
+        quote_literal(column),
+        quote_literal(&table.display()),
+    )
+}

@@ -4,6 +4,7 @@
 use std::collections::BTreeSet;
 
 use super::Spec;
+use super::dependents::{self, Recreated, Replaced};
 use crate::catalog::deps::ColumnDeps;
 use crate::catalog::{Column, ConstraintKind, Table, names};
 use crate::planner::kit::Ctx;
@@ -26,6 +27,10 @@ pub struct Job<'a> {
     pub deps: ColumnDeps,
     /// The dual-write trigger.
     pub sync: SyncTrigger,
+    /// Row-level-security policies re-created on the new column at the switch-over.
+    pub policies: Vec<Recreated>,
+    /// Views replaced onto the new column at the switch-over.
+    pub views: Vec<Replaced>,
 }
 
 impl<'a> Job<'a> {
@@ -36,6 +41,8 @@ impl<'a> Job<'a> {
         let key = ctx.batch_key(table)?;
         let deps = refuse_uncarriable(ctx, spec)?;
         refuse_unconvertible_default(ctx, spec, table, &col)?;
+        let policies = dependents::policies(ctx, spec, &deps)?;
+        let views = dependents::views(ctx, spec, &deps)?;
         let t = &spec.table;
         let sync = SyncTrigger {
             table: t.clone(),
@@ -59,6 +66,8 @@ impl<'a> Job<'a> {
             key,
             deps,
             sync,
+            policies,
+            views,
         })
     }
 
@@ -178,25 +187,11 @@ fn refuse_unconvertible_default(
     ))
 }
 
-/// Refuse what cannot be carried over: views, UPDATE OF triggers, generated columns and
-/// exclusion constraints on the column.
+/// Refuse what cannot be carried over: UPDATE OF triggers, generated columns and exclusion
+/// constraints on the column (views and policies: [`dependents`]).
 fn refuse_uncarriable(ctx: &Ctx, spec: &Spec) -> Result<ColumnDeps, SqlError> {
     let deps = ctx.cat().column_deps(&spec.table, &spec.old);
     let mut why = Vec::new();
-    match deps.views.as_slice() {
-        [] => {}
-        [v] => why.push(format!(
-            "view {} reads it, and a view stays bound to the column it was created on",
-            v.display()
-        )),
-        vs => why.push(format!(
-            "views {} read it, and a view stays bound to the column it was created on",
-            vs.iter()
-                .map(|v| v.display())
-                .collect::<Vec<_>>()
-                .join(", ")
-        )),
-    }
     why.extend(
         deps.column_triggers
             .iter()

@@ -6,10 +6,12 @@
 //! 4. carry over NOT NULL, indexes, unique and primary keys, checks, the table's own foreign
 //!    keys and the foreign keys that reference the column ([`carry`]);
 //! 5. contract: a gate, the switch-over in one short transaction (trigger gone, keys,
-//!    identity, defaults and sequences moved), the old column dropped, and for a type change
-//!    the carried objects given back their original names ([`switch`]).
+//!    identity, defaults and sequences moved, the row-level-security policies that read the
+//!    column re-created on the new one ([`dependents`])), the old column dropped, and for a
+//!    type change the carried objects given back their original names ([`switch`]).
 
 mod carry;
+mod dependents;
 mod expand;
 mod job;
 mod switch;

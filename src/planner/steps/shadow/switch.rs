@@ -2,6 +2,7 @@
 //! and a type change's carried objects given back their original names.
 
 use super::carry::{Carried, Rename};
+use super::dependents;
 use super::job::Job;
 use crate::plan::{Phase, StepKind};
 use crate::planner::kit::{Draft, Drafts};
@@ -74,6 +75,12 @@ pub fn switch_over(job: &Job, out: &mut Drafts, c: &Carried, gate: usize) -> usi
         sql.push(sqlgen::rename_column(table, &spec.old, &final_old(job)));
         sql.push(sqlgen::rename_column(table, &spec.new, &spec.old));
     }
+    sql.extend(dependents::recreate(
+        &job.policies,
+        &job.views,
+        table,
+        &final_old(job),
+    ));
     let (slug, summary) = if spec.retype {
         (
             "swap",
@@ -98,6 +105,29 @@ pub fn switch_over(job: &Job, out: &mut Drafts, c: &Carried, gate: usize) -> usi
             "after the {slug}, {} is the last column of {}: INSERT without a column list, COPY without one and SELECT * see the columns in a new order",
             if spec.retype { &spec.old } else { &spec.new },
             table.display()
+        ));
+    }
+    if !job.policies.is_empty() {
+        let names: Vec<&str> = job
+            .policies
+            .iter()
+            .map(|r| r.before.name.as_str())
+            .collect();
+        out.warn(format!(
+            "row-level-security policies {} on {} read {}: until the {slug} they keep reading it (the sync trigger keeps both columns equal); the {slug} drops and creates them again on the new column in the same transaction",
+            names.join(", "),
+            table.display(),
+            spec.old
+        ));
+    }
+    if !job.views.is_empty() {
+        let names: Vec<String> = job.views.iter().map(|v| v.name.display()).collect();
+        out.warn(format!(
+            "views {} read {}: until the {slug} they read it, and old and new application versions get the same values through them (the sync trigger keeps both columns equal); the {slug} replaces their queries to read {} under the same output column names, so readers of the views see no change (a view column named {} stays so named: rename it as its own change)",
+            names.join(", "),
+            spec.old,
+            spec.new,
+            spec.old
         ));
     }
     let mut d = Draft::new(slug, Phase::Contract, StepKind::Ddl, DdlForm::DropTrigger, summary)

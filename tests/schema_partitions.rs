@@ -24,7 +24,7 @@ fn a_partitioned_dump_is_read_whole_and_matches_the_server() {
     let unread: Vec<String> = file.unread.iter().map(|u| u.to_string()).collect();
     assert_eq!(file.unread.len(), 1, "{unread:#?}");
     let rule = &file.unread[0];
-    assert_eq!(rule.line, 141);
+    assert_eq!(rule.line, 154);
     assert!(rule.statement.starts_with("CREATE RULE audit_no_delete"), "{rule}");
     assert_eq!(rule.names, vec![q("audit")]);
 
@@ -82,7 +82,7 @@ fn a_plan_touching_a_table_a_skipped_statement_names_is_refused_with_its_line() 
     .expect_err("refused");
     let msg = err.to_string();
     assert!(msg.contains("change.sql:1:1"), "{msg}");
-    assert!(msg.contains("partitioned-dump.sql:141"), "{msg}");
+    assert!(msg.contains("partitioned-dump.sql:154"), "{msg}");
     assert!(msg.contains("CREATE RULE audit_no_delete"), "{msg}");
     assert!(msg.contains("--database-url"), "{msg}");
 
@@ -112,7 +112,7 @@ fn the_cli_reports_every_skipped_statement_with_its_line() {
     assert!(out.status.success(), "{stderr}");
     assert!(stderr.contains("1 statement of the schema file not read"), "{stderr}");
     assert!(
-        stderr.contains("tests/fixtures/partitioned-dump.sql:141: `CREATE RULE audit_no_delete"),
+        stderr.contains("tests/fixtures/partitioned-dump.sql:154: `CREATE RULE audit_no_delete"),
         "{stderr}"
     );
 }
@@ -157,4 +157,30 @@ fn an_index_on_a_partitioned_table_is_built_and_rolled_back_on_the_server() {
             .expect("query");
         assert_eq!(out.trim(), "t|2", "{index}: valid with both partitions attached");
     }
+}
+
+/// Changes whose steps PostgreSQL rejects on a partitioned table are refused before anything
+/// runs, naming the step, instead of failing halfway on the server.
+#[test]
+fn steps_postgresql_rejects_on_partitioned_tables_are_refused_at_planning() {
+    let file = catalog::load_file(DUMP).expect("the dump loads");
+    let opts = bellows::planner::Options::default();
+    for change in [
+        "DROP INDEX events_account_at_idx;",
+        "ALTER TABLE events RENAME COLUMN account_id TO owner_account_id;",
+    ] {
+        let err = bellows::planner::plan("change.sql", change, &file, &opts)
+            .expect_err("refused")
+            .to_string();
+        assert!(err.contains("public.events is partitioned"), "{change}: {err}");
+        assert!(err.contains("concurrently"), "{change}: {err}");
+    }
+    // The partitions themselves are ordinary tables.
+    bellows::planner::plan(
+        "change.sql",
+        "CREATE INDEX events_2025_kind_idx ON events_2025 (kind);",
+        &file,
+        &opts,
+    )
+    .expect("a partition's own index plans as usual");
 }

@@ -51,6 +51,7 @@ impl Builder {
         let ctx = Ctx::new(&self.path, &self.schema, &self.opts, st);
         let out = super::recipes::plan(&ctx)?;
         self.refuse_unread(st, &out.drafts)?;
+        self.refuse_on_partitioned(st, &out.drafts)?;
         for w in out.warnings {
             self.warnings
                 .push(format!("statement {n} (line {}): {w}", st.loc.line));
@@ -85,6 +86,41 @@ impl Builder {
                  or rewrite that statement in the schema file in a form bellows reads",
             )),
         }
+    }
+
+    /// Steps PostgreSQL rejects on a partitioned table (observed on 15): a concurrent index
+    /// build or drop, and a NOT VALID foreign key. A plan never reaches the server with one;
+    /// the recipes that know partitions plan around them.
+    fn refuse_on_partitioned(&self, st: &Statement, drafts: &[Draft]) -> Result<(), SqlError> {
+        use crate::safety::DdlForm as F;
+        let cat = self.schema.catalog();
+        for d in drafts {
+            let Some(t) = d.tables.first().and_then(|t| cat.table(t)) else {
+                continue;
+            };
+            if !t.is_partitioned() {
+                continue;
+            }
+            let what = match d.form {
+                F::CreateIndexConcurrently => "build an index concurrently",
+                F::DropIndexConcurrently => "drop an index concurrently",
+                F::AddForeignKeyNotValid => "add a NOT VALID foreign key",
+                _ => continue,
+            };
+            return Err(SqlError::new(
+                &self.path,
+                st.loc,
+                format!(
+                    "{} is partitioned, and PostgreSQL cannot {what} on a partitioned table (step `{}`)",
+                    t.name.display(),
+                    d.slug
+                ),
+            )
+            .with_hint(
+                "bellows plans CREATE INDEX on partitioned tables; for this change, plan it on each partition (they are ordinary tables), or run it in a maintenance window",
+            ));
+        }
+        Ok(())
     }
 
     fn add(&mut self, n: usize, st: &Statement, mut drafts: Vec<Draft>) -> Result<(), SqlError> {

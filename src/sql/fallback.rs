@@ -94,6 +94,21 @@ impl<'a> Words<'a> {
         }
     }
 
+    /// A whole number, possibly negative.
+    fn integer(&mut self) -> Option<i32> {
+        let negative = matches!(
+            self.toks.get(self.pos).map(|t| &t.token),
+            Some(Token::Minus)
+        );
+        let at = self.pos + usize::from(negative);
+        let Some(Token::Number(n, _)) = self.toks.get(at).map(|t| &t.token) else {
+            return None;
+        };
+        let n: i32 = n.parse().ok()?;
+        self.pos = at + 1;
+        Some(if negative { -n } else { n })
+    }
+
     fn done(&self) -> bool {
         self.pos >= self.toks.len()
     }
@@ -123,6 +138,16 @@ fn read(raw: &RawStatement) -> Result<Option<Ddl>, SqlError> {
 
     if (w.starts(&["GRANT"]) || w.starts(&["REVOKE"]))
         && let Some(ddl) = super::grant::read(raw)
+    {
+        return Ok(Some(ddl));
+    }
+    if w.starts(&["COMMENT", "ON", "COLUMN"])
+        && let Some(ddl) = comment_on_column(raw)
+    {
+        return Ok(Some(ddl));
+    }
+    if w.starts(&["ALTER", "INDEX"])
+        && let Some(ddl) = index_statistics(raw)
     {
         return Ok(Some(ddl));
     }
@@ -260,17 +285,88 @@ fn read(raw: &RawStatement) -> Result<Option<Ddl>, SqlError> {
         let _ = v.eat(&["IF", "EXISTS"]);
         let _ = v.eat(&["ONLY"]);
         if let Some(table) = v.qname() {
+            let action = column_statistics(&mut v).unwrap_or(AlterAction::Ignored {
+                what: "column storage settings".into(),
+            });
             return Ok(Some(Ddl::AlterTable {
                 table,
                 if_exists: false,
-                actions: vec![AlterAction::Ignored {
-                    what: "column storage settings".into(),
-                }],
+                actions: vec![action],
             }));
         }
     }
 
     Ok(None)
+}
+
+/// `ALTER [COLUMN] c SET STATISTICS n` as the only action.
+fn column_statistics(v: &mut Words<'_>) -> Option<AlterAction> {
+    if !v.eat(&["ALTER"]) {
+        return None;
+    }
+    let _ = v.eat(&["COLUMN"]);
+    let column = v.name()?.pop()?;
+    if !v.eat(&["SET", "STATISTICS"]) {
+        return None;
+    }
+    let target = v.integer()?;
+    v.done().then_some(AlterAction::SetStatistics {
+        column,
+        target: (target >= 0).then_some(target),
+    })
+}
+
+/// `ALTER INDEX [IF EXISTS] idx ALTER [COLUMN] n SET STATISTICS target`.
+fn index_statistics(raw: &RawStatement) -> Option<Ddl> {
+    let mut v = Words::new(raw);
+    v.eat(&["ALTER", "INDEX"]);
+    let _ = v.eat(&["IF", "EXISTS"]);
+    let index = v.qname()?;
+    if !v.eat(&["ALTER"]) {
+        return None;
+    }
+    let _ = v.eat(&["COLUMN"]);
+    let column = usize::try_from(v.integer()?).ok()?;
+    if !v.eat(&["SET", "STATISTICS"]) {
+        return None;
+    }
+    let target = v.integer()?;
+    v.done().then_some(Ddl::IndexStatistics {
+        index,
+        column,
+        target: (target >= 0).then_some(target),
+    })
+}
+
+/// `COMMENT ON COLUMN [schema.]table.column IS 'text' | NULL`.
+fn comment_on_column(raw: &RawStatement) -> Option<Ddl> {
+    let mut v = Words::new(raw);
+    v.eat(&["COMMENT", "ON", "COLUMN"]);
+    let parts = v.name()?;
+    let (table, column) = match parts.as_slice() {
+        [t, c] => (QName::new(DEFAULT_SCHEMA, t.clone()), c.clone()),
+        [s, t, c] => (QName::new(s.clone(), t.clone()), c.clone()),
+        _ => return None,
+    };
+    if !v.eat(&["IS"]) {
+        return None;
+    }
+    let comment = if v.eat(&["NULL"]) {
+        None
+    } else {
+        let text = match v.toks.get(v.pos).map(|t| &t.token) {
+            Some(Token::SingleQuotedString(s) | Token::EscapedStringLiteral(s)) => s.clone(),
+            Some(Token::DollarQuotedString(d)) => d.value.clone(),
+            _ => return None,
+        };
+        v.pos += 1;
+        Some(text)
+    };
+    v.done().then_some(Ddl::CommentOnColumn {
+        table,
+        column,
+        comment,
+    })
 }
 
 /// `CREATE MATERIALIZED VIEW ... WITH [NO] DATA`, which sqlparser cannot read, without the

@@ -15,6 +15,7 @@ pub mod expr;
 pub mod fallback;
 pub mod grant;
 pub mod ident;
+pub mod key_extras;
 pub mod loc;
 pub mod source;
 pub mod types;

@@ -87,11 +87,15 @@ fn dispatch(ctx: &Ctx) -> Result<Drafts, SqlError> {
         Ddl::Ignored { what } if what == "transaction control" || what == "SET" => Ok(Drafts::nothing(format!(
             "ignored {what}: bellows runs each step in its own transaction with its own timeouts"
         ))),
+        Ddl::IndexStatistics { .. } => Err(ctx.refuse(
+            "bellows plans changes to tables, and `ALTER INDEX ... SET STATISTICS` is not one it plans",
+            "remove it from the change file and run it on its own (it takes only brief catalog locks)",
+        )),
         Ddl::Ignored { what } => Err(ctx.refuse(
             format!("bellows plans changes to tables, and `{what}` is not one it plans"),
             "remove it from the change file and run it on its own (it takes only brief catalog locks)",
         )),
-        Ddl::Grant { .. } => Err(ctx.refuse(
+        Ddl::Grant { .. } | Ddl::CommentOnColumn { .. } => Err(ctx.refuse(
             "bellows plans changes to tables, and `privileges or comments` is not one it plans",
             "remove it from the change file and run it on its own (it takes only brief catalog locks)",
         )),
@@ -176,6 +180,10 @@ fn action(ctx: &Ctx, table: &QName, a: &AlterAction) -> Result<Drafts, SqlError>
                 table.display()
             ),
             "run it in a maintenance window, or create a new table with the persistence you want and move the rows in batches",
+        )),
+        AlterAction::SetStatistics { .. } => Err(ctx.refuse(
+            "bellows cannot plan `ALTER TABLE ... column storage settings`",
+            "run it separately, with a lock_timeout, after checking what it locks",
         )),
         AlterAction::Ignored { what } | AlterAction::Unsupported { what } => Err(ctx.refuse(
             format!("bellows cannot plan `ALTER TABLE ... {what}`"),

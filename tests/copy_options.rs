@@ -222,3 +222,67 @@ fn the_schema_file_and_the_server_agree_on_every_option() {
     assert_eq!(sku.collation.as_deref(), Some("\"C\""));
     assert_eq!(sku.statistics, Some(900));
 }
+
+/// ADD UNIQUE with the options of an existing identical unique index takes that index over
+/// (no second build), keeps its options, and rolling back gives the index back under its own
+/// name.
+#[test]
+fn an_identical_unique_index_is_attached_instead_of_built_again() {
+    const TABLES: &str = "
+CREATE TABLE accounts (id bigint PRIMARY KEY, email text NOT NULL);
+CREATE UNIQUE INDEX accounts_email_idx ON accounts (email) INCLUDE (id) WITH (fillfactor = 75);
+INSERT INTO accounts SELECT g, 'user' || g || '@example.com' FROM generate_series(1, 100) g;
+";
+    let cluster = common::cluster();
+    let dir = std::env::temp_dir().join(format!("bellows-reuse-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let file = dir.join("schema.sql");
+    std::fs::write(&file, TABLES).expect("write");
+    let file = file.display().to_string();
+    let cat = bellows::catalog::load_file(&file).expect("schema loads");
+    let plan = bellows::planner::plan(
+        "change.sql",
+        "ALTER TABLE accounts ADD CONSTRAINT accounts_email_key UNIQUE (email) INCLUDE (id) WITH (fillfactor = 75) DEFERRABLE;",
+        &cat,
+        &Default::default(),
+    )
+    .unwrap_or_else(|e| panic!("plans: {e}"));
+    assert!(
+        plan.steps.iter().all(|s| s.kind != bellows::plan::StepKind::DdlConcurrent),
+        "no index is built: {:#?}",
+        plan.steps
+    );
+    assert!(
+        plan.steps
+            .iter()
+            .any(|s| s.summary.contains("existing identical index accounts_email_idx")),
+        "{:#?}",
+        plan.steps
+    );
+    let index_sql = "SELECT c.relname || ' ' || pg_get_indexdef(i.indexrelid) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = 'accounts'::regclass ORDER BY 1";
+    let rt = common::rt();
+    let url = common::fresh_db(&cluster, "reuse", &[file.as_str()]);
+    let before = cluster.psql("reuse", index_sql).expect("indexes");
+    let done = rt
+        .block_on(common::run_plan(&url, &plan, None))
+        .unwrap_or_else(|e| panic!("runs: {e}"));
+    assert_eq!(
+        cluster
+            .psql(
+                "reuse",
+                "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = 'accounts_email_key'"
+            )
+            .expect("constraint"),
+        "UNIQUE (email) INCLUDE (id) DEFERRABLE"
+    );
+    let after = cluster.psql("reuse", index_sql).expect("indexes");
+    assert_eq!(
+        after,
+        before.replace("accounts_email_idx", "accounts_email_key"),
+        "the one index, renamed to the constraint, options intact"
+    );
+    rt.block_on(common::rollback(&url, &done))
+        .unwrap_or_else(|e| panic!("rollback: {e}"));
+    assert_eq!(cluster.psql("reuse", index_sql).expect("indexes"), before);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -358,3 +358,7 @@ fn params(toks: &[&TokenWithSpan]) -> Vec<String> {
 pub fn storage_param(name: &str, value: &str) -> String {
     format!("{name}={value}")
 }
+
+#[cfg(test)]
+#[path = "key_extras_tests.rs"]
+mod tests;

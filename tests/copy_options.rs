@@ -248,14 +248,16 @@ INSERT INTO accounts SELECT g, 'user' || g || '@example.com' FROM generate_serie
     )
     .unwrap_or_else(|e| panic!("plans: {e}"));
     assert!(
-        plan.steps.iter().all(|s| s.kind != bellows::plan::StepKind::DdlConcurrent),
+        plan.steps
+            .iter()
+            .all(|s| s.kind != bellows::plan::StepKind::DdlConcurrent),
         "no index is built: {:#?}",
         plan.steps
     );
     assert!(
-        plan.steps
-            .iter()
-            .any(|s| s.summary.contains("existing identical index accounts_email_idx")),
+        plan.steps.iter().any(|s| s
+            .summary
+            .contains("existing identical index accounts_email_idx")),
         "{:#?}",
         plan.steps
     );

@@ -41,7 +41,8 @@ fn unique_with_storage_parameters_is_read_not_a_syntax_error() {
 
 #[test]
 fn primary_key_options_and_deferral_are_read() {
-    let kind = added("ALTER TABLE t ADD PRIMARY KEY (id) INCLUDE (v) WITH (fillfactor='90') DEFERRABLE;");
+    let kind =
+        added("ALTER TABLE t ADD PRIMARY KEY (id) INCLUDE (v) WITH (fillfactor='90') DEFERRABLE;");
     assert_eq!(
         kind,
         ConstraintKind::PrimaryKey {
@@ -80,16 +81,15 @@ fn foreign_key_match_actions_set_columns_and_deferral_are_read() {
 
 #[test]
 fn create_table_puts_each_clause_on_its_own_constraint() {
-    let Ok(Ddl::CreateTable(t)) = one(
-        "CREATE TABLE t (
+    let Ok(Ddl::CreateTable(t)) = one("CREATE TABLE t (
             a int UNIQUE NULLS NOT DISTINCT WITH (fillfactor = 50),
             b int REFERENCES p ON DELETE SET DEFAULT (b),
             c text COLLATE \"C\",
             CONSTRAINT t_bc UNIQUE (b, c) WITH (fillfactor = 60),
             CONSTRAINT t_pk PRIMARY KEY (a) WITH (fillfactor = 80),
             CHECK (a > 0)
-        );",
-    ) else {
+        );")
+    else {
         panic!("not a table")
     };
     assert!(matches!(
@@ -122,7 +122,10 @@ fn create_index_reads_collations_nulls_not_distinct_and_storage_parameters() {
     assert_eq!(ix.keys[0].column.as_deref(), Some("a"));
     assert_eq!(ix.keys[0].collation.as_deref(), Some("\"POSIX\""));
     assert_eq!(ix.keys[0].opclass.as_deref(), Some("text_pattern_ops"));
-    assert_eq!((ix.keys[0].desc, ix.keys[0].nulls_first), (true, Some(false)));
+    assert_eq!(
+        (ix.keys[0].desc, ix.keys[0].nulls_first),
+        (true, Some(false))
+    );
     // NULLS FIRST is ASC's exception and DESC's default: kept only where it is one.
     assert_eq!(ix.keys[1].nulls_first, Some(true));
     assert_eq!(ix.keys[2].nulls_first, None);
@@ -146,7 +149,11 @@ fn comments_and_statistics_targets_are_read() {
     ));
     assert!(matches!(
         one("ALTER INDEX t_expr_idx ALTER COLUMN 2 SET STATISTICS 500;"),
-        Ok(Ddl::IndexStatistics { column: 2, target: Some(500), .. })
+        Ok(Ddl::IndexStatistics {
+            column: 2,
+            target: Some(500),
+            ..
+        })
     ));
     let Ok(Ddl::AlterTable { actions, .. }) =
         one("ALTER TABLE ONLY t ALTER COLUMN c SET STATISTICS -1;")

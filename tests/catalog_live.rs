@@ -317,7 +317,9 @@ async fn live_details_are_read_faithfully() {
     assert_eq!(
         pk.kind,
         ConstraintKind::PrimaryKey {
-            columns: vec!["Id".into()]
+            columns: vec!["Id".into()],
+            index: Default::default(),
+            deferral: Default::default(),
         }
     );
     assert_eq!(
@@ -352,7 +354,9 @@ async fn live_details_are_read_faithfully() {
             t.constraints["code_key"].kind,
             ConstraintKind::Unique {
                 columns: vec!["code".into()],
-                nulls_not_distinct: true
+                nulls_not_distinct: true,
+                index: Default::default(),
+                deferral: Default::default(),
             }
         );
     }
@@ -365,6 +369,9 @@ async fn live_details_are_read_faithfully() {
             ref_columns: vec!["Id".into()],
             on_delete: Some("RESTRICT".into()),
             on_update: Some("SET NULL".into()),
+            delete_set_columns: Vec::new(),
+            match_full: false,
+            deferral: Default::default(),
         }
     );
 
@@ -382,6 +389,8 @@ async fn live_details_are_read_faithfully() {
                 opclass: Some("text_pattern_ops".into()),
                 desc: true,
                 nulls_first: Some(false),
+                collation: None,
+                statistics: None,
             },
             IndexKey {
                 expr: "lower(code)".into(),
@@ -389,6 +398,8 @@ async fn live_details_are_read_faithfully() {
                 opclass: None,
                 desc: false,
                 nulls_first: None,
+                collation: None,
+                statistics: None,
             },
             IndexKey {
                 expr: "room".into(),
@@ -396,6 +407,8 @@ async fn live_details_are_read_faithfully() {
                 opclass: None,
                 desc: false,
                 nulls_first: Some(true),
+                collation: None,
+                statistics: None,
             },
         ]
     );

@@ -189,6 +189,36 @@ impl Catalog {
                 self.drop_object(*kind, names, table.as_ref());
                 Ok(())
             }
+            Ddl::CommentOnColumn {
+                table,
+                column,
+                comment,
+            } => {
+                let t = self.table_mut(table)?;
+                let col = t
+                    .column_mut(column)
+                    .ok_or_else(|| mismatch(format!("column {table}.{column} does not exist")))?;
+                col.comment = comment.clone();
+                Ok(())
+            }
+            Ddl::IndexStatistics {
+                index,
+                column,
+                target,
+            } => {
+                let Some(t) = self.index_table(index).map(|t| t.name.clone()) else {
+                    return Err(mismatch(format!("index {index} does not exist")));
+                };
+                let ix = self.table_mut(&t)?.indexes.get_mut(&index.name);
+                let key = ix.and_then(|ix| ix.keys.get_mut(column.wrapping_sub(1)));
+                let Some(key) = key else {
+                    return Err(mismatch(format!(
+                        "index {index} has no key column {column}"
+                    )));
+                };
+                key.statistics = *target;
+                Ok(())
+            }
             Ddl::Reindex { .. }
             | Ddl::VacuumFull { .. }
             | Ddl::Cluster { .. }
@@ -272,6 +302,9 @@ impl Catalog {
             default: c.default.clone(),
             identity: c.identity,
             generated: c.generated.clone(),
+            collation: c.collation.clone(),
+            comment: None,
+            statistics: None,
         });
         if c.serial || c.identity.is_some() {
             let seq = self.own_sequence(table, &c.name);
@@ -347,7 +380,15 @@ impl Catalog {
             )));
         }
         match &kind {
-            ConstraintKind::PrimaryKey { columns } | ConstraintKind::Unique { columns, .. } => {
+            ConstraintKind::PrimaryKey { columns, index, .. }
+            | ConstraintKind::Unique { columns, index, .. } => {
+                let nulls_not_distinct = matches!(
+                    kind,
+                    ConstraintKind::Unique {
+                        nulls_not_distinct: true,
+                        ..
+                    }
+                );
                 if matches!(kind, ConstraintKind::PrimaryKey { .. }) {
                     for c in columns {
                         if let Some(col) = t.column_mut(c) {
@@ -362,15 +403,18 @@ impl Catalog {
                         unique: true,
                         method: "btree".into(),
                         keys: columns.iter().map(|c| plain_key(c)).collect(),
-                        include: Vec::new(),
+                        include: index.include.clone(),
+                        nulls_not_distinct,
+                        with: index.with.clone(),
                         predicate: None,
                         valid: true,
                         constraint: Some(name.clone()),
                     },
                 );
             }
-            ConstraintKind::PrimaryKeyUsingIndex { index }
-            | ConstraintKind::UniqueUsingIndex { index } => {
+            ConstraintKind::PrimaryKeyUsingIndex { index, deferral }
+            | ConstraintKind::UniqueUsingIndex { index, deferral } => {
+                let deferral = *deferral;
                 let is_pk = matches!(kind, ConstraintKind::PrimaryKeyUsingIndex { .. });
                 let Some(mut ix) = t.indexes.remove(index) else {
                     return Err(mismatch(format!("index {index} does not exist on {table}")));
@@ -386,13 +430,24 @@ impl Catalog {
                 }
                 ix.name = name.clone();
                 ix.constraint = Some(name.clone());
+                let nulls_not_distinct = ix.nulls_not_distinct;
+                let index = KeyIndex {
+                    include: ix.include.clone(),
+                    with: ix.with.clone(),
+                };
                 t.indexes.insert(name.clone(), ix);
                 kind = if is_pk {
-                    ConstraintKind::PrimaryKey { columns }
+                    ConstraintKind::PrimaryKey {
+                        columns,
+                        index,
+                        deferral,
+                    }
                 } else {
                     ConstraintKind::Unique {
                         columns,
-                        nulls_not_distinct: false,
+                        nulls_not_distinct,
+                        index,
+                        deferral,
                     }
                 };
             }
@@ -432,7 +487,7 @@ impl Catalog {
                 (first, "check")
             }
             ConstraintKind::Exclude { .. } => (String::new(), "excl"),
-            ConstraintKind::UniqueUsingIndex { index } => (index.clone(), "key"),
+            ConstraintKind::UniqueUsingIndex { index, .. } => (index.clone(), "key"),
         };
         choose_name(&table.name, &cols, label, |n| {
             self.name_taken(&table.schema, n)
@@ -484,6 +539,8 @@ impl Catalog {
                 method: ix.method.clone(),
                 keys: ix.keys.clone(),
                 include: ix.include.clone(),
+                nulls_not_distinct: ix.nulls_not_distinct,
+                with: ix.with.clone(),
                 predicate: ix.predicate.clone(),
                 valid: true,
                 constraint: None,
@@ -656,6 +713,12 @@ impl Catalog {
                 self.table_mut(table)?;
                 self.table_mut(child)?.parent = None;
             }
+            AlterAction::SetStatistics { column, target } => {
+                col_must_exist(self, column)?;
+                if let Some(c) = self.table_mut(table)?.column_mut(column) {
+                    c.statistics = *target;
+                }
+            }
             AlterAction::SetLogged { .. }
             | AlterAction::Ignored { .. }
             | AlterAction::Unsupported { .. } => {
@@ -671,9 +734,11 @@ pub fn plain_key(col: &str) -> IndexKey {
     IndexKey {
         expr: crate::sql::types::quote_if_needed(col),
         column: Some(col.to_string()),
+        collation: None,
         opclass: None,
         desc: false,
         nulls_first: None,
+        statistics: None,
     }
 }
 

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use crate::sql::QName;
-pub use crate::sql::ddl::{ConstraintKind, Identity, IndexKey, Parent};
+pub use crate::sql::ddl::{ConstraintKind, Deferral, Identity, IndexKey, KeyIndex, Parent};
 pub use crate::sql::policy::{PolicyCommand, PolicyDef, PolicyKind};
 
 /// A whole database schema as far as planning needs it.
@@ -87,6 +87,15 @@ pub struct Column {
     pub identity: Option<Identity>,
     /// Stored generation expression.
     pub generated: Option<String>,
+    /// `COLLATE` when it is not the type's default, quoted (`"C"`). Not in the fingerprint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collation: Option<String>,
+    /// `COMMENT ON COLUMN`. Not in the fingerprint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    /// `SET STATISTICS` target when not the default. Not in the fingerprint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub statistics: Option<i32>,
 }
 
 /// A constraint.
@@ -113,6 +122,12 @@ pub struct Index {
     pub keys: Vec<IndexKey>,
     /// INCLUDE columns.
     pub include: Vec<String>,
+    /// `NULLS NOT DISTINCT` (PostgreSQL 15+).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub nulls_not_distinct: bool,
+    /// Storage parameters (`WITH (...)`), `name=value` as `pg_class.reloptions` spells them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub with: Vec<String>,
     /// Partial index predicate.
     pub predicate: Option<String>,
     /// Whether the index is valid (a failed concurrent build leaves it invalid).

@@ -66,9 +66,19 @@ impl Catalog {
             }
             for c in t.constraints.values_mut() {
                 match &mut c.kind {
-                    ConstraintKind::PrimaryKey { columns }
-                    | ConstraintKind::Unique { columns, .. }
-                    | ConstraintKind::ForeignKey { columns, .. } => ren_list(columns),
+                    ConstraintKind::PrimaryKey { columns, index, .. }
+                    | ConstraintKind::Unique { columns, index, .. } => {
+                        ren_list(columns);
+                        ren_list(&mut index.include);
+                    }
+                    ConstraintKind::ForeignKey {
+                        columns,
+                        delete_set_columns,
+                        ..
+                    } => {
+                        ren_list(columns);
+                        ren_list(delete_set_columns);
+                    }
                     ConstraintKind::Check { expr } => *expr = ren(expr),
                     _ => {}
                 }

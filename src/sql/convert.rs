@@ -14,6 +14,7 @@ use super::error::SqlError;
 use super::expr::normalize_expr;
 use super::fallback;
 use super::ident::{QName, fold};
+use super::key_extras;
 use super::loc::Loc;
 use super::source::RawStatement;
 use super::types;
@@ -33,8 +34,10 @@ pub fn statement(raw: &RawStatement) -> Result<Ddl, SqlError> {
         Some(fallback::Recognized::Shorter(shorter)) => return statement(&shorter),
         None => {}
     }
+    let stripped = key_extras::strip(raw);
+    let source = stripped.as_ref().map_or(raw, |(s, _)| s);
     let dialect = PostgreSqlDialect {};
-    let mut parser = Parser::new(&dialect).with_tokens_with_locations(raw.tokens.clone());
+    let mut parser = Parser::new(&dialect).with_tokens_with_locations(source.tokens.clone());
     let parsed = parser
         .parse_statement()
         .and_then(|s| match parser.peek_token().token {
@@ -44,10 +47,14 @@ pub fn statement(raw: &RawStatement) -> Result<Ddl, SqlError> {
                 parser.peek_token().span.start
             ))),
         });
-    match parsed {
-        Ok(ast) => from_ast(raw, ast),
-        Err(e) => Err(parse_error(raw, &e)),
+    let mut ddl = match parsed {
+        Ok(ast) => from_ast(raw, ast)?,
+        Err(e) => return Err(parse_error(raw, &e)),
+    };
+    if let Some((_, extras)) = &stripped {
+        key_extras::restore(raw, &mut ddl, extras)?;
     }
+    Ok(ddl)
 }
 
 /// Turn sqlparser's message ("... at Line: 3, Column: 5") into a located error.
@@ -247,6 +254,7 @@ fn column_def(raw: &RawStatement, c: &ast::ColumnDef) -> Result<ColumnDef, SqlEr
         serial: serial.is_some(),
         identity: None,
         generated: None,
+        collation: None,
         constraints: Vec::new(),
     };
     for opt in &c.options {
@@ -269,12 +277,14 @@ fn column_def(raw: &RawStatement, c: &ast::ColumnDef) -> Result<ColumnDef, SqlEr
                     col.not_null = true;
                 }
             },
-            ColumnOption::PrimaryKey(_) => {
+            ColumnOption::PrimaryKey(pk) => {
                 col.not_null = true;
                 col.constraints.push(ConstraintDef {
                     name: cname,
                     kind: ConstraintKind::PrimaryKey {
                         columns: vec![name.clone()],
+                        index: KeyIndex::default(),
+                        deferral: deferral(&pk.characteristics),
                     },
                 })
             }
@@ -286,17 +296,13 @@ fn column_def(raw: &RawStatement, c: &ast::ColumnDef) -> Result<ColumnDef, SqlEr
                         u.nulls_distinct,
                         ast::NullsDistinctOption::NotDistinct
                     ),
+                    index: KeyIndex::default(),
+                    deferral: deferral(&u.characteristics),
                 },
             }),
             ColumnOption::ForeignKey(fk) => col.constraints.push(ConstraintDef {
                 name: cname.or_else(|| fk.name.as_ref().map(fold)),
-                kind: ConstraintKind::ForeignKey {
-                    columns: vec![name.clone()],
-                    ref_table: raw.qname(&fk.foreign_table)?,
-                    ref_columns: fk.referred_columns.iter().map(fold).collect(),
-                    on_delete: fk.on_delete.map(|a| a.to_string()),
-                    on_update: fk.on_update.map(|a| a.to_string()),
-                },
+                kind: foreign_key(raw, vec![name.clone()], fk)?,
             }),
             ColumnOption::Check(ck) => col.constraints.push(ConstraintDef {
                 name: cname.or_else(|| ck.name.as_ref().map(fold)),
@@ -304,7 +310,8 @@ fn column_def(raw: &RawStatement, c: &ast::ColumnDef) -> Result<ColumnDef, SqlEr
                     expr: normalize_expr(&ck.expr),
                 },
             }),
-            ColumnOption::Collation(_) | ColumnOption::Comment(_) | ColumnOption::Options(_) => {}
+            ColumnOption::Collation(c) => col.collation = Some(collation_name(c)),
+            ColumnOption::Comment(_) | ColumnOption::Options(_) => {}
             other => {
                 return Err(raw.error(format!(
                     "unsupported column option `{other}` on column `{name}`"
@@ -331,6 +338,11 @@ fn constraint(raw: &RawStatement, tc: &TableConstraint) -> Result<ConstraintDef,
             pk.name.as_ref().map(fold),
             ConstraintKind::PrimaryKey {
                 columns: index_columns(raw, &pk.columns)?,
+                index: KeyIndex {
+                    include: pk.include.iter().map(fold).collect(),
+                    with: Vec::new(),
+                },
+                deferral: deferral(&pk.characteristics),
             },
         ),
         TableConstraint::Unique(u) => (
@@ -341,17 +353,16 @@ fn constraint(raw: &RawStatement, tc: &TableConstraint) -> Result<ConstraintDef,
                     u.nulls_distinct,
                     ast::NullsDistinctOption::NotDistinct
                 ),
+                index: KeyIndex {
+                    include: u.include.iter().map(fold).collect(),
+                    with: Vec::new(),
+                },
+                deferral: deferral(&u.characteristics),
             },
         ),
         TableConstraint::ForeignKey(fk) => (
             fk.name.as_ref().map(fold),
-            ConstraintKind::ForeignKey {
-                columns: fk.columns.iter().map(fold).collect(),
-                ref_table: raw.qname(&fk.foreign_table)?,
-                ref_columns: fk.referred_columns.iter().map(fold).collect(),
-                on_delete: fk.on_delete.map(|a| a.to_string()),
-                on_update: fk.on_update.map(|a| a.to_string()),
-            },
+            foreign_key(raw, fk.columns.iter().map(fold).collect(), fk)?,
         ),
         TableConstraint::Check(ck) => (
             ck.name.as_ref().map(fold),
@@ -369,17 +380,87 @@ fn constraint(raw: &RawStatement, tc: &TableConstraint) -> Result<ConstraintDef,
             u.name.as_ref().map(fold),
             ConstraintKind::PrimaryKeyUsingIndex {
                 index: fold(&u.index_name),
+                deferral: deferral(&u.characteristics),
             },
         ),
         TableConstraint::UniqueUsingIndex(u) => (
             u.name.as_ref().map(fold),
             ConstraintKind::UniqueUsingIndex {
                 index: fold(&u.index_name),
+                deferral: deferral(&u.characteristics),
             },
         ),
         other => return Err(raw.error(format!("unsupported constraint `{other}`"))),
     };
     Ok(ConstraintDef { name, kind })
+}
+
+/// A FOREIGN KEY on `columns` (written on the table or on one column).
+fn foreign_key(
+    raw: &RawStatement,
+    columns: Vec<String>,
+    fk: &ast::ForeignKeyConstraint,
+) -> Result<ConstraintKind, SqlError> {
+    Ok(ConstraintKind::ForeignKey {
+        columns,
+        ref_table: raw.qname(&fk.foreign_table)?,
+        ref_columns: fk.referred_columns.iter().map(fold).collect(),
+        on_delete: fk.on_delete.map(|a| a.to_string()),
+        on_update: fk.on_update.map(|a| a.to_string()),
+        delete_set_columns: Vec::new(),
+        match_full: matches!(fk.match_kind, Some(ast::ConstraintReferenceMatchKind::Full)),
+        deferral: deferral(&fk.characteristics),
+    })
+}
+
+/// `[NOT] DEFERRABLE [INITIALLY DEFERRED|IMMEDIATE]`.
+fn deferral(c: &Option<ast::ConstraintCharacteristics>) -> Deferral {
+    let Some(c) = c else {
+        return Deferral::Immediate;
+    };
+    let deferred = matches!(c.initially, Some(ast::DeferrableInitial::Deferred));
+    match (c.deferrable, deferred) {
+        (_, true) => Deferral::Deferred,
+        (Some(true), false) => Deferral::Deferrable,
+        _ => Deferral::Immediate,
+    }
+}
+
+/// A collation's name as the catalog spells it: quoted where needed, schema-qualified
+/// unless it is in `pg_catalog`.
+fn collation_name(n: &ast::ObjectName) -> String {
+    let parts: Vec<String> = n.0.iter().filter_map(|p| p.as_ident()).map(fold).collect();
+    let q = |s: &str| types::quote_if_needed(s);
+    match parts.as_slice() {
+        [schema, name] if schema != "pg_catalog" => format!("{}.{}", q(schema), q(name)),
+        [.., name] => q(name),
+        [] => String::new(),
+    }
+}
+
+/// `WITH (name = value, ...)` of CREATE INDEX, as `pg_class.reloptions` spells it.
+fn storage_params(with: &[Expr]) -> Vec<String> {
+    with.iter()
+        .filter_map(|e| {
+            let (name, value) = match e {
+                Expr::BinaryOp { left, right, .. } => (left.as_ref(), Some(right.as_ref())),
+                other => (other, None),
+            };
+            let Expr::Identifier(name) = name else {
+                return None;
+            };
+            let value = match value {
+                None => "true".to_string(),
+                Some(Expr::Value(v)) => match &v.value {
+                    ast::Value::SingleQuotedString(s) => s.clone(),
+                    other => other.to_string(),
+                },
+                Some(Expr::Identifier(i)) => fold(i),
+                Some(other) => other.to_string(),
+            };
+            Some(key_extras::storage_param(&fold(name), &value))
+        })
+        .collect()
 }
 
 fn alter_action(raw: &RawStatement, op: &AlterTableOperation) -> Result<AlterAction, SqlError> {
@@ -505,23 +586,35 @@ fn type_checked(raw: &RawStatement, dt: &DataType) -> Result<String, SqlError> {
 fn index_def(raw: &RawStatement, ci: &ast::CreateIndex) -> Result<IndexDef, SqlError> {
     let mut keys = Vec::new();
     for c in &ci.columns {
-        let column = match &c.column.expr {
+        let (key, collation) = match &c.column.expr {
+            Expr::Collate { expr, collation } => (expr.as_ref(), Some(collation_name(collation))),
+            other => (other, None),
+        };
+        let key = match key {
+            Expr::Nested(inner) if collation.is_some() => inner.as_ref(),
+            other => other,
+        };
+        let column = match key {
             Expr::Identifier(i) => Some(fold(i)),
             _ => None,
         };
         let expr = match &column {
             Some(c) => types::quote_if_needed(c),
-            None => normalize_expr(&c.column.expr),
+            None => normalize_expr(key),
         };
+        let desc = matches!(c.column.options.sort, Some(ast::OrderBySort::Desc));
         keys.push(IndexKey {
             expr,
             column,
+            collation,
             opclass: c
                 .operator_class
                 .as_ref()
                 .map(|o| o.to_string().to_lowercase()),
-            desc: matches!(c.column.options.sort, Some(ast::OrderBySort::Desc)),
-            nulls_first: c.column.options.nulls_first,
+            desc,
+            // Only what differs from the direction's default, as the server reports it.
+            nulls_first: c.column.options.nulls_first.filter(|&first| first != desc),
+            statistics: None,
         });
     }
     let method = ci
@@ -539,6 +632,8 @@ fn index_def(raw: &RawStatement, ci: &ast::CreateIndex) -> Result<IndexDef, SqlE
         method,
         keys,
         include: ci.include.iter().map(fold).collect(),
+        nulls_not_distinct: ci.nulls_distinct == Some(false),
+        with: storage_params(&ci.with),
         predicate: ci.predicate.as_ref().map(normalize_expr),
         concurrently: ci.concurrently,
         if_not_exists: ci.if_not_exists,

@@ -122,6 +122,19 @@ pub enum Ddl {
     AttachIndex { parent: QName, child: QName },
     /// `LOCK [TABLE] name [, ...] [IN mode MODE]` (ACCESS EXCLUSIVE when no mode is given).
     LockTable { tables: Vec<QName>, mode: TableLock },
+    /// `COMMENT ON COLUMN table.column IS 'text'` (`None`: `IS NULL`).
+    CommentOnColumn {
+        table: QName,
+        column: String,
+        comment: Option<String>,
+    },
+    /// `ALTER INDEX idx ALTER [COLUMN] n SET STATISTICS target` (`None`: back to the
+    /// default, `-1`). `column` counts from 1.
+    IndexStatistics {
+        index: QName,
+        column: usize,
+        target: Option<i32>,
+    },
     /// Statements that do not shape the catalog (SET, GRANT, COMMENT, OWNER TO, ...).
     Ignored { what: String },
     /// A data change or a query (INSERT, UPDATE, DELETE, SELECT): not a schema change.
@@ -233,6 +246,8 @@ pub struct ColumnDef {
     pub identity: Option<Identity>,
     /// `GENERATED ALWAYS AS (expr) STORED`.
     pub generated: Option<String>,
+    /// `COLLATE`, quoted (`"C"`, `public."de-x-icu"`).
+    pub collation: Option<String>,
     /// Constraints written on the column (moved to the table by the catalog).
     pub constraints: Vec<ConstraintDef>,
 }
@@ -272,36 +287,136 @@ pub struct ConstraintDef {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ConstraintKind {
-    /// `PRIMARY KEY (cols)`.
-    PrimaryKey { columns: Vec<String> },
-    /// `UNIQUE (cols)`.
+    /// `PRIMARY KEY (cols) [INCLUDE (...)] [WITH (...)] [DEFERRABLE ...]`.
+    PrimaryKey {
+        columns: Vec<String>,
+        #[serde(default, skip_serializing_if = "KeyIndex::is_plain")]
+        index: KeyIndex,
+        #[serde(default, skip_serializing_if = "Deferral::is_immediate")]
+        deferral: Deferral,
+    },
+    /// `UNIQUE [NULLS NOT DISTINCT] (cols) [INCLUDE (...)] [WITH (...)] [DEFERRABLE ...]`.
     Unique {
         columns: Vec<String>,
         nulls_not_distinct: bool,
+        #[serde(default, skip_serializing_if = "KeyIndex::is_plain")]
+        index: KeyIndex,
+        #[serde(default, skip_serializing_if = "Deferral::is_immediate")]
+        deferral: Deferral,
     },
     /// `CHECK (expr)`.
     Check { expr: String },
-    /// `FOREIGN KEY (cols) REFERENCES t (cols)`.
+    /// `FOREIGN KEY (cols) REFERENCES t (cols) [MATCH FULL] [ON DELETE ...] [ON UPDATE ...]
+    /// [DEFERRABLE ...]`.
     ForeignKey {
         columns: Vec<String>,
         ref_table: QName,
         ref_columns: Vec<String>,
         on_delete: Option<String>,
         on_update: Option<String>,
+        /// `ON DELETE SET NULL|SET DEFAULT (cols)`: only these columns are set.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        delete_set_columns: Vec<String>,
+        /// `MATCH FULL` (the default is MATCH SIMPLE).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        match_full: bool,
+        #[serde(default, skip_serializing_if = "Deferral::is_immediate")]
+        deferral: Deferral,
     },
     /// `EXCLUDE ...` (kept as text).
     Exclude { definition: String },
     /// `PRIMARY KEY USING INDEX idx`.
-    PrimaryKeyUsingIndex { index: String },
+    PrimaryKeyUsingIndex {
+        index: String,
+        #[serde(default, skip_serializing_if = "Deferral::is_immediate")]
+        deferral: Deferral,
+    },
     /// `UNIQUE USING INDEX idx`.
-    UniqueUsingIndex { index: String },
+    UniqueUsingIndex {
+        index: String,
+        #[serde(default, skip_serializing_if = "Deferral::is_immediate")]
+        deferral: Deferral,
+    },
+}
+
+/// When a constraint is checked: `NOT DEFERRABLE` (the default), `DEFERRABLE [INITIALLY
+/// IMMEDIATE]` or `DEFERRABLE INITIALLY DEFERRED`.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Deferral {
+    /// `NOT DEFERRABLE`.
+    #[default]
+    Immediate,
+    /// `DEFERRABLE INITIALLY IMMEDIATE`.
+    Deferrable,
+    /// `DEFERRABLE INITIALLY DEFERRED`.
+    Deferred,
+}
+
+impl Deferral {
+    /// Not deferrable (the default).
+    pub fn is_immediate(&self) -> bool {
+        *self == Deferral::Immediate
+    }
+
+    /// The clause after a constraint's definition (empty for the default).
+    pub fn sql(self) -> &'static str {
+        match self {
+            Deferral::Immediate => "",
+            Deferral::Deferrable => " DEFERRABLE",
+            Deferral::Deferred => " DEFERRABLE INITIALLY DEFERRED",
+        }
+    }
+}
+
+/// The index options of a PRIMARY KEY or UNIQUE constraint (`INCLUDE`, `WITH`).
+#[derive(
+    Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+pub struct KeyIndex {
+    /// `INCLUDE (...)` columns.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub include: Vec<String>,
+    /// Storage parameters, `name=value` as `pg_class.reloptions` spells them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub with: Vec<String>,
+}
+
+impl KeyIndex {
+    /// No options.
+    pub fn is_plain(&self) -> bool {
+        self.include.is_empty() && self.with.is_empty()
+    }
 }
 
 impl ConstraintKind {
+    /// When it is checked (`NOT DEFERRABLE` for CHECK; EXCLUDE keeps it in its text).
+    pub fn deferral(&self) -> Deferral {
+        match self {
+            ConstraintKind::PrimaryKey { deferral, .. }
+            | ConstraintKind::Unique { deferral, .. }
+            | ConstraintKind::ForeignKey { deferral, .. }
+            | ConstraintKind::PrimaryKeyUsingIndex { deferral, .. }
+            | ConstraintKind::UniqueUsingIndex { deferral, .. } => *deferral,
+            ConstraintKind::Check { .. } | ConstraintKind::Exclude { .. } => Deferral::Immediate,
+        }
+    }
+
     /// Columns the constraint is declared on (empty for CHECK and EXCLUDE).
     pub fn columns(&self) -> &[String] {
         match self {
-            ConstraintKind::PrimaryKey { columns }
+            ConstraintKind::PrimaryKey { columns, .. }
             | ConstraintKind::Unique { columns, .. }
             | ConstraintKind::ForeignKey { columns, .. } => columns,
             _ => &[],
@@ -361,6 +476,8 @@ pub enum AlterAction {
     AttachPartition { child: QName, bound: String },
     /// `DETACH PARTITION child [CONCURRENTLY | FINALIZE]`.
     DetachPartition { child: QName },
+    /// `ALTER COLUMN c SET STATISTICS n` (`None`: back to the default, `-1`).
+    SetStatistics { column: String, target: Option<i32> },
     /// Does not change the modelled catalog (OWNER TO, SET STATISTICS, ...).
     Ignored { what: String },
     /// Changes the table in a way bellows does not plan.
@@ -403,6 +520,10 @@ pub struct IndexDef {
     pub keys: Vec<IndexKey>,
     /// `INCLUDE (...)` columns.
     pub include: Vec<String>,
+    /// `NULLS NOT DISTINCT`.
+    pub nulls_not_distinct: bool,
+    /// Storage parameters, `name=value` as `pg_class.reloptions` spells them.
+    pub with: Vec<String>,
     /// `WHERE` predicate, normalized.
     pub predicate: Option<String>,
     /// `CONCURRENTLY`.
@@ -418,12 +539,19 @@ pub struct IndexKey {
     pub expr: String,
     /// The column, when the key is a plain column.
     pub column: Option<String>,
+    /// `COLLATE` when it differs from the column's own collation, quoted (`"C"`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collation: Option<String>,
     /// Non-default operator class.
     pub opclass: Option<String>,
     /// `DESC`.
     pub desc: bool,
     /// `NULLS FIRST` (true) / `NULLS LAST` (false) when written against the default.
     pub nulls_first: Option<bool>,
+    /// Statistics target of this index column (`ALTER INDEX ... ALTER COLUMN n SET
+    /// STATISTICS`; only expression keys have one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub statistics: Option<i32>,
 }
 
 /// `CREATE TRIGGER`.

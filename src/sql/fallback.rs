@@ -7,7 +7,7 @@ use sqlparser::tokenizer::Token;
 
 use super::ddl::{AlterAction, Ddl, Identity, ReindexTarget};
 use super::error::SqlError;
-use super::ident::QName;
+use super::ident::{DEFAULT_SCHEMA, QName};
 use super::source::RawStatement;
 use super::words::Words;
 
@@ -46,6 +46,16 @@ fn read(raw: &RawStatement) -> Result<Option<Ddl>, SqlError> {
 
     if (w.starts(&["GRANT"]) || w.starts(&["REVOKE"]))
         && let Some(ddl) = super::grant::read(raw)
+    {
+        return Ok(Some(ddl));
+    }
+    if w.starts(&["COMMENT", "ON", "COLUMN"])
+        && let Some(ddl) = comment_on_column(raw)
+    {
+        return Ok(Some(ddl));
+    }
+    if w.starts(&["ALTER", "INDEX"])
+        && let Some(ddl) = index_statistics(raw)
     {
         return Ok(Some(ddl));
     }
@@ -205,17 +215,88 @@ fn read(raw: &RawStatement) -> Result<Option<Ddl>, SqlError> {
         let _ = v.eat(&["IF", "EXISTS"]);
         let _ = v.eat(&["ONLY"]);
         if let Some(table) = v.qname() {
+            let action = column_statistics(&mut v).unwrap_or(AlterAction::Ignored {
+                what: "column storage settings".into(),
+            });
             return Ok(Some(Ddl::AlterTable {
                 table,
                 if_exists: false,
-                actions: vec![AlterAction::Ignored {
-                    what: "column storage settings".into(),
-                }],
+                actions: vec![action],
             }));
         }
     }
 
     Ok(None)
+}
+
+/// `ALTER [COLUMN] c SET STATISTICS n` as the only action.
+fn column_statistics(v: &mut Words<'_>) -> Option<AlterAction> {
+    if !v.eat(&["ALTER"]) {
+        return None;
+    }
+    let _ = v.eat(&["COLUMN"]);
+    let column = v.name()?.pop()?;
+    if !v.eat(&["SET", "STATISTICS"]) {
+        return None;
+    }
+    let target = v.integer()?;
+    v.done().then_some(AlterAction::SetStatistics {
+        column,
+        target: (target >= 0).then_some(target),
+    })
+}
+
+/// `ALTER INDEX [IF EXISTS] idx ALTER [COLUMN] n SET STATISTICS target`.
+fn index_statistics(raw: &RawStatement) -> Option<Ddl> {
+    let mut v = Words::new(raw);
+    v.eat(&["ALTER", "INDEX"]);
+    let _ = v.eat(&["IF", "EXISTS"]);
+    let index = v.qname()?;
+    if !v.eat(&["ALTER"]) {
+        return None;
+    }
+    let _ = v.eat(&["COLUMN"]);
+    let column = usize::try_from(v.integer()?).ok()?;
+    if !v.eat(&["SET", "STATISTICS"]) {
+        return None;
+    }
+    let target = v.integer()?;
+    v.done().then_some(Ddl::IndexStatistics {
+        index,
+        column,
+        target: (target >= 0).then_some(target),
+    })
+}
+
+/// `COMMENT ON COLUMN [schema.]table.column IS 'text' | NULL`.
+fn comment_on_column(raw: &RawStatement) -> Option<Ddl> {
+    let mut v = Words::new(raw);
+    v.eat(&["COMMENT", "ON", "COLUMN"]);
+    let parts = v.name()?;
+    let (table, column) = match parts.as_slice() {
+        [t, c] => (QName::new(DEFAULT_SCHEMA, t.clone()), c.clone()),
+        [s, t, c] => (QName::new(s.clone(), t.clone()), c.clone()),
+        _ => return None,
+    };
+    if !v.eat(&["IS"]) {
+        return None;
+    }
+    let comment = if v.eat(&["NULL"]) {
+        None
+    } else {
+        let text = match v.toks.get(v.pos).map(|t| &t.token) {
+            Some(Token::SingleQuotedString(s) | Token::EscapedStringLiteral(s)) => s.clone(),
+            Some(Token::DollarQuotedString(d)) => d.value.clone(),
+            _ => return None,
+        };
+        v.pos += 1;
+        Some(text)
+    };
+    v.done().then_some(Ddl::CommentOnColumn {
+        table,
+        column,
+        comment,
+    })
 }
 
 /// `CREATE MATERIALIZED VIEW ... WITH [NO] DATA`, which sqlparser cannot read, without the

@@ -16,6 +16,7 @@ pub mod expr;
 pub mod fallback;
 pub mod grant;
 pub mod ident;
+pub mod key_extras;
 pub mod loc;
 pub mod partition;
 pub mod policy;

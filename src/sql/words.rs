@@ -92,6 +92,21 @@ impl<'a> Words<'a> {
         }
     }
 
+    /// A whole number, possibly negative.
+    pub(super) fn integer(&mut self) -> Option<i32> {
+        let negative = matches!(
+            self.toks.get(self.pos).map(|t| &t.token),
+            Some(Token::Minus)
+        );
+        let at = self.pos + usize::from(negative);
+        let Some(Token::Number(n, _)) = self.toks.get(at).map(|t| &t.token) else {
+            return None;
+        };
+        let n: i32 = n.parse().ok()?;
+        self.pos = at + 1;
+        Some(if negative { -n } else { n })
+    }
+
     pub(super) fn done(&self) -> bool {
         self.pos >= self.toks.len()
     }

@@ -1,7 +1,7 @@
 //! Turning `pg_catalog` codes and deparsed text into the catalog's spelling. Pure functions,
 //! so they are tested without a database.
 
-use crate::sql::ddl::Identity;
+use crate::sql::ddl::{Deferral, Identity};
 use crate::sql::expr;
 
 /// `pg_index.indoption` bit: the key sorts descending.
@@ -46,6 +46,15 @@ pub(super) fn fk_action(code: &str) -> Option<String> {
         "d" => Some("SET DEFAULT".into()),
         "r" => Some("RESTRICT".into()),
         _ => None,
+    }
+}
+
+/// `pg_constraint.condeferrable` / `condeferred` → when the constraint is checked.
+pub(super) fn deferral(deferrable: bool, deferred: bool) -> Deferral {
+    match (deferrable, deferred) {
+        (true, true) => Deferral::Deferred,
+        (true, false) => Deferral::Deferrable,
+        _ => Deferral::Immediate,
     }
 }
 

@@ -85,11 +85,17 @@ impl Version {
                     a.attnotnull AS not_null, \
                     pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) AS default_expr, \
                     a.attidentity::pg_catalog.text AS identity, \
-                    {generated} AS generated \
+                    {generated} AS generated, \
+                    CASE WHEN a.attcollation <> ty.typcollation THEN {collation} END AS collation, \
+                    pg_catalog.col_description(a.attrelid, a.attnum) AS comment, \
+                    {stats} AS statistics \
              FROM pg_catalog.pg_attribute a \
+             JOIN pg_catalog.pg_type ty ON ty.oid = a.atttypid \
              LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum \
              WHERE a.attrelid = ANY($1) AND a.attnum > 0 AND NOT a.attisdropped \
-             ORDER BY a.attrelid, a.attnum"
+             ORDER BY a.attrelid, a.attnum",
+            collation = collation_name("a.attcollation"),
+            stats = stattarget("a"),
         )
     }
 
@@ -109,30 +115,57 @@ impl Version {
                     c.confdeltype::pg_catalog.text AS on_delete, \
                     c.confupdtype::pg_catalog.text AS on_update, \
                     pg_catalog.pg_get_constraintdef(c.oid) AS definition, \
-                    {nulls_not_distinct} AS nulls_not_distinct \
+                    {nulls_not_distinct} AS nulls_not_distinct, \
+                    c.condeferrable AS deferrable, c.condeferred AS deferred, \
+                    c.confmatchtype::pg_catalog.text AS match_type, \
+                    {set_cols} AS delete_set_columns, \
+                    ARRAY(SELECT a.attname::pg_catalog.text \
+                          FROM pg_catalog.unnest(i.indkey::pg_catalog.int2[]) WITH ORDINALITY AS k(num, ord) \
+                          JOIN pg_catalog.pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.num \
+                          WHERE k.ord > {nkey} ORDER BY k.ord) AS include, \
+                    COALESCE(ic.reloptions, '{{}}')::pg_catalog.text[] AS with_options \
              FROM pg_catalog.pg_constraint c \
              LEFT JOIN pg_catalog.pg_class r ON r.oid = c.confrelid \
              LEFT JOIN pg_catalog.pg_namespace rn ON rn.oid = r.relnamespace \
-             LEFT JOIN pg_catalog.pg_index i ON i.indexrelid = c.conindid \
+             LEFT JOIN pg_catalog.pg_index i ON i.indexrelid = c.conindid AND c.contype IN ('p', 'u') \
+             LEFT JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid \
              WHERE c.conrelid = ANY($1) AND c.contype IN ('p', 'u', 'c', 'f', 'x') \
              ORDER BY c.conrelid, c.conname",
             cols = attnames("c.conkey", "c.conrelid"),
             ref_cols = attnames("c.confkey", "c.confrelid"),
+            set_cols = if self.0 >= 15 {
+                attnames("c.confdelsetcols", "c.conrelid")
+            } else {
+                "'{}'::pg_catalog.text[]".to_string()
+            },
+            nkey = self.key_columns(),
         )
+    }
+
+    /// `pg_index`'s number of key columns (INCLUDE columns follow them).
+    fn key_columns(self) -> &'static str {
+        if self.0 >= 11 {
+            "i.indnkeyatts"
+        } else {
+            "i.indnatts"
+        }
     }
 
     /// Indexes of the tables in `$1`, except those that back EXCLUDE constraints.
     pub(super) fn indexes(self) -> String {
-        let nkey = if self.0 >= 11 {
-            "i.indnkeyatts"
+        let nkey = self.key_columns();
+        let nulls_not_distinct = if self.0 >= 15 {
+            "i.indnullsnotdistinct"
         } else {
-            "i.indnatts"
+            "false"
         };
         format!(
             "SELECT i.indrelid AS rel, i.indexrelid AS idx, c.relname::pg_catalog.text AS name, \
                     i.indisunique AS is_unique, am.amname::pg_catalog.text AS method, \
                     i.indisvalid AS valid, {nkey}::pg_catalog.int4 AS nkey, \
                     pg_catalog.pg_get_expr(i.indpred, i.indrelid) AS predicate, \
+                    {nulls_not_distinct} AS nulls_not_distinct, \
+                    COALESCE(c.reloptions, '{{}}')::pg_catalog.text[] AS with_options, \
                     (SELECT con.conname::pg_catalog.text FROM pg_catalog.pg_constraint con \
                       WHERE con.conindid = i.indexrelid AND con.conrelid = i.indrelid \
                         AND con.contype IN ('p', 'u') \
@@ -151,23 +184,32 @@ impl Version {
     /// Every column of every index of the tables in `$1` (keys first, then INCLUDE columns),
     /// one row each. Expression keys are deparsed like pg_dump (not pretty-printed).
     pub(super) fn index_columns(self) -> String {
-        "SELECT i.indexrelid AS idx, k.ord::pg_catalog.int4 AS position, \
+        format!(
+            "SELECT i.indexrelid AS idx, k.ord::pg_catalog.int4 AS position, \
                 k.attnum::pg_catalog.int4 AS attnum, a.attname::pg_catalog.text AS column_name, \
                 CASE WHEN k.attnum = 0 \
                      THEN pg_catalog.pg_get_indexdef(i.indexrelid, k.ord::pg_catalog.int4, false) \
                 END AS expr, \
                 opc.opcname::pg_catalog.text AS opclass, opc.opcdefault AS opclass_default, \
-                COALESCE(k.opt, 0)::pg_catalog.int4 AS options \
+                COALESCE(k.opt, 0)::pg_catalog.int4 AS options, \
+                CASE WHEN k.coll <> 0 AND k.coll <> COALESCE(a.attcollation, ity.typcollation) \
+                     THEN {collation} END AS collation, \
+                {stats} AS statistics \
          FROM pg_catalog.pg_index i \
          CROSS JOIN LATERAL ROWS FROM (pg_catalog.unnest(i.indkey::pg_catalog.int2[]), \
                                        pg_catalog.unnest(i.indclass::pg_catalog.oid[]), \
-                                       pg_catalog.unnest(i.indoption::pg_catalog.int2[])) \
-                    WITH ORDINALITY AS k(attnum, opclass, opt, ord) \
+                                       pg_catalog.unnest(i.indoption::pg_catalog.int2[]), \
+                                       pg_catalog.unnest(i.indcollation::pg_catalog.oid[])) \
+                    WITH ORDINALITY AS k(attnum, opclass, opt, coll, ord) \
          LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum \
+         JOIN pg_catalog.pg_attribute ia ON ia.attrelid = i.indexrelid AND ia.attnum = k.ord \
+         JOIN pg_catalog.pg_type ity ON ity.oid = ia.atttypid \
          LEFT JOIN pg_catalog.pg_opclass opc ON opc.oid = k.opclass \
          WHERE i.indrelid = ANY($1) \
-         ORDER BY i.indexrelid, k.ord"
-            .to_string()
+         ORDER BY i.indexrelid, k.ord",
+            collation = collation_name("k.coll"),
+            stats = stattarget("ia"),
+        )
     }
 
     /// User-defined (not internal) triggers of the tables in `$1`.
@@ -271,6 +313,23 @@ impl Version {
             not_extension("pg_proc", "p.oid")
         )
     }
+}
+
+/// The collation with oid `oid` as the file loader spells it: quoted where needed,
+/// schema-qualified unless it is in `pg_catalog`.
+fn collation_name(oid: &str) -> String {
+    format!(
+        "(SELECT CASE WHEN cn.nspname = 'pg_catalog' THEN pg_catalog.quote_ident(co.collname) \
+                 ELSE pg_catalog.quote_ident(cn.nspname) || '.' || pg_catalog.quote_ident(co.collname) END \
+          FROM pg_catalog.pg_collation co \
+          JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace WHERE co.oid = {oid})"
+    )
+}
+
+/// The statistics target of `pg_attribute` row `a`, NULL when it is the default (-1 before
+/// PostgreSQL 17, NULL since).
+fn stattarget(a: &str) -> String {
+    format!("NULLIF({a}.attstattarget::pg_catalog.int4, -1)")
 }
 
 /// `ARRAY` of the names of the columns numbered in `array` (an `int2[]`) of relation `rel`,

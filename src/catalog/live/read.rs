@@ -155,6 +155,9 @@ pub(super) async fn columns(
             },
             identity: decode::identity(&get::<String>(&row, "identity")?),
             generated: if is_generated { expression } else { None },
+            collation: get(&row, "collation")?,
+            comment: get(&row, "comment")?,
+            statistics: get(&row, "statistics")?,
         });
     }
     Ok(())
@@ -173,11 +176,22 @@ pub(super) async fn constraints(
         };
         let name: String = get(&row, "name")?;
         let columns: Vec<String> = get(&row, "columns")?;
+        let deferral = decode::deferral(get(&row, "deferrable")?, get(&row, "deferred")?);
+        let index = KeyIndex {
+            include: get(&row, "include")?,
+            with: get(&row, "with_options")?,
+        };
         let kind = match get::<String>(&row, "kind")?.as_str() {
-            "p" => ConstraintKind::PrimaryKey { columns },
+            "p" => ConstraintKind::PrimaryKey {
+                columns,
+                index,
+                deferral,
+            },
             "u" => ConstraintKind::Unique {
                 columns,
                 nulls_not_distinct: get(&row, "nulls_not_distinct")?,
+                index,
+                deferral,
             },
             "c" => ConstraintKind::Check {
                 expr: decode::check_expr(&get::<String>(&row, "definition")?),
@@ -191,6 +205,9 @@ pub(super) async fn constraints(
                 ref_columns: get(&row, "ref_columns")?,
                 on_delete: decode::fk_action(&get::<String>(&row, "on_delete")?),
                 on_update: decode::fk_action(&get::<String>(&row, "on_update")?),
+                delete_set_columns: get(&row, "delete_set_columns")?,
+                match_full: get::<String>(&row, "match_type")? == "f",
+                deferral,
             },
             _ => ConstraintKind::Exclude {
                 definition: get(&row, "definition")?,
@@ -236,6 +253,8 @@ pub(super) async fn indexes(
                 method: get(&row, "method")?,
                 keys: Vec::new(),
                 include: Vec::new(),
+                nulls_not_distinct: get(&row, "nulls_not_distinct")?,
+                with: get(&row, "with_options")?,
                 predicate: get::<Option<String>>(&row, "predicate")?.map(|p| expr::normalize(&p)),
                 valid: get(&row, "valid")?,
                 constraint: get(&row, "constraint_name")?,
@@ -275,9 +294,11 @@ pub(super) async fn indexes(
         ix.keys.push(IndexKey {
             expr,
             column,
+            collation: get(&row, "collation")?,
             opclass,
             desc,
             nulls_first,
+            statistics: get(&row, "statistics")?,
         });
     }
     Ok(())

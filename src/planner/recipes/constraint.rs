@@ -44,7 +44,7 @@ fn name_of(ctx: &Ctx, table: &QName, def: &ConstraintDef) -> String {
             names::choose_name(&table.name, &col, "check", taken)
         }
         ConstraintKind::Exclude { .. } => names::choose_name(&table.name, "", "excl", taken),
-        ConstraintKind::UniqueUsingIndex { index } => index.clone(),
+        ConstraintKind::UniqueUsingIndex { index, .. } => index.clone(),
     }
 }
 
@@ -74,17 +74,14 @@ pub fn add(
         ConstraintKind::Check { .. } => {
             constraint::check(&mut out, table, &name, &def.kind, not_valid, None);
         }
-        ConstraintKind::Unique { columns, .. } => {
-            unique_or_primary_key(ctx, &mut out, t, &name, columns, false)?;
+        ConstraintKind::Unique { .. } | ConstraintKind::PrimaryKey { .. } => {
+            unique_or_primary_key(ctx, &mut out, t, &name, &def.kind)?;
         }
-        ConstraintKind::PrimaryKey { columns } => {
-            unique_or_primary_key(ctx, &mut out, t, &name, columns, true)?;
+        ConstraintKind::PrimaryKeyUsingIndex { index, deferral } => {
+            using_index(ctx, &mut out, t, &name, index, true, *deferral)?;
         }
-        ConstraintKind::PrimaryKeyUsingIndex { index } => {
-            using_index(ctx, &mut out, t, &name, index, true)?;
-        }
-        ConstraintKind::UniqueUsingIndex { index } => {
-            using_index(ctx, &mut out, t, &name, index, false)?;
+        ConstraintKind::UniqueUsingIndex { index, deferral } => {
+            using_index(ctx, &mut out, t, &name, index, false, *deferral)?;
         }
         ConstraintKind::Exclude { .. } => exclude(ctx, &mut out, table, &name, &def.kind)?,
     }
@@ -134,22 +131,24 @@ fn foreign_key(
 }
 
 /// UNIQUE or PRIMARY KEY: (for a key, NOT NULL proven on each nullable column first), a
-/// unique index built concurrently, then attached as the constraint.
+/// unique index with the constraint's options built concurrently, or an identical valid one
+/// that already exists, then attached as the constraint.
 fn unique_or_primary_key(
     ctx: &Ctx,
     out: &mut Drafts,
     t: &Table,
     name: &str,
-    columns: &[String],
-    pk: bool,
+    kind: &ConstraintKind,
 ) -> Result<(), SqlError> {
     let table = &t.name;
+    let pk = matches!(kind, ConstraintKind::PrimaryKey { .. });
     if pk && t.primary_key().is_some() {
         return Err(ctx.refuse(
             format!("{} already has a primary key", table.display()),
             "drop it first, or add a UNIQUE constraint instead",
         ));
     }
+    let columns = kind.columns();
     let mut last = None;
     if pk {
         let mut taken = BTreeSet::new();
@@ -162,18 +161,23 @@ fn unique_or_primary_key(
             last = Some(not_null::tail(out, table, c, last, &chk));
         }
     }
-    let ix = index::btree(name, true, columns);
+    let want = key_index(name, kind);
+    let kw = if pk { "PRIMARY KEY" } else { "UNIQUE" };
+    if let Some(existing) = index::identical_unique(t, &want) {
+        let d = reuse_index(table, name, pk, existing, kind).after_opt(last);
+        out.push(d);
+        return Ok(());
+    }
     let build = index::build(
         "build-unique-index",
         table,
-        &ix,
+        &want,
         format!(
             "Build unique index {name} on {} concurrently",
             table.display()
         ),
     );
-    let built = index::push(out, build, table, &ix);
-    let kw = if pk { "PRIMARY KEY" } else { "UNIQUE" };
+    let built = index::push(out, build, table, &want);
     out.push(
         Draft::new(
             format!("add-{}", if pk { "primary-key" } else { "unique" }),
@@ -185,13 +189,80 @@ fn unique_or_primary_key(
                 table.display()
             ),
         )
-        .sql([sqlgen::attach_index(table, name, pk, name)])
+        .sql([sqlgen::attach_index(table, name, pk, name, kind.deferral())])
         .rollback([sqlgen::drop_constraint(table, name)])
         .after(built)
         .on(table)
         .after_opt(last),
     );
     Ok(())
+}
+
+/// The unique index a PRIMARY KEY or UNIQUE constraint needs, with its options.
+fn key_index(name: &str, kind: &ConstraintKind) -> crate::catalog::Index {
+    let mut ix = index::btree(name, true, kind.columns());
+    if let ConstraintKind::PrimaryKey { index, .. } | ConstraintKind::Unique { index, .. } = kind {
+        ix.include = index.include.clone();
+        ix.with = index.with.clone();
+    }
+    ix.nulls_not_distinct = matches!(
+        kind,
+        ConstraintKind::Unique {
+            nulls_not_distinct: true,
+            ..
+        }
+    );
+    ix
+}
+
+/// Attach `existing` (identical to the index the constraint needs) instead of building
+/// another. PostgreSQL renames it to the constraint's name, and dropping the constraint drops
+/// it, so the rollback first rebuilds it concurrently under its own name.
+fn reuse_index(
+    table: &QName,
+    name: &str,
+    pk: bool,
+    existing: &crate::catalog::Index,
+    kind: &ConstraintKind,
+) -> Draft {
+    let kw = if pk { "PRIMARY KEY" } else { "UNIQUE" };
+    let mut again = existing.clone();
+    if existing.name == name {
+        again.name = names::fit(&format!("{name}_bellows"));
+    }
+    let mut back = vec![sqlgen::create_index(table, &again, true)];
+    back.extend(sqlgen::index_statistics(table, &again));
+    back.push(sqlgen::drop_constraint(table, name));
+    if again.name != existing.name {
+        back.push(sqlgen::rename_index(
+            &table.sibling(again.name.clone()),
+            &existing.name,
+        ));
+    }
+    Draft::new(
+        format!("add-{}", if pk { "primary-key" } else { "unique" }),
+        Phase::Backfill,
+        StepKind::Ddl,
+        DdlForm::AddConstraintUsingIndex,
+        format!(
+            "Attach the existing identical index {} as the {kw} constraint {name} of {} (no new index is built)",
+            existing.name,
+            table.display()
+        ),
+    )
+    .sql([sqlgen::attach_index(
+        table,
+        name,
+        pk,
+        &existing.name,
+        kind.deferral(),
+    )])
+    .rollback(back)
+    .note(format!(
+        "PostgreSQL renames {} to {name}; rolling back rebuilds it concurrently under its own name before dropping the constraint.",
+        existing.name
+    ))
+    .on(table)
 }
 
 /// ADD CONSTRAINT ... PRIMARY KEY|UNIQUE USING INDEX: instant once the index exists (and,
@@ -203,6 +274,7 @@ fn using_index(
     name: &str,
     index: &str,
     pk: bool,
+    deferral: crate::catalog::Deferral,
 ) -> Result<(), SqlError> {
     let table = &t.name;
     let Some(ix) = t.indexes.get(index) else {
@@ -232,7 +304,7 @@ fn using_index(
             DdlForm::AddConstraintUsingIndex,
             format!("Attach index {index} as the {kw} constraint {name}"),
         )
-        .sql([sqlgen::attach_index(table, name, pk, index)])
+        .sql([sqlgen::attach_index(table, name, pk, index, deferral)])
         .rollback([sqlgen::drop_constraint(table, name)])
         .note("Rolling back drops the constraint together with its index.")
         .on(table),

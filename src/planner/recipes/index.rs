@@ -28,6 +28,8 @@ fn index_from_def(ctx: &Ctx, ix: &IndexDef) -> Index {
         method: ix.method.clone(),
         keys: ix.keys.clone(),
         include: ix.include.clone(),
+        nulls_not_distinct: ix.nulls_not_distinct,
+        with: ix.with.clone(),
         predicate: ix.predicate.clone(),
         valid: true,
         constraint: None,

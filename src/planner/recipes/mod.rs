@@ -98,11 +98,15 @@ fn dispatch(ctx: &Ctx) -> Result<Drafts, SqlError> {
         Ddl::Ignored { what } if what == "transaction control" || what == "SET" => Ok(Drafts::nothing(format!(
             "ignored {what}: bellows runs each step in its own transaction with its own timeouts"
         ))),
+        Ddl::IndexStatistics { .. } => Err(ctx.refuse(
+            "bellows plans changes to tables, and `ALTER INDEX ... SET STATISTICS` is not one it plans",
+            "remove it from the change file and run it on its own (it takes only brief catalog locks)",
+        )),
         Ddl::Ignored { what } => Err(ctx.refuse(
             format!("bellows plans changes to tables, and `{what}` is not one it plans"),
             "remove it from the change file and run it on its own (it takes only brief catalog locks)",
         )),
-        Ddl::Grant { .. } => Err(ctx.refuse(
+        Ddl::Grant { .. } | Ddl::CommentOnColumn { .. } => Err(ctx.refuse(
             "bellows plans changes to tables, and `privileges or comments` is not one it plans",
             "remove it from the change file and run it on its own (it takes only brief catalog locks)",
         )),
@@ -206,6 +210,10 @@ fn action(ctx: &Ctx, table: &QName, a: &AlterAction) -> Result<Drafts, SqlError>
         AlterAction::DetachPartition { child } => Err(ctx.refuse(
             format!("bellows does not plan `DETACH PARTITION` yet (of {})", child.display()),
             "on PostgreSQL 14+ run `ALTER TABLE ... DETACH PARTITION ... CONCURRENTLY` on its own, outside a transaction; it does not block the partitioned table's readers and writers",
+        )),
+        AlterAction::SetStatistics { .. } => Err(ctx.refuse(
+            "bellows cannot plan `ALTER TABLE ... column storage settings`",
+            "run it separately, with a lock_timeout, after checking what it locks",
         )),
         AlterAction::Ignored { what } | AlterAction::Unsupported { what } => Err(ctx.refuse(
             format!("bellows cannot plan `ALTER TABLE ... {what}`"),

@@ -113,6 +113,25 @@ pub fn rename_table(table: &QName, to: &str) -> String {
     format!("ALTER TABLE {} RENAME TO {}", table.sql(), q(to))
 }
 
+/// `ALTER TABLE t ALTER COLUMN "c" SET STATISTICS n`.
+pub fn set_statistics(table: &QName, column: &str, target: i32) -> String {
+    format!(
+        "ALTER TABLE {} ALTER COLUMN {} SET STATISTICS {target}",
+        table.sql(),
+        q(column)
+    )
+}
+
+/// `COMMENT ON COLUMN t."c" IS 'text'`.
+pub fn comment_on_column(table: &QName, column: &str, text: &str) -> String {
+    format!(
+        "COMMENT ON COLUMN {}.{} IS {}",
+        table.sql(),
+        q(column),
+        crate::sql::quote_literal(text)
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

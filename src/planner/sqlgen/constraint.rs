@@ -1,12 +1,29 @@
 //! Constraint statements: definitions, NOT VALID adds, validation, attaching an index, drops
 //! and renames.
 
-use super::cols;
-use crate::catalog::ConstraintKind;
+use super::{cols, with_params};
+use crate::catalog::{ConstraintKind, Deferral, KeyIndex};
 use crate::sql::{QName, quote_ident as q};
 
-/// The body of `ADD CONSTRAINT name <body>`.
+/// The body of `ADD CONSTRAINT name <body>`, with every option the kind carries.
 pub fn constraint_body(kind: &ConstraintKind) -> String {
+    let mut s = definition(kind);
+    s.push_str(kind.deferral().sql());
+    s
+}
+
+/// ` INCLUDE (...) WITH (...)` of a key's index (empty without options).
+fn key_index(ix: &KeyIndex) -> String {
+    let mut s = String::new();
+    if !ix.include.is_empty() {
+        s.push_str(&format!(" INCLUDE ({})", cols(&ix.include)));
+    }
+    s.push_str(&with_params(&ix.with));
+    s
+}
+
+/// The definition without the deferral clause.
+fn definition(kind: &ConstraintKind) -> String {
     match kind {
         ConstraintKind::Check { expr } => format!("CHECK ({expr})"),
         ConstraintKind::ForeignKey {
@@ -15,6 +32,9 @@ pub fn constraint_body(kind: &ConstraintKind) -> String {
             ref_columns,
             on_delete,
             on_update,
+            delete_set_columns,
+            match_full,
+            ..
         } => {
             let mut s = format!(
                 "FOREIGN KEY ({}) REFERENCES {} ({})",
@@ -22,34 +42,47 @@ pub fn constraint_body(kind: &ConstraintKind) -> String {
                 ref_table.sql(),
                 cols(ref_columns)
             );
+            if *match_full {
+                s.push_str(" MATCH FULL");
+            }
             if let Some(a) = on_delete {
                 s.push_str(&format!(" ON DELETE {a}"));
+                if !delete_set_columns.is_empty() {
+                    s.push_str(&format!(" ({})", cols(delete_set_columns)));
+                }
             }
             if let Some(a) = on_update {
                 s.push_str(&format!(" ON UPDATE {a}"));
             }
             s
         }
-        ConstraintKind::PrimaryKey { columns } => format!("PRIMARY KEY ({})", cols(columns)),
+        ConstraintKind::PrimaryKey { columns, index, .. } => {
+            format!("PRIMARY KEY ({}){}", cols(columns), key_index(index))
+        }
         ConstraintKind::Unique {
             columns,
             nulls_not_distinct,
+            index,
+            ..
         } => format!(
-            "UNIQUE{} ({})",
+            "UNIQUE{} ({}){}",
             if *nulls_not_distinct {
                 " NULLS NOT DISTINCT"
             } else {
                 ""
             },
-            cols(columns)
+            cols(columns),
+            key_index(index)
         ),
         ConstraintKind::Exclude { definition } => {
             crate::catalog::apply::exclusion_definition(definition)
         }
-        ConstraintKind::PrimaryKeyUsingIndex { index } => {
+        ConstraintKind::PrimaryKeyUsingIndex { index, .. } => {
             format!("PRIMARY KEY USING INDEX {}", q(index))
         }
-        ConstraintKind::UniqueUsingIndex { index } => format!("UNIQUE USING INDEX {}", q(index)),
+        ConstraintKind::UniqueUsingIndex { index, .. } => {
+            format!("UNIQUE USING INDEX {}", q(index))
+        }
     }
 }
 
@@ -74,14 +107,21 @@ pub fn add_not_null_check(table: &QName, name: &str, column: &str) -> String {
     )
 }
 
-/// `ALTER TABLE t ADD CONSTRAINT "n" PRIMARY KEY|UNIQUE USING INDEX "i"`.
-pub fn attach_index(table: &QName, name: &str, primary_key: bool, index: &str) -> String {
+/// `ALTER TABLE t ADD CONSTRAINT "n" PRIMARY KEY|UNIQUE USING INDEX "i" [DEFERRABLE ...]`.
+pub fn attach_index(
+    table: &QName,
+    name: &str,
+    primary_key: bool,
+    index: &str,
+    deferral: Deferral,
+) -> String {
     format!(
-        "ALTER TABLE {} ADD CONSTRAINT {} {} USING INDEX {}",
+        "ALTER TABLE {} ADD CONSTRAINT {} {} USING INDEX {}{}",
         table.sql(),
         q(name),
         if primary_key { "PRIMARY KEY" } else { "UNIQUE" },
-        q(index)
+        q(index),
+        deferral.sql()
     )
 }
 

@@ -19,7 +19,8 @@ fn key_value(k: &crate::catalog::IndexKey) -> String {
 /// A `DO` block that raises (message, DETAIL with up to [`SHOWN`] duplicated keys and how
 /// often each occurs, HINT with what to do) when rows of `table` share a key of `ix`.
 ///
-/// Rows with a NULL key never conflict in a unique index, so they are left out; a partial
+/// Rows with a NULL key never conflict in a unique index, so they are left out (unless the
+/// index is `NULLS NOT DISTINCT`, where they do, as GROUP BY counts them); a partial
 /// index's predicate limits the rows as the index would.
 pub fn duplicate_check(table: &QName, ix: &Index) -> String {
     let keys: Vec<String> = ix.keys.iter().map(key_value).collect();
@@ -30,9 +31,16 @@ pub fn duplicate_check(table: &QName, ix: &Index) -> String {
         .map(|k| k.column.clone().unwrap_or_else(|| k.expr.clone()))
         .collect::<Vec<_>>()
         .join(", ");
-    let mut filter: Vec<String> = keys.iter().map(|k| format!("{k} IS NOT NULL")).collect();
+    let mut filter: Vec<String> = if ix.nulls_not_distinct {
+        Vec::new()
+    } else {
+        keys.iter().map(|k| format!("{k} IS NOT NULL")).collect()
+    };
     if let Some(p) = &ix.predicate {
         filter.push(format!("({p})"));
+    }
+    if filter.is_empty() {
+        filter.push("true".into());
     }
     let as_text = keys
         .iter()
@@ -82,6 +90,8 @@ mod tests {
             predicate: Some("deleted_at IS NULL".into()),
             valid: true,
             constraint: None,
+            nulls_not_distinct: false,
+            with: Vec::new(),
         };
         let sql = duplicate_check(&t, &ix);
         assert!(
@@ -90,5 +100,15 @@ mod tests {
         );
         assert!(sql.contains("'Shop.user''s has rows"), "{sql}");
         assert!(sql.starts_with("DO $bellows$\n") && sql.ends_with("$bellows$"));
+
+        // NULLS NOT DISTINCT: NULL keys conflict too, so they are counted.
+        let nnd = Index {
+            nulls_not_distinct: true,
+            predicate: None,
+            ..ix
+        };
+        let sql = duplicate_check(&t, &nnd);
+        assert!(!sql.contains("\"E mail\" IS NOT NULL"), "{sql}");
+        assert!(sql.contains("WHERE true GROUP BY"), "{sql}");
     }
 }

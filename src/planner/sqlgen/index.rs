@@ -1,6 +1,6 @@
 //! Index statements: definitions, concurrent builds and drops, renames.
 
-use super::cols;
+use super::{cols, with_params};
 use crate::catalog::{Index, IndexKey};
 use crate::sql::{QName, quote_ident as q};
 
@@ -10,6 +10,10 @@ pub fn key_sql(k: &IndexKey) -> String {
         Some(c) => q(c),
         None => format!("({})", k.expr),
     };
+    if let Some(c) = &k.collation {
+        s.push_str(" COLLATE ");
+        s.push_str(c);
+    }
     if let Some(op) = &k.opclass {
         s.push(' ');
         s.push_str(op);
@@ -25,7 +29,8 @@ pub fn key_sql(k: &IndexKey) -> String {
     s
 }
 
-/// `CREATE [UNIQUE] INDEX CONCURRENTLY "name" ON table USING m (keys) [INCLUDE] [WHERE]`.
+/// `CREATE [UNIQUE] INDEX CONCURRENTLY "name" ON table USING m (keys) [INCLUDE] [NULLS NOT
+/// DISTINCT] [WITH] [WHERE]`.
 pub fn create_index(table: &QName, ix: &Index, concurrently: bool) -> String {
     let mut s = format!(
         "CREATE {}INDEX {}{} ON {} USING {} ({})",
@@ -39,10 +44,32 @@ pub fn create_index(table: &QName, ix: &Index, concurrently: bool) -> String {
     if !ix.include.is_empty() {
         s.push_str(&format!(" INCLUDE ({})", cols(&ix.include)));
     }
+    if ix.nulls_not_distinct {
+        s.push_str(" NULLS NOT DISTINCT");
+    }
+    s.push_str(&with_params(&ix.with));
     if let Some(p) = &ix.predicate {
         s.push_str(&format!(" WHERE ({p})"));
     }
     s
+}
+
+/// `ALTER INDEX "schema"."name" ALTER COLUMN n SET STATISTICS t` for each key of `ix` that
+/// has a statistics target (the index must exist under `ix.name`).
+pub fn index_statistics(table: &QName, ix: &Index) -> Vec<String> {
+    ix.keys
+        .iter()
+        .enumerate()
+        .filter_map(|(i, k)| {
+            k.statistics.map(|t| {
+                format!(
+                    "ALTER INDEX {} ALTER COLUMN {} SET STATISTICS {t}",
+                    table.sibling(ix.name.clone()).sql(),
+                    i + 1
+                )
+            })
+        })
+        .collect()
 }
 
 /// `DROP INDEX CONCURRENTLY IF EXISTS "schema"."name"` for an index of `table`.

@@ -23,6 +23,26 @@ pub use object::*;
 pub use policy::*;
 pub use trigger::*;
 
+/// ` WITH ("fillfactor" = '70', ...)` for storage parameters spelled `name=value`; empty
+/// when there are none.
+pub fn with_params(params: &[String]) -> String {
+    if params.is_empty() {
+        return String::new();
+    }
+    let list: Vec<String> = params
+        .iter()
+        .map(|p| {
+            let (name, value) = p.split_once('=').unwrap_or((p.as_str(), "true"));
+            format!(
+                "{} = {}",
+                crate::sql::quote_ident(name),
+                crate::sql::quote_literal(value)
+            )
+        })
+        .collect();
+    format!(" WITH ({})", list.join(", "))
+}
+
 /// `"a", "b"`.
 pub fn cols(cs: &[String]) -> String {
     cs.iter()

@@ -1,8 +1,8 @@
 //! A concurrent index build as one step, undone by a concurrent drop; a unique build goes
 //! after a duplicate pre-check ([`push`]).
 
-use crate::catalog::Index;
 use crate::catalog::apply::plain_key;
+use crate::catalog::{Index, Table};
 use crate::plan::{Phase, StepKind};
 use crate::planner::kit::{Draft, Drafts};
 use crate::planner::sqlgen;
@@ -57,6 +57,23 @@ pub fn push(out: &mut Drafts, build: Draft, table: &QName, ix: &Index) -> usize 
     out.push(build.after(c))
 }
 
+/// A valid unique index of `t` that backs no constraint and is identical to `want` (keys,
+/// INCLUDE, NULLS NOT DISTINCT, storage parameters; b-tree, not partial): a constraint can
+/// take it over instead of building another.
+pub fn identical_unique<'t>(t: &'t Table, want: &Index) -> Option<&'t Index> {
+    t.indexes.values().find(|ix| {
+        ix.valid
+            && ix.unique
+            && ix.constraint.is_none()
+            && ix.predicate.is_none()
+            && ix.method == want.method
+            && ix.keys == want.keys
+            && ix.include == want.include
+            && ix.nulls_not_distinct == want.nulls_not_distinct
+            && ix.with == want.with
+    })
+}
+
 /// A plain b-tree index on `columns`, named `name`.
 pub fn btree(name: &str, unique: bool, columns: &[String]) -> Index {
     Index {
@@ -65,6 +82,8 @@ pub fn btree(name: &str, unique: bool, columns: &[String]) -> Index {
         method: "btree".into(),
         keys: columns.iter().map(|c| plain_key(c)).collect(),
         include: Vec::new(),
+        nulls_not_distinct: false,
+        with: Vec::new(),
         predicate: None,
         valid: true,
         constraint: None,

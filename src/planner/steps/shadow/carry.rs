@@ -49,6 +49,8 @@ pub struct Carried {
     pub pk_index: Option<String>,
     /// Foreign keys of other tables on the old column, dropped at the switch-over.
     pub old_incoming: Vec<(QName, String)>,
+    /// Settings of the copies that are made at the switch-over (index statistics targets).
+    pub settings: Vec<String>,
 }
 
 /// NOT NULL on the new column, proven by a validated check.
@@ -91,6 +93,7 @@ pub fn indexes(job: &Job, out: &mut Drafts, c: &mut Carried, verify: usize) {
             &copy,
         );
         let cols: Vec<String> = copy.keys.iter().filter_map(|k| k.column.clone()).collect();
+        c.settings.extend(sqlgen::index_statistics(table, &copy));
         if is_pk {
             c.pk_index = Some(copy.name.clone());
             c.unique_on.insert(cols, built);
@@ -99,6 +102,12 @@ pub fn indexes(job: &Job, out: &mut Drafts, c: &mut Carried, verify: usize) {
         }
         match &ix.constraint {
             Some(cname) => {
+                let deferral = job
+                    .table
+                    .constraints
+                    .get(cname)
+                    .map(|k| k.kind.deferral())
+                    .unwrap_or_default();
                 let attach = out.push(
                     Draft::new(
                         format!("copy-unique-{cname}"),
@@ -110,7 +119,9 @@ pub fn indexes(job: &Job, out: &mut Drafts, c: &mut Carried, verify: usize) {
                             copy.name, job.spec.new
                         ),
                     )
-                    .sql([sqlgen::attach_index(table, &copy.name, false, &copy.name)])
+                    .sql([sqlgen::attach_index(
+                        table, &copy.name, false, &copy.name, deferral,
+                    )])
                     .rollback([sqlgen::drop_constraint(table, &copy.name)])
                     .after(built)
                     .on(table),
@@ -176,25 +187,19 @@ pub fn constraints(
 ) -> Result<(), SqlError> {
     let table = &job.spec.table;
     for con in &job.deps.constraints {
-        let kind = match &con.kind {
-            ConstraintKind::Check { expr } => ConstraintKind::Check {
-                expr: job.renamed(expr),
-            },
+        let mut kind = con.kind.clone();
+        match &mut kind {
+            ConstraintKind::Check { expr } => *expr = job.renamed(expr),
             ConstraintKind::ForeignKey {
                 columns,
-                ref_table,
-                ref_columns,
-                on_delete,
-                on_update,
-            } => ConstraintKind::ForeignKey {
-                columns: job.renamed_columns(columns),
-                ref_table: ref_table.clone(),
-                ref_columns: ref_columns.clone(),
-                on_delete: on_delete.clone(),
-                on_update: on_update.clone(),
-            },
+                delete_set_columns,
+                ..
+            } => {
+                *columns = job.renamed_columns(columns);
+                *delete_set_columns = job.renamed_columns(delete_set_columns);
+            }
             _ => continue,
-        };
+        }
         let name = job.carried_name(&con.name, &mut c.taken);
         let last = if matches!(kind, ConstraintKind::Check { .. }) {
             constraint::check(out, table, &name, &kind, false, Some(verify))
@@ -238,14 +243,7 @@ pub fn referencing_keys(job: &Job, out: &mut Drafts, c: &mut Carried) -> Result<
         narrower_referencing_columns(job, out);
     }
     for (child, fk) in &job.deps.referencing_fks {
-        let ConstraintKind::ForeignKey {
-            columns,
-            ref_columns,
-            on_delete,
-            on_update,
-            ..
-        } = &fk.kind
-        else {
+        let ConstraintKind::ForeignKey { ref_columns, .. } = &fk.kind else {
             continue;
         };
         let new_ref = job.renamed_columns(ref_columns);
@@ -256,13 +254,16 @@ pub fn referencing_keys(job: &Job, out: &mut Drafts, c: &mut Carried) -> Result<
             ));
         };
         let name = job.carried_name(&fk.name, &mut c.taken);
-        let kind = ConstraintKind::ForeignKey {
-            columns: columns.clone(),
-            ref_table: table.clone(),
-            ref_columns: new_ref,
-            on_delete: on_delete.clone(),
-            on_update: on_update.clone(),
-        };
+        let mut kind = fk.kind.clone();
+        if let ConstraintKind::ForeignKey {
+            ref_table,
+            ref_columns,
+            ..
+        } = &mut kind
+        {
+            *ref_table = table.clone();
+            *ref_columns = new_ref;
+        }
         job.ctx.table(child)?;
         let twin = ForeignKey {
             table: child,

@@ -9,9 +9,28 @@ use crate::planner::steps::backfill::{self, Fill};
 use crate::safety::DdlForm;
 use crate::sql::quote_ident as q;
 
-/// The new column, nullable, with no default yet (see the trigger's insert rule).
+/// The new column, nullable, with no default yet (see the trigger's insert rule), with the
+/// old column's collation (a rename only: a type change takes the new type's default, as
+/// `ALTER COLUMN ... TYPE` does), statistics target and comment. They are set here, under the
+/// ADD COLUMN's own brief lock and undone with it, so the backfill's ANALYZE already uses the
+/// target and reviewers see the comment carried from the first step.
 pub fn add_column(job: &Job, out: &mut Drafts) -> usize {
     let (spec, table) = (job.spec, &job.spec.table);
+    let mut definition = format!("{} {}", q(&spec.new), spec.new_type);
+    if let Some(c) = job.col.collation.as_ref().filter(|_| !spec.retype) {
+        definition.push_str(&format!(" COLLATE {c}"));
+    }
+    let settings = job
+        .col
+        .statistics
+        .map(|n| sqlgen::set_statistics(table, &spec.new, n))
+        .into_iter()
+        .chain(
+            job.col
+                .comment
+                .as_ref()
+                .map(|c| sqlgen::comment_on_column(table, &spec.new, c)),
+        );
     out.push(
         Draft::new(
             "add-column",
@@ -26,12 +45,10 @@ pub fn add_column(job: &Job, out: &mut Drafts) -> usize {
             ),
         )
         .sql(
-            std::iter::once(sqlgen::add_column(
-                table,
-                &format!("{} {}", q(&spec.new), spec.new_type),
-            ))
-            // Try the converted default now, before anything depends on it.
-            .chain(job.constant_new_default().map(|d| format!("SELECT {d}"))),
+            std::iter::once(sqlgen::add_column(table, &definition))
+                .chain(settings)
+                // Try the converted default now, before anything depends on it.
+                .chain(job.constant_new_default().map(|d| format!("SELECT {d}"))),
         )
         .rollback([sqlgen::drop_column_if_exists(table, &spec.new)])
         .on(table),

@@ -64,6 +64,7 @@ pub fn switch_over(job: &Job, out: &mut Drafts, c: &Carried, gate: usize) -> usi
         }
     }
     sql.extend(move_primary_key(job, c));
+    sql.extend(c.settings.iter().cloned());
     sql.extend(move_identity(job));
     sql.extend(move_default(job));
     sql.extend(move_sequences(job));
@@ -157,7 +158,7 @@ fn move_primary_key(job: &Job, c: &Carried) -> Vec<String> {
     match (moves, pk, c.pk_index.as_ref()) {
         (true, Some(pkc), Some(ix)) => vec![
             sqlgen::drop_constraint(table, &pkc.name),
-            sqlgen::attach_index(table, &pkc.name, true, ix),
+            sqlgen::attach_index(table, &pkc.name, true, ix, pkc.kind.deferral()),
         ],
         _ => Vec::new(),
     }

@@ -25,7 +25,10 @@ fn a_partitioned_dump_is_read_whole_and_matches_the_server() {
     assert_eq!(file.unread.len(), 1, "{unread:#?}");
     let rule = &file.unread[0];
     assert_eq!(rule.line, 154);
-    assert!(rule.statement.starts_with("CREATE RULE audit_no_delete"), "{rule}");
+    assert!(
+        rule.statement.starts_with("CREATE RULE audit_no_delete"),
+        "{rule}"
+    );
     assert_eq!(rule.names, vec![q("audit")]);
 
     // Partitioning, inheritance and index attachments as PostgreSQL has them.
@@ -47,7 +50,11 @@ fn a_partitioned_dump_is_read_whole_and_matches_the_server() {
     let names: Vec<&str> = child.columns.iter().map(|c| c.name.as_str()).collect();
     assert_eq!(names, ["id", "actor", "happened_at"], "inherited columns");
     assert!(child.constraints.contains_key("audit_actor_check"));
-    assert!(file.tables[&q("notes")].triggers.contains_key("notes_search_update"));
+    assert!(
+        file.tables[&q("notes")]
+            .triggers
+            .contains_key("notes_search_update")
+    );
 
     // The server the dump is loaded into reads back to the same tables.
     let cluster = common::cluster();
@@ -59,7 +66,11 @@ fn a_partitioned_dump_is_read_whole_and_matches_the_server() {
     for (name, t) in &file.tables {
         let l = &live.tables[name];
         assert_eq!(t.shape(), l.shape(), "{name}: file and server differ");
-        assert_eq!(t.parent.as_ref().map(Parent::tables), l.parent.as_ref().map(Parent::tables), "{name}");
+        assert_eq!(
+            t.parent.as_ref().map(Parent::tables),
+            l.parent.as_ref().map(Parent::tables),
+            "{name}"
+        );
         assert_eq!(t.index_parents, l.index_parents, "{name}");
         assert_eq!(t.is_partitioned(), l.is_partitioned(), "{name}");
     }
@@ -110,7 +121,10 @@ fn the_cli_reports_every_skipped_statement_with_its_line() {
         .expect("run bellows");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
-    assert!(stderr.contains("1 statement of the schema file not read"), "{stderr}");
+    assert!(
+        stderr.contains("1 statement of the schema file not read"),
+        "{stderr}"
+    );
     assert!(
         stderr.contains("tests/fixtures/partitioned-dump.sql:154: `CREATE RULE audit_no_delete"),
         "{stderr}"
@@ -134,7 +148,10 @@ fn an_index_on_a_partitioned_table_is_built_and_rolled_back_on_the_server() {
     let rows = rows.display().to_string();
     let file = catalog::load_file(DUMP).expect("the dump loads");
     let changes = vec![
-        ("kind.sql".to_string(), "CREATE INDEX events_kind_idx ON events (kind);".to_string()),
+        (
+            "kind.sql".to_string(),
+            "CREATE INDEX events_kind_idx ON events (kind);".to_string(),
+        ),
         (
             "unique.sql".to_string(),
             "CREATE UNIQUE INDEX events_id_at_key ON events (id, at);".to_string(),
@@ -155,7 +172,11 @@ fn an_index_on_a_partitioned_table_is_built_and_rolled_back_on_the_server() {
                 ),
             )
             .expect("query");
-        assert_eq!(out.trim(), "t|2", "{index}: valid with both partitions attached");
+        assert_eq!(
+            out.trim(),
+            "t|2",
+            "{index}: valid with both partitions attached"
+        );
     }
 }
 
@@ -172,7 +193,10 @@ fn steps_postgresql_rejects_on_partitioned_tables_are_refused_at_planning() {
         let err = bellows::planner::plan("change.sql", change, &file, &opts)
             .expect_err("refused")
             .to_string();
-        assert!(err.contains("public.events is partitioned"), "{change}: {err}");
+        assert!(
+            err.contains("public.events is partitioned"),
+            "{change}: {err}"
+        );
         assert!(err.contains("concurrently"), "{change}: {err}");
     }
     // The partitions themselves are ordinary tables.

@@ -82,7 +82,11 @@ impl Catalog {
     }
 
     /// `ALTER INDEX parent ATTACH PARTITION child`.
-    pub(super) fn attach_index(&mut self, parent: &QName, child: &QName) -> Result<(), CatalogError> {
+    pub(super) fn attach_index(
+        &mut self,
+        parent: &QName,
+        child: &QName,
+    ) -> Result<(), CatalogError> {
         if self.index_table(parent).is_none() {
             return Err(mismatch(format!("index {parent} does not exist")));
         }

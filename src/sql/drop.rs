@@ -88,7 +88,12 @@ pub fn drop_other(raw: &RawStatement, st: &Ast) -> Result<Option<Ddl>, SqlError>
             let names = name.into_iter().map(QName::public).collect();
             object(DropKind::Trigger, names, table, t.if_exists)
         }
-        Ast::DropDomain(d) => object(DropKind::Domain, vec![raw.qname(&d.name)?], None, d.if_exists),
+        Ast::DropDomain(d) => object(
+            DropKind::Domain,
+            vec![raw.qname(&d.name)?],
+            None,
+            d.if_exists,
+        ),
         Ast::DropExtension(e) => object(
             DropKind::Extension,
             e.names.iter().map(|n| QName::public(fold(n))).collect(),

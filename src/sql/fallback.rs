@@ -36,7 +36,13 @@ pub fn recognize(raw: &RawStatement) -> Result<Option<Recognized>, SqlError> {
 
 /// Object kinds whose definitions never shape a table (`CREATE TEXT SEARCH ...`, ...).
 const NOT_TABLE_SHAPING: [&str; 7] = [
-    "TEXT", "AGGREGATE", "OPERATOR", "CAST", "COLLATION", "CONVERSION", "LANGUAGE",
+    "TEXT",
+    "AGGREGATE",
+    "OPERATOR",
+    "CAST",
+    "COLLATION",
+    "CONVERSION",
+    "LANGUAGE",
 ];
 
 /// The statements read here in full.

@@ -95,8 +95,9 @@ pub fn without_trigger_arguments(raw: &RawStatement) -> Option<RawStatement> {
     if !trigger {
         return None;
     }
-    let exec = (1..w.toks.len())
-        .find(|&i| w.kw_at(i - 1, "EXECUTE") && (w.kw_at(i, "FUNCTION") || w.kw_at(i, "PROCEDURE")))?;
+    let exec = (1..w.toks.len()).find(|&i| {
+        w.kw_at(i - 1, "EXECUTE") && (w.kw_at(i, "FUNCTION") || w.kw_at(i, "PROCEDURE"))
+    })?;
     let open = (exec..w.toks.len()).find(|&i| matches!(w.toks[i].token, Token::LParen))?;
     let close = w.toks.len() - 1;
     let args = matches!(w.toks[close].token, Token::RParen) && close > open + 1;
@@ -106,7 +107,9 @@ pub fn without_trigger_arguments(raw: &RawStatement) -> Option<RawStatement> {
 /// `raw` without the given tokens.
 fn without(raw: &RawStatement, drop: &[&TokenWithSpan]) -> RawStatement {
     let mut shorter = raw.clone();
-    shorter.tokens.retain(|t| !drop.iter().any(|d| d.span == t.span));
+    shorter
+        .tokens
+        .retain(|t| !drop.iter().any(|d| d.span == t.span));
     shorter
 }
 
@@ -116,12 +119,16 @@ mod tests {
     use crate::sql::{QName, parse_file};
 
     fn one(sql: &str) -> Ddl {
-        parse_file("t.sql", sql, false).expect("reads")[0].ddl.clone()
+        parse_file("t.sql", sql, false).expect("reads")[0]
+            .ddl
+            .clone()
     }
 
     #[test]
     fn attach_and_detach_partition_are_read() {
-        match one("ALTER TABLE ONLY public.events ATTACH PARTITION public.events_2024 FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');") {
+        match one(
+            "ALTER TABLE ONLY public.events ATTACH PARTITION public.events_2024 FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');",
+        ) {
             Ddl::AlterTable { table, actions, .. } => {
                 assert_eq!(table, QName::public("events"));
                 assert_eq!(
@@ -161,7 +168,9 @@ mod tests {
 
     #[test]
     fn a_trigger_calling_a_function_with_literal_arguments_is_read() {
-        match one("CREATE TRIGGER t BEFORE INSERT OR UPDATE ON artists FOR EACH ROW EXECUTE PROCEDURE tsvector_update_trigger('other_names_index', 'public.danbooru', 'other_names');") {
+        match one(
+            "CREATE TRIGGER t BEFORE INSERT OR UPDATE ON artists FOR EACH ROW EXECUTE PROCEDURE tsvector_update_trigger('other_names_index', 'public.danbooru', 'other_names');",
+        ) {
             Ddl::CreateTrigger(t) => {
                 assert_eq!(t.table, QName::public("artists"));
                 assert_eq!(t.function, QName::public("tsvector_update_trigger"));

@@ -230,6 +230,9 @@ mod names_tests {
         );
         assert!(n.contains(&QName::new("public", "Artists")));
         assert!(n.contains(&QName::public("x")));
-        assert!(!n.iter().any(|q| q.name == "other_names_index" || q.name == "danbooru"));
+        assert!(
+            !n.iter()
+                .any(|q| q.name == "other_names_index" || q.name == "danbooru")
+        );
     }
 }

@@ -111,4 +111,3 @@ impl<'a> Words<'a> {
         self.pos >= self.toks.len()
     }
 }
-

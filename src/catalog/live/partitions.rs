@@ -85,7 +85,10 @@ pub(super) async fn read(
         });
     }
     for row in fetch(conn, "index parents", v.index_parents(), Some(&rels.tables)).await? {
-        let parent = QName::new(get::<String>(&row, "schema")?, get::<String>(&row, "parent")?);
+        let parent = QName::new(
+            get::<String>(&row, "schema")?,
+            get::<String>(&row, "parent")?,
+        );
         let child: String = get(&row, "child")?;
         if let Some(t) = table_of(cat, rels, &row)? {
             t.index_parents.insert(child, parent);

@@ -106,7 +106,11 @@ pub(super) async fn relations(
 }
 
 /// The table a row's `rel` column names, if it is one of ours.
-pub(super) fn table_of<'c>(cat: &'c mut Catalog, rels: &Relations, row: &PgRow) -> R<Option<&'c mut Table>> {
+pub(super) fn table_of<'c>(
+    cat: &'c mut Catalog,
+    rels: &Relations,
+    row: &PgRow,
+) -> R<Option<&'c mut Table>> {
     let rel = oid(row, "rel")?;
     Ok(rels.tables.get(&rel).and_then(|n| cat.tables.get_mut(n)))
 }

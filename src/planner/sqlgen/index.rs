@@ -101,7 +101,11 @@ pub fn create_index_on_only(table: &QName, ix: &Index) -> String {
 
 /// `ALTER INDEX parent ATTACH PARTITION child`.
 pub fn attach_index_partition(parent: &QName, child: &QName) -> String {
-    format!("ALTER INDEX {} ATTACH PARTITION {}", parent.sql(), child.sql())
+    format!(
+        "ALTER INDEX {} ATTACH PARTITION {}",
+        parent.sql(),
+        child.sql()
+    )
 }
 
 /// `DROP INDEX IF EXISTS name`: a partitioned index, which cannot be dropped concurrently

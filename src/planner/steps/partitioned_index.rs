@@ -36,7 +36,10 @@ pub fn build(ctx: &Ctx, parent: &Table, ix: &Index) -> Result<Drafts, SqlError> 
     let table = &parent.name;
     if ix.unique {
         let cols: Vec<&str> = ix.keys.iter().filter_map(|k| k.column.as_deref()).collect();
-        if let Some(missing) = key_columns(parent).iter().find(|c| !cols.contains(&c.as_str())) {
+        if let Some(missing) = key_columns(parent)
+            .iter()
+            .find(|c| !cols.contains(&c.as_str()))
+        {
             return Err(ctx.refuse(
                 format!(
                     "a unique index on the partitioned table {} must include its partition key column {missing}",

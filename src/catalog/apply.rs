@@ -47,8 +47,21 @@ impl Catalog {
                     Some((table.clone(), column.clone()));
                 Ok(())
             }
-            Ddl::CreateFunction { name } => {
+            Ddl::CreateFunction {
+                name,
+                body,
+                replace,
+            } => {
                 self.functions.insert(name.clone());
+                if *replace {
+                    self.function_bodies.remove(name);
+                }
+                if let Some(b) = body {
+                    let bodies = self.function_bodies.entry(name.clone()).or_default();
+                    bodies.push(b.clone());
+                    bodies.sort();
+                    bodies.dedup();
+                }
                 Ok(())
             }
             Ddl::CreateTrigger(t) if self.views.contains_key(&t.table) => Ok(()),
@@ -245,6 +258,7 @@ impl Catalog {
                 }
                 DropKind::Function => {
                     self.functions.remove(n);
+                    self.function_bodies.remove(n);
                 }
                 DropKind::Trigger => {
                     if let Some(t) = table.and_then(|t| self.tables.get_mut(t)) {

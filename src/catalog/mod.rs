@@ -16,6 +16,7 @@ pub mod model;
 pub mod names;
 mod partition;
 pub mod rename;
+pub mod routines;
 pub mod unread;
 
 pub use error::CatalogError;

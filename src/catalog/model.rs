@@ -28,6 +28,9 @@ pub struct Catalog {
     pub domains: BTreeMap<QName, String>,
     /// Functions by name (overloads collapse).
     pub functions: BTreeSet<QName>,
+    /// Bodies of SQL and PL/pgSQL functions by name (overloads together, sorted).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub function_bodies: BTreeMap<QName, Vec<String>>,
     /// Statements of the schema file the catalog does not reflect (empty for live databases).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unread: Vec<super::Unread>,

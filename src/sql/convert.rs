@@ -140,6 +140,8 @@ fn from_ast(raw: &RawStatement, ast: Ast) -> Result<Ddl, SqlError> {
         }
         Ast::CreateFunction(f) => Ddl::CreateFunction {
             name: raw.qname(&f.name)?,
+            body: super::routine::body(&f),
+            replace: f.or_replace,
         },
         Ast::CreateTrigger(t) => create_trigger(raw, &t)?,
         Ast::CreateView(v) => Ddl::CreateView(super::view::view_def(raw, &v)?),

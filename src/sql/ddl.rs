@@ -39,7 +39,13 @@ pub enum Ddl {
         column: String,
     },
     /// `CREATE FUNCTION` / `CREATE PROCEDURE`.
-    CreateFunction { name: QName },
+    CreateFunction {
+        name: QName,
+        /// The body, for SQL and PL/pgSQL.
+        body: Option<String>,
+        /// `OR REPLACE`: the body replaces the ones known (overloads are not told apart).
+        replace: bool,
+    },
     /// `CREATE TRIGGER`.
     CreateTrigger(TriggerDef),
     /// `CREATE [MATERIALIZED] VIEW`.

@@ -20,6 +20,7 @@ pub mod key_extras;
 pub mod loc;
 pub mod partition;
 pub mod policy;
+pub mod routine;
 pub mod source;
 pub mod types;
 pub mod view;

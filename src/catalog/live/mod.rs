@@ -13,6 +13,7 @@ mod decode;
 mod partitions;
 mod queries;
 mod read;
+mod routines;
 
 use sqlx::postgres::PgConnection;
 use sqlx::{Connection, Row};
@@ -79,6 +80,7 @@ pub async fn introspect(conn: &mut PgConnection) -> Result<Catalog, CatalogError
     read::view_dependencies(&mut tx, v, &rels, &mut cat).await?;
     read::sequence_owners(&mut tx, v, &rels, &mut cat).await?;
     read::types_and_functions(&mut tx, v, &mut cat).await?;
+    routines::read(&mut tx, v, &mut cat).await?;
     tx.commit()
         .await
         .map_err(|e| db("ending the read-only transaction", e))?;

@@ -12,10 +12,10 @@ pub(super) struct Version(pub u32);
 
 /// A schema that is not a system one (`pg_catalog`, `pg_toast`, `pg_temp_N`,
 /// `pg_toast_temp_N`, `information_schema`). Names starting `pg_` are reserved.
-const USER_SCHEMA: &str = "n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'";
+pub(super) const USER_SCHEMA: &str = "n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'";
 
 /// Not a member of an extension: `{class}` is a catalog, `{oid}` the object's oid.
-fn not_extension(class: &str, oid: &str) -> String {
+pub(super) fn not_extension(class: &str, oid: &str) -> String {
     format!(
         "NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e \
          WHERE e.classid = 'pg_catalog.{class}'::pg_catalog.regclass \

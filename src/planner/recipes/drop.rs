@@ -97,11 +97,16 @@ pub fn column(
         ));
     }
     let window = not_required(ctx, t, name)?.map(|d| out.push(d));
+    let mentions = ctx.cat().function_mentions(table, name);
+    if let Some(w) = gate::functions_warning(table, name, &mentions) {
+        out.warn(w);
+    }
     let g = out.push(gate::before_data_loss(
         format!("No running code reads or writes {}.{name}", table.display()),
         format!(
-            "No running instance of any application, job or report reads or writes the column `{name}` of `{}` (deploy the code that stopped using it first). Its data will be deleted.",
-            table.display()
+            "No running instance of any application, job or report reads or writes the column `{name}` of `{}` (deploy the code that stopped using it first). Its data will be deleted.{}",
+            table.display(),
+            gate::functions_to_change(name, None, &mentions)
         ),
         &table.name,
         table,

@@ -55,7 +55,7 @@ fn create(ctx: &Ctx) -> Drafts {
             )),
             DdlForm::View,
         ),
-        Ddl::CreateFunction { name } => (
+        Ddl::CreateFunction { name, .. } => (
             format!("Create function {}", name.display()),
             None,
             DdlForm::CreateTable,

@@ -5,6 +5,7 @@ use crate::catalog::Table;
 use crate::plan::{Gate, Phase, StepKind};
 use crate::planner::kit::{Ctx, Draft, Drafts};
 use crate::planner::sqlgen;
+use crate::planner::steps::gate;
 use crate::safety::DdlForm;
 use crate::sql::{QName, SqlError};
 
@@ -67,15 +68,20 @@ pub fn plan(ctx: &Ctx, table: &QName, to: &str) -> Result<Drafts, SqlError> {
             .on(table)
             .touching(&new),
     );
+    let mentions = ctx.cat().function_mentions(table, &table.name);
+    if let Some(w) = gate::functions_warning(table, &table.name, &mentions) {
+        out.warn(w);
+    }
     let g = out.push(
         Draft::new("gate", Phase::Contract, StepKind::Gate, DdlForm::Nothing, format!("Confirm every application instance uses {}", new.display()))
             .after(a)
             .touching(&new)
             .with_gate(Gate {
                 text: format!(
-                    "Every running instance of every application (and every job, report and migration) now uses the table name `{}` and no longer uses `{}`.",
+                    "Every running instance of every application (and every job, report and migration) now uses the table name `{}` and no longer uses `{}`.{}",
                     new.display(),
-                    table.display()
+                    table.display(),
+                    gate::functions_to_change(&table.name, Some(&new.name), &mentions)
                 ),
                 confirm: "confirm".into(),
             }),

@@ -7,6 +7,7 @@ use super::job::Job;
 use crate::plan::{Phase, StepKind};
 use crate::planner::kit::{Draft, Drafts};
 use crate::planner::sqlgen;
+use crate::planner::steps::gate;
 use crate::safety::DdlForm;
 use crate::sql::QName;
 
@@ -44,8 +45,17 @@ pub fn gate(job: &Job, out: &mut Drafts, verify: usize, c: &Carried) -> usize {
             ),
         )
     };
+    let mentions = if spec.retype {
+        Vec::new()
+    } else {
+        job.ctx.cat().function_mentions(table, &spec.old)
+    };
+    if let Some(w) = gate::functions_warning(table, &spec.old, &mentions) {
+        out.warn(w);
+    }
+    let text = text + &gate::functions_to_change(&spec.old, Some(&spec.new), &mentions);
     out.push(
-        crate::planner::steps::gate::before_data_loss(summary, text, &table.name, table)
+        gate::before_data_loss(summary, text, &table.name, table)
             .after(verify)
             .after_all(c.steps.iter().copied()),
     )

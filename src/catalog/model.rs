@@ -224,6 +224,32 @@ impl Table {
             .unwrap_or_default()
     }
 
+    /// The columns batches walk in order: the primary key, or else the smallest valid,
+    /// non-partial unique index whose keys are all NOT NULL columns (each row has exactly one
+    /// key, so keyset pagination neither skips nor repeats rows). Empty when there is none.
+    pub fn batch_key(&self) -> Vec<String> {
+        let pk = self.primary_key_columns();
+        if !pk.is_empty() {
+            return pk;
+        }
+        self.indexes
+            .values()
+            .filter(|ix| ix.unique && ix.valid && ix.predicate.is_none() && !ix.keys.is_empty())
+            .filter_map(|ix| {
+                ix.keys
+                    .iter()
+                    .map(|k| {
+                        let c = k.column.as_ref()?;
+                        self.column(c)
+                            .filter(|c| c.not_null)
+                            .map(|c| c.name.clone())
+                    })
+                    .collect::<Option<Vec<String>>>()
+            })
+            .min_by_key(Vec::len)
+            .unwrap_or_default()
+    }
+
     /// Does some valid, non-partial index start with exactly these columns (in any order)?
     pub fn has_index_leading_with(&self, cols: &[String]) -> bool {
         self.indexes.values().any(|ix| {

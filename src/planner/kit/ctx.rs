@@ -92,13 +92,14 @@ impl<'a> Ctx<'a> {
         self.schema.is_new(table)
     }
 
-    /// Primary key columns for batching, or a refusal.
+    /// The key batches walk ([`Table::batch_key`]: the primary key, or a unique index on
+    /// NOT NULL columns), or a refusal.
     pub fn batch_key(&self, table: &Table) -> Result<Vec<String>, SqlError> {
-        let key = table.primary_key_columns();
+        let key = table.batch_key();
         if key.is_empty() {
             return Err(self.refuse(
                 format!(
-                    "{} has no primary key, and bellows backfills in primary-key order",
+                    "{} has no primary key and no unique index on NOT NULL columns, and bellows backfills in key order",
                     table.name.display()
                 ),
                 "add a primary key first (bellows plans that safely too), then plan this change",

@@ -152,7 +152,7 @@ fn not_required(ctx: &Ctx, t: &Table, name: &str) -> Result<Option<Draft>, SqlEr
         (None, None) => None,
     };
     let Some(value) = value else {
-        let key = t.primary_key_columns();
+        let key = t.batch_key();
         return Ok(Some(
             Draft::new(
                 "allow-null",

@@ -40,7 +40,7 @@ pub fn plan(ctx: &Ctx, table: &QName, column: &str) -> Result<Drafts, SqlError> 
     // Fill first, then prove, then constrain: a CHECK added before the fill would make every
     // application UPDATE of a still-NULL row fail.
     let check = not_null::check_name(ctx, table, column, &BTreeSet::new());
-    let key = t.primary_key_columns();
+    let key = t.batch_key();
     let mut out = Drafts::default();
     let mut prev = None;
     let mut trigger = None;
@@ -67,7 +67,7 @@ pub fn plan(ctx: &Ctx, table: &QName, column: &str) -> Result<Drafts, SqlError> 
         );
     } else if key.is_empty() {
         out.warn(format!(
-            "no `-- bellows:fill <expr>` was given: if {}.{column} has NULLs, validating the constraint fails (without a primary key there is no batched check first)",
+            "no `-- bellows:fill <expr>` was given: if {}.{column} has NULLs, validating the constraint fails (without a primary key or a unique NOT NULL key there is no batched check first)",
             table.display()
         ));
     } else {

@@ -12,12 +12,31 @@ use crate::sql::QName;
 pub struct Fill<'a> {
     /// The table.
     pub table: &'a QName,
-    /// Its primary key, the batching order.
+    /// Its batching key: the primary key, or a unique index on NOT NULL columns.
     pub key: &'a [String],
     /// Column and the expression that fills it.
     pub set: &'a [(String, String)],
     /// Rows that still need it (so a re-run changes nothing twice).
     pub filter: &'a str,
+}
+
+/// How the batches walk the table, for the step's note.
+fn order_note(ctx: &Ctx, table: &QName, key: &[String]) -> String {
+    let by_pk = ctx
+        .cat()
+        .table(table)
+        .is_none_or(|t| t.primary_key_columns() == key);
+    let order = if by_pk {
+        "Batches follow the primary key".to_string()
+    } else {
+        format!(
+            "The table has no primary key: batches follow the unique NOT NULL key ({})",
+            sqlgen::cols(key)
+        )
+    };
+    format!(
+        "{order}, commit one by one, and touch only rows that still differ, so a re-run after a crash changes nothing twice."
+    )
 }
 
 /// A batched backfill step.
@@ -28,17 +47,23 @@ pub fn backfill(ctx: &Ctx, slug: &str, fill: &Fill, summary: String) -> Draft {
         set,
         filter,
     } = fill;
-    Draft::new(slug, Phase::Backfill, StepKind::Backfill, DdlForm::BatchUpdate, summary)
-        .sql([sqlgen::batch_update(table, key, set, filter)])
-        .on(table)
-        .note("Batches follow the primary key, commit one by one, and touch only rows that still differ, so a re-run after a crash changes nothing twice.")
-        .with_backfill(Backfill {
-            table: table.sql(),
-            key: key.to_vec(),
-            set: set.iter().cloned().collect::<BTreeMap<_, _>>(),
-            filter: filter.to_string(),
-            batch: ctx.opts.batch.clone(),
-        })
+    Draft::new(
+        slug,
+        Phase::Backfill,
+        StepKind::Backfill,
+        DdlForm::BatchUpdate,
+        summary,
+    )
+    .sql([sqlgen::batch_update(table, key, set, filter)])
+    .on(table)
+    .note(order_note(ctx, table, key))
+    .with_backfill(Backfill {
+        table: table.sql(),
+        key: key.to_vec(),
+        set: set.iter().cloned().collect::<BTreeMap<_, _>>(),
+        filter: filter.to_string(),
+        batch: ctx.opts.batch.clone(),
+    })
 }
 
 /// A batched read that fails when any row of `table` matches `violation`.

@@ -21,7 +21,7 @@ pub fn partitions<'c>(cat: &'c Catalog, parent: &QName) -> Vec<&'c Table> {
 }
 
 /// The columns a partition key names (`RANGE (at)` → `at`).
-fn key_columns(table: &Table) -> Vec<String> {
+pub fn key_columns(table: &Table) -> Vec<String> {
     let key = table.partition_key.as_deref().unwrap_or_default();
     source::names_in(key)
         .into_iter()

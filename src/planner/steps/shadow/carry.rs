@@ -10,7 +10,7 @@ use crate::plan::{Phase, StepKind};
 use crate::planner::kit::{Draft, Drafts};
 use crate::planner::sqlgen;
 use crate::planner::steps::constraint::{self, ForeignKey, MissingIndex};
-use crate::planner::steps::{index, not_null};
+use crate::planner::steps::{index, not_null, partitioned_index};
 use crate::safety::DdlForm;
 use crate::sql::{QName, SqlError};
 
@@ -67,7 +67,12 @@ pub fn not_null(job: &Job, out: &mut Drafts, c: &mut Carried, verify: usize) {
 
 /// Every index on the old column, built concurrently on the new one; unique constraints
 /// attached to their copies.
-pub fn indexes(job: &Job, out: &mut Drafts, c: &mut Carried, verify: usize) {
+pub fn indexes(
+    job: &Job,
+    out: &mut Drafts,
+    c: &mut Carried,
+    verify: usize,
+) -> Result<(), SqlError> {
     let table = &job.spec.table;
     let pk = job.table.primary_key();
     for ix in &job.deps.indexes {
@@ -75,6 +80,17 @@ pub fn indexes(job: &Job, out: &mut Drafts, c: &mut Carried, verify: usize) {
             ix.constraint.is_some() && pk.is_some_and(|p| Some(&p.name) == ix.constraint.as_ref());
         let copy = copy_index(job, ix, is_pk, &mut c.taken);
         let first_nn = c.steps.first().copied();
+        if job.table.is_partitioned() {
+            let built = partitioned_copy(job, out, &copy, verify, first_nn)?;
+            if job.spec.retype {
+                c.renames.push(Rename::Index {
+                    tmp: copy.name.clone(),
+                    original: ix.name.clone(),
+                });
+            }
+            c.steps.push(built);
+            continue;
+        }
         let built = index::push(
             out,
             index::build(
@@ -150,6 +166,28 @@ pub fn indexes(job: &Job, out: &mut Drafts, c: &mut Carried, verify: usize) {
             }
         }
     }
+    Ok(())
+}
+
+/// A copy of an index of a partitioned table: its own index `ON ONLY`, each partition's
+/// built concurrently, then attached ([`partitioned_index`]), in the backfill phase after
+/// the verification. Returns the last step's index.
+fn partitioned_copy(
+    job: &Job,
+    out: &mut Drafts,
+    copy: &Index,
+    verify: usize,
+    first_nn: Option<usize>,
+) -> Result<usize, SqlError> {
+    let mut sub = partitioned_index::build(&job.ctx, job.table, copy)?;
+    for d in &mut sub.drafts {
+        d.phase = Phase::Backfill;
+    }
+    let first = out.drafts.len();
+    out.extend(sub, None);
+    out.drafts[first].after.push(verify);
+    out.drafts[first].after.extend(first_nn);
+    Ok(out.drafts.len() - 1)
 }
 
 /// The index `ix` with the old column replaced by the new one, under a free name.

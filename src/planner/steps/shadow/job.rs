@@ -9,6 +9,7 @@ use crate::catalog::deps::ColumnDeps;
 use crate::catalog::{Column, ConstraintKind, Table, names};
 use crate::planner::kit::Ctx;
 use crate::planner::sqlgen::SyncTrigger;
+use crate::planner::steps::partitioned_index;
 use crate::sql::{SqlError, expr};
 
 /// A shadow-column job, ready to plan.
@@ -38,8 +39,9 @@ impl<'a> Job<'a> {
     pub fn new(ctx: &Ctx<'a>, spec: &'a Spec) -> Result<Self, SqlError> {
         let table = ctx.table(&spec.table)?;
         let col = ctx.column(table, &spec.old)?.clone();
-        let key = ctx.batch_key(table)?;
         let deps = refuse_uncarriable(ctx, spec)?;
+        refuse_partitioning(ctx, spec, table, &deps)?;
+        let key = ctx.batch_key(table)?;
         refuse_unconvertible_default(ctx, spec, table, &col)?;
         let policies = dependents::policies(ctx, spec, &deps)?;
         let views = dependents::views(ctx, spec, &deps)?;
@@ -215,4 +217,58 @@ fn refuse_uncarriable(ctx: &Ctx, spec: &Spec) -> Result<ColumnDeps, SqlError> {
         ));
     }
     Ok(deps)
+}
+
+/// What the shadow column cannot do on partitioned and inherited tables (PostgreSQL 15):
+/// change a partition key, move a PRIMARY KEY or UNIQUE constraint (`ADD CONSTRAINT ...
+/// USING INDEX` is not supported on partitioned tables), change a column on one partition
+/// or child alone, or keep an inheritance parent's children in sync with one trigger.
+fn refuse_partitioning(
+    ctx: &Ctx,
+    spec: &Spec,
+    table: &Table,
+    deps: &ColumnDeps,
+) -> Result<(), SqlError> {
+    let name = table.name.display();
+    if let Some(parent) = &table.parent {
+        let parents: Vec<String> = parent.tables().iter().map(|t| t.display()).collect();
+        return Err(ctx.refuse(
+            format!(
+                "{name} is a partition or child of {}, and PostgreSQL changes an inherited column only on the parent",
+                parents.join(", ")
+            ),
+            format!("plan the change on {}", parents.join(", ")),
+        ));
+    }
+    let children = ctx.cat().tables.values().any(|t| {
+        matches!(&t.parent, Some(crate::catalog::Parent::Inherits { tables }) if tables.contains(&table.name))
+    });
+    if children {
+        return Err(ctx.refuse(
+            format!("{name} has inheritance children, whose rows a trigger on {name} does not see"),
+            "move the children to declarative partitioning first, or change each table in a maintenance window",
+        ));
+    }
+    if !table.is_partitioned() {
+        return Ok(());
+    }
+    if partitioned_index::key_columns(table).contains(&spec.old) {
+        return Err(ctx.refuse(
+            format!(
+                "{} is part of the partition key of {name}, which PostgreSQL cannot change",
+                spec.old
+            ),
+            "create a new partitioned table with the new key and move the rows in batches",
+        ));
+    }
+    if let Some(c) = deps.indexes.iter().find_map(|ix| ix.constraint.as_ref()) {
+        return Err(ctx.refuse(
+            format!(
+                "{} is in the constraint {c} of the partitioned table {name}, and PostgreSQL cannot attach a new index as a constraint there (ADD CONSTRAINT ... USING INDEX)",
+                spec.old
+            ),
+            "change the column in a maintenance window, or drop the constraint first",
+        ));
+    }
+    Ok(())
 }

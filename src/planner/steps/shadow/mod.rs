@@ -50,7 +50,7 @@ pub fn plan(ctx: &Ctx, spec: &Spec) -> Result<Drafts, SqlError> {
 
     let mut carried = Carried::default();
     carry::not_null(&job, &mut out, &mut carried, verify);
-    carry::indexes(&job, &mut out, &mut carried, verify);
+    carry::indexes(&job, &mut out, &mut carried, verify)?;
     carry::constraints(&job, &mut out, &mut carried, verify)?;
     carry::referencing_keys(&job, &mut out, &mut carried)?;
 

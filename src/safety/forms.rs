@@ -62,6 +62,9 @@ pub enum DdlForm {
     CreateIndex,
     /// CREATE INDEX CONCURRENTLY.
     CreateIndexConcurrently,
+    /// ADD FOREIGN KEY on a partitioned table whose partitions all have it, validated:
+    /// PostgreSQL attaches theirs instead of checking rows.
+    AddForeignKeyAttaching,
     /// CREATE INDEX ... ON ONLY a partitioned table (its own index, no rows read).
     CreateIndexOnOnly,
     /// ALTER INDEX ... ATTACH PARTITION (a partition's index joins its parent's).
@@ -142,6 +145,7 @@ impl DdlForm {
         DdlForm::CreateIndexConcurrently,
         DdlForm::CreateIndexOnOnly,
         DdlForm::AttachPartitionIndex,
+        DdlForm::AddForeignKeyAttaching,
         DdlForm::DropIndex,
         DdlForm::DropIndexConcurrently,
         DdlForm::Reindex,
@@ -319,6 +323,11 @@ pub fn claim(form: DdlForm, pg_version: u32) -> LockClaim {
             M::ShareUpdateExclusive,
             D::Build,
             "builds the index in two passes while reads and writes continue",
+        ),
+        F::AddForeignKeyAttaching => c(
+            M::ShareRowExclusive,
+            D::Brief,
+            "every partition already has the same foreign key, validated, so PostgreSQL attaches those instead of checking rows",
         ),
         F::CreateIndexOnOnly => c(
             M::Share,

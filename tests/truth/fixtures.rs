@@ -57,7 +57,7 @@ fn partitioned() -> String {
     format!(
         "CREATE TABLE pt (id bigint NOT NULL, a int) PARTITION BY RANGE (id);\n\
          CREATE TABLE pt_1 PARTITION OF pt FOR VALUES FROM (1) TO ({});\n\
-         INSERT INTO pt SELECT g, g % 100 FROM generate_series(1, {ROWS}) g;\n\
+         INSERT INTO pt SELECT g, g % 100 + 1 FROM generate_series(1, {ROWS}) g;\n\
          ANALYZE pt_1;",
         ROWS + 1
     )
@@ -238,6 +238,16 @@ pub fn fixture(form: DdlForm) -> Fixture {
             "",
             "CREATE INDEX CONCURRENTLY t_a_idx ON t (a)",
             "t",
+        ),
+        F::AddForeignKeyAttaching => f(
+            "ADD FOREIGN KEY on a partitioned table whose partitions have it",
+            &format!(
+                "{}\n{}\nALTER TABLE pt_1 ADD CONSTRAINT pt_a_fkey FOREIGN KEY (a) REFERENCES p (id);",
+                parent(),
+                partitioned()
+            ),
+            "ALTER TABLE pt ADD CONSTRAINT pt_a_fkey FOREIGN KEY (a) REFERENCES p (id)",
+            "pt_1",
         ),
         F::CreateIndexOnOnly => f(
             "CREATE INDEX ON ONLY a partitioned table",

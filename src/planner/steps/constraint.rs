@@ -88,6 +88,9 @@ pub fn foreign_key(ctx: &Ctx, out: &mut Drafts, fk: &ForeignKey) -> Result<usize
     };
     let (table, name) = (fk.table, fk.name);
     let t = ctx.table(table)?;
+    if t.is_partitioned() {
+        return partitioned_foreign_key(ctx, out, fk, t);
+    }
     let mut prev = fk.after;
     if !t.has_index_leading_with(columns) {
         match fk.missing_index {
@@ -159,4 +162,113 @@ fn referencing_index(ctx: &Ctx, out: &mut Drafts, fk: &ForeignKey, columns: &[St
         d = d.after(p).in_phase(out.phase_of(p).max(Phase::Expand));
     }
     out.push(d)
+}
+
+/// A foreign key on a partitioned table, which PostgreSQL cannot add NOT VALID (observed on
+/// 15): the same key NOT VALID and validated on each partition (ordinary tables), then added
+/// on the partitioned table, which attaches the partitions' keys instead of checking rows.
+fn partitioned_foreign_key(
+    ctx: &Ctx,
+    out: &mut Drafts,
+    fk: &ForeignKey,
+    t: &crate::catalog::Table,
+) -> Result<usize, SqlError> {
+    let ConstraintKind::ForeignKey {
+        ref_table, columns, ..
+    } = fk.kind
+    else {
+        return Err(ctx.refuse("internal error: not a foreign key", "report this as a bug"));
+    };
+    let (table, name) = (fk.table, fk.name);
+    if fk.not_valid {
+        return Err(ctx.refuse(
+            format!("PostgreSQL cannot add a NOT VALID foreign key on the partitioned table {}", table.display()),
+            "leave out NOT VALID: bellows adds and validates it on each partition first, so the partitioned table's key is only attached",
+        ));
+    }
+    let parts = super::partitioned_index::partitions(ctx.cat(), table);
+    if let Some(sub) = parts.iter().find(|p| p.is_partitioned()) {
+        return Err(ctx.refuse(
+            format!(
+                "{} is itself partitioned; bellows adds foreign keys on one level of partitions",
+                sub.name.display()
+            ),
+            "add the key on each sub-partitioned table first",
+        ));
+    }
+    if !t.has_index_leading_with(columns) {
+        out.warn(format!(
+            "{}({}) has no index for foreign key {name}: every delete or key update on {} scans every partition",
+            table.display(),
+            columns.join(", "),
+            ref_table.display()
+        ));
+    }
+    let phase = fk.after.map_or(Phase::Expand, |p| out.phase_of(p));
+    let mut validated = Vec::new();
+    for p in &parts {
+        let part = &p.name;
+        let mut add = Draft::new(
+            format!("add-fk-{name}-{}", part.name),
+            phase,
+            StepKind::Ddl,
+            DdlForm::AddForeignKeyNotValid,
+            format!(
+                "Add FOREIGN KEY {name} NOT VALID on partition {} → {}",
+                part.display(),
+                ref_table.display()
+            ),
+        )
+        .sql([sqlgen::add_constraint(part, name, fk.kind, true)])
+        .rollback([sqlgen::drop_constraint(part, name)])
+        .on(part)
+        .on(ref_table);
+        if let Some(a) = fk.after {
+            add = add.after(a);
+        }
+        let a = out.push(add);
+        validated.push(
+            out.push(
+                Draft::new(
+                    format!("validate-{name}-{}", part.name),
+                    phase.max(Phase::Backfill),
+                    StepKind::Ddl,
+                    DdlForm::ValidateConstraint,
+                    format!(
+                        "Validate FOREIGN KEY {name} on partition {}",
+                        part.display()
+                    ),
+                )
+                .sql([sqlgen::validate(part, name)])
+                .note("The referenced table is held only in ROW SHARE mode.")
+                .after(a)
+                .on(part)
+                .touching(ref_table),
+            ),
+        );
+    }
+    let mut parent = Draft::new(
+        format!("add-fk-{name}"),
+        phase.max(if parts.is_empty() { Phase::Expand } else { Phase::Backfill }),
+        StepKind::Ddl,
+        DdlForm::AddForeignKeyAttaching,
+        format!(
+            "Add FOREIGN KEY {name} on the partitioned table {} → {}, attaching the partitions' validated keys",
+            table.display(),
+            ref_table.display()
+        ),
+    )
+    .sql([sqlgen::add_constraint(table, name, fk.kind, false)])
+    .rollback([sqlgen::drop_constraint(table, name)])
+    .note("Undone by dropping it, which drops the partitions' attached keys with it.")
+    .on(table)
+    .on(ref_table)
+    .after_all(validated);
+    for p in &parts {
+        parent = parent.on(&p.name);
+    }
+    if let Some(a) = fk.after {
+        parent = parent.after(a);
+    }
+    Ok(out.push(parent))
 }

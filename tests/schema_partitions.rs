@@ -186,19 +186,16 @@ fn an_index_on_a_partitioned_table_is_built_and_rolled_back_on_the_server() {
 fn steps_postgresql_rejects_on_partitioned_tables_are_refused_at_planning() {
     let file = catalog::load_file(DUMP).expect("the dump loads");
     let opts = bellows::planner::Options::default();
-    for (change, what) in [(
+    let err = bellows::planner::plan(
+        "change.sql",
         "DROP INDEX events_account_at_idx;",
-        "drop an index concurrently",
-    )] {
-        let err = bellows::planner::plan("change.sql", change, &file, &opts)
-            .expect_err("refused")
-            .to_string();
-        assert!(
-            err.contains("public.events is partitioned"),
-            "{change}: {err}"
-        );
-        assert!(err.contains(what), "{change}: {err}");
-    }
+        &file,
+        &opts,
+    )
+    .expect_err("refused")
+    .to_string();
+    assert!(err.contains("public.events is partitioned"), "{err}");
+    assert!(err.contains("drop an index concurrently"), "{err}");
     // What the shadow column cannot do on partitioned and inherited tables.
     for (change, why) in [
         (

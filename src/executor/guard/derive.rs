@@ -266,6 +266,14 @@ impl Shadow {
             renames: Vec::new(),
         };
         sh.read_carried(&before);
+        // Other tables' keys on the old column are dropped one by one between the gate and
+        // the switch-over, each in its own transaction: the switch-over moves them too.
+        for s in steps
+            .iter()
+            .filter(|s| s.phase == Phase::Contract && !irreversible(s) && s.id != switch.id)
+        {
+            sh.read_dropped_constraints(s);
+        }
         sh.read_switch(switch);
         sh.old = steps
             .iter()
@@ -337,6 +345,15 @@ impl Shadow {
                 table,
                 name,
             });
+        }
+    }
+
+    /// The constraints `step` drops, as moved by the switch-over.
+    fn read_dropped_constraints(&mut self, step: &Step) {
+        for (table, a) in actions(step) {
+            if let AlterAction::DropConstraint { name, .. } = a {
+                self.moved.push(Known::Constraint { table, name });
+            }
         }
     }
 

@@ -47,8 +47,9 @@ pub struct Carried {
     pub unique_on: BTreeMap<Vec<String>, usize>,
     /// The index that becomes the primary key at the switch-over.
     pub pk_index: Option<String>,
-    /// Foreign keys of other tables on the old column, dropped at the switch-over.
-    pub old_incoming: Vec<(QName, String)>,
+    /// Foreign keys of other tables on the old column (table, name, definition), dropped one
+    /// by one before the switch-over.
+    pub old_incoming: Vec<(QName, String, ConstraintKind)>,
     /// Settings of the copies that are made at the switch-over (index statistics targets).
     pub settings: Vec<String>,
 }
@@ -319,7 +320,8 @@ pub fn referencing_keys(job: &Job, out: &mut Drafts, c: &mut Carried) -> Result<
                 original: fk.name.clone(),
             });
         }
-        c.old_incoming.push((child.clone(), fk.name.clone()));
+        c.old_incoming
+            .push((child.clone(), fk.name.clone(), fk.kind.clone()));
         c.steps.push(last);
     }
     Ok(())

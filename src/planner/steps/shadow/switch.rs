@@ -66,13 +66,8 @@ pub fn gate(job: &Job, out: &mut Drafts, verify: usize, c: &Carried) -> usize {
 pub fn switch_over(job: &Job, out: &mut Drafts, c: &Carried, gate: usize) -> usize {
     let (spec, table) = (job.spec, &job.spec.table);
     let mut sql = job.sync.drop();
-    let mut locked = vec![table.clone()];
-    for (child, name) in &c.old_incoming {
-        sql.push(sqlgen::drop_constraint(child, name));
-        if !locked.contains(child) {
-            locked.push(child.clone());
-        }
-    }
+    let locked = vec![table.clone()];
+    let gate = drop_old_incoming(job, out, c, gate);
     sql.extend(move_primary_key(job, c));
     sql.extend(c.settings.iter().cloned());
     sql.extend(move_identity(job));
@@ -145,11 +140,44 @@ pub fn switch_over(job: &Job, out: &mut Drafts, c: &Carried, gate: usize) -> usi
         .sql(sql)
         .irreversible("the sync trigger is gone and the application no longer writes the old column; roll forward, or restore from the earlier phases' rollbacks before this gate")
         .note("Every statement is catalog-only and they share one short transaction.")
-        .after(gate);
+        .after_all(gate);
     for t in &locked {
         d = d.on(t);
     }
     out.push(d)
+}
+
+/// The other tables' foreign keys on the old column, each dropped in a transaction of its
+/// own after the gate, so no transaction locks more than the referencing table and this
+/// one (a key referenced by 70 tables would otherwise lock all of them at once). The
+/// carried keys on the new column, validated before the gate, hold the same rows meanwhile.
+/// Returns what the switch-over must wait for.
+fn drop_old_incoming(job: &Job, out: &mut Drafts, c: &Carried, gate: usize) -> Vec<usize> {
+    let table = &job.spec.table;
+    let mut last = vec![gate];
+    for (child, name, kind) in &c.old_incoming {
+        last.push(
+            out.push(
+                Draft::new(
+                    format!("drop-old-fk-{name}"),
+                    Phase::Contract,
+                    StepKind::Ddl,
+                    DdlForm::DropConstraint,
+                    format!("Drop foreign key {name} of {} on the old column", child.display()),
+                )
+                .sql([sqlgen::drop_constraint(child, name)])
+                .rollback([
+                    sqlgen::add_constraint(child, name, kind, true),
+                    sqlgen::validate(child, name),
+                ])
+                .note("Its twin on the new column, validated before the gate, holds the same rows; undone by adding it back and validating it.")
+                .after(gate)
+                .on(child)
+                .on(table),
+            ),
+        );
+    }
+    last
 }
 
 /// The old column's name once the switch-over is done.
@@ -244,41 +272,67 @@ pub fn restore_names(job: &Job, out: &mut Drafts, c: &Carried, dropped: usize) {
     if !job.spec.retype || c.renames.is_empty() {
         return;
     }
-    let mut fwd = Vec::new();
-    let mut back = Vec::new();
-    let mut locked: Vec<QName> = vec![table.clone()];
+    // One step per table: a rename locks its table ACCESS EXCLUSIVE, and a key referenced
+    // by many tables must not lock them all in one transaction.
+    let mut by_table: Vec<(QName, Vec<String>, Vec<String>)> =
+        vec![(table.clone(), Vec::new(), Vec::new())];
     for r in &c.renames {
-        match r {
+        let (on, fwd, back) = match r {
             Rename::Constraint {
                 table: ct,
                 tmp,
                 original,
-            } => {
-                fwd.push(sqlgen::rename_constraint(ct, tmp, original));
-                back.push(sqlgen::rename_constraint(ct, original, tmp));
-                if !locked.contains(ct) {
-                    locked.push(ct.clone());
-                }
+            } => (
+                ct,
+                sqlgen::rename_constraint(ct, tmp, original),
+                sqlgen::rename_constraint(ct, original, tmp),
+            ),
+            Rename::Index { tmp, original } => (
+                table,
+                sqlgen::rename_index(&table.sibling(tmp.clone()), original),
+                sqlgen::rename_index(&table.sibling(original.clone()), tmp),
+            ),
+        };
+        match by_table.iter_mut().find(|(t, _, _)| t == on) {
+            Some((_, f, b)) => {
+                f.push(fwd);
+                b.push(back);
             }
-            Rename::Index { tmp, original } => {
-                fwd.push(sqlgen::rename_index(&table.sibling(tmp.clone()), original));
-                back.push(sqlgen::rename_index(&table.sibling(original.clone()), tmp));
-            }
+            None => by_table.push((on.clone(), vec![fwd], vec![back])),
         }
     }
-    back.reverse();
-    let mut d = Draft::new(
-        "restore-names",
-        Phase::Contract,
-        StepKind::Ddl,
-        DdlForm::RenameColumn,
-        "Give the carried-over indexes and constraints their original names",
-    )
-    .sql(fwd)
-    .rollback(back)
-    .after(dropped);
-    for l in &locked {
-        d = d.on(l);
+    for (on, fwd, mut back) in by_table {
+        if fwd.is_empty() {
+            continue;
+        }
+        back.reverse();
+        let (slug, summary) = if on == *table {
+            (
+                "restore-names".to_string(),
+                "Give the carried-over indexes and constraints their original names".to_string(),
+            )
+        } else {
+            (
+                format!("restore-names-{}", on.name),
+                format!(
+                    "Give the carried-over constraints of {} their original names",
+                    on.display()
+                ),
+            )
+        };
+        out.push(
+            Draft::new(
+                slug,
+                Phase::Contract,
+                StepKind::Ddl,
+                DdlForm::RenameColumn,
+                summary,
+            )
+            .sql(fwd)
+            .rollback(back)
+            .after(dropped)
+            .on(&on)
+            .touching(table),
+        );
     }
-    out.push(d);
 }

@@ -1,19 +1,17 @@
 //! Applying one DDL statement to a catalog: how a schema file builds the catalog, and how the
 //! planner sees the schema as each statement of a change leaves it.
 
-use std::collections::BTreeSet;
-
 use super::error::CatalogError;
 use super::model::*;
 use super::names::choose_name;
-use crate::sql::ddl::{
-    AlterAction, ColumnDef, ConstraintDef, Ddl, DropKind, IndexDef, TableDef, ViewDef,
-};
+use super::uses::expr_label;
+pub use super::uses::{constraint_uses, exclusion_definition, index_uses, plain_key};
+use crate::sql::ddl::{AlterAction, ColumnDef, ConstraintDef, Ddl, IndexDef, TableDef};
 use crate::sql::{QName, expr};
 
 type R = Result<(), CatalogError>;
 
-fn mismatch(msg: impl Into<String>) -> CatalogError {
+pub(super) fn mismatch(msg: impl Into<String>) -> CatalogError {
     CatalogError::Mismatch(msg.into())
 }
 
@@ -52,59 +50,23 @@ impl Catalog {
                 body,
                 replace,
             } => {
-                self.functions.insert(name.clone());
-                if *replace {
-                    self.function_bodies.remove(name);
-                }
-                if let Some(b) = body {
-                    let bodies = self.function_bodies.entry(name.clone()).or_default();
-                    bodies.push(b.clone());
-                    bodies.sort();
-                    bodies.dedup();
-                }
+                self.create_function(name, body.as_deref(), *replace);
                 Ok(())
             }
             Ddl::CreateTrigger(t) if self.views.contains_key(&t.table) => Ok(()),
-            Ddl::CreateTrigger(t) => {
-                let table = self.table_mut(&t.table)?;
-                table.triggers.insert(
-                    t.name.clone(),
-                    Trigger {
-                        name: t.name.clone(),
-                        function: t.function.clone(),
-                        update_columns: t.update_columns.clone(),
-                    },
-                );
-                Ok(())
-            }
+            Ddl::CreateTrigger(t) => self.create_trigger(t),
             Ddl::CreateView(v) => {
                 let view = self.view_from(v);
                 self.views.insert(v.name.clone(), view);
                 Ok(())
             }
             Ddl::CreateIndex(ix) => self.create_index(ix),
-            Ddl::CreatePolicy(p) => {
-                let t = self.table_mut(&p.table)?;
-                if t.policies.contains_key(&p.name) {
-                    return Err(mismatch(format!(
-                        "policy {} on {} already exists",
-                        p.name, p.table
-                    )));
-                }
-                t.policies.insert(p.name.clone(), p.clone());
-                Ok(())
-            }
+            Ddl::CreatePolicy(p) => self.create_policy(p),
             Ddl::DropPolicy {
                 name,
                 table,
                 if_exists,
-            } => {
-                let gone = self.table_mut(table)?.policies.remove(name).is_some();
-                if !gone && !*if_exists {
-                    return Err(mismatch(format!("policy {name} on {table} does not exist")));
-                }
-                Ok(())
-            }
+            } => self.drop_policy(name, table, *if_exists),
             Ddl::AlterTable {
                 table,
                 if_exists: true,
@@ -119,43 +81,10 @@ impl Catalog {
             }
             Ddl::DropIndex {
                 names, if_exists, ..
-            } => {
-                for n in names {
-                    let Some(t) = self.index_table(n).map(|t| t.name.clone()) else {
-                        if *if_exists {
-                            continue;
-                        }
-                        return Err(mismatch(format!("index {n} does not exist")));
-                    };
-                    let table = self.table_mut(&t)?;
-                    if let Some(c) = table
-                        .indexes
-                        .get(&n.name)
-                        .and_then(|i| i.constraint.clone())
-                    {
-                        return Err(mismatch(format!(
-                            "index {n} backs constraint {c}; drop the constraint instead"
-                        )));
-                    }
-                    table.indexes.remove(&n.name);
-                }
-                Ok(())
-            }
+            } => self.drop_indexes(names, *if_exists),
             Ddl::DropTable {
                 names, if_exists, ..
-            } => {
-                for n in names {
-                    if self.tables.remove(n).is_none() && !*if_exists {
-                        return Err(mismatch(format!("table {n} does not exist")));
-                    }
-                    self.sequences
-                        .retain(|_, s| s.owned_by.as_ref().is_none_or(|(t, _)| t != n));
-                    for t in self.tables.values_mut() {
-                        t.constraints.retain(|_, c| !matches!(&c.kind, ConstraintKind::ForeignKey { ref_table, .. } if ref_table == n));
-                    }
-                }
-                Ok(())
-            }
+            } => self.drop_tables(names, *if_exists),
             Ddl::DropView { names, .. } => {
                 for n in names {
                     self.views.remove(n);
@@ -175,24 +104,7 @@ impl Catalog {
                 grantees,
                 revoke,
             } => {
-                // Grants on views and sequences are not modelled.
-                for name in tables {
-                    if let Some(t) = self.tables.get_mut(name) {
-                        for g in grantees {
-                            let held = t.grants.entry(g.clone()).or_default();
-                            for p in privileges {
-                                if *revoke {
-                                    held.remove(p);
-                                } else {
-                                    held.insert(p.clone());
-                                }
-                            }
-                            if held.is_empty() {
-                                t.grants.remove(g);
-                            }
-                        }
-                    }
-                }
+                self.grant(tables, privileges, grantees, *revoke);
                 Ok(())
             }
             Ddl::AttachIndex { parent, child } => self.attach_index(parent, child),
@@ -206,32 +118,12 @@ impl Catalog {
                 table,
                 column,
                 comment,
-            } => {
-                let t = self.table_mut(table)?;
-                let col = t
-                    .column_mut(column)
-                    .ok_or_else(|| mismatch(format!("column {table}.{column} does not exist")))?;
-                col.comment = comment.clone();
-                Ok(())
-            }
+            } => self.comment_on_column(table, column, comment.clone()),
             Ddl::IndexStatistics {
                 index,
                 column,
                 target,
-            } => {
-                let Some(t) = self.index_table(index).map(|t| t.name.clone()) else {
-                    return Err(mismatch(format!("index {index} does not exist")));
-                };
-                let ix = self.table_mut(&t)?.indexes.get_mut(&index.name);
-                let key = ix.and_then(|ix| ix.keys.get_mut(column.wrapping_sub(1)));
-                let Some(key) = key else {
-                    return Err(mismatch(format!(
-                        "index {index} has no key column {column}"
-                    )));
-                };
-                key.statistics = *target;
-                Ok(())
-            }
+            } => self.index_statistics(index, *column, *target),
             Ddl::Reindex { .. }
             | Ddl::VacuumFull { .. }
             | Ddl::Cluster { .. }
@@ -241,32 +133,6 @@ impl Catalog {
             | Ddl::Data { .. }
             | Ddl::Unsupported { .. }
             | Ddl::Skipped { .. } => Ok(()),
-        }
-    }
-
-    /// Forget the sequences, types, functions or triggers a `DROP` names (those the catalog
-    /// models; a missing one is no error: schema files drop with `IF EXISTS`).
-    fn drop_object(&mut self, kind: DropKind, names: &[QName], table: Option<&QName>) {
-        for n in names {
-            match kind {
-                DropKind::Sequence => {
-                    self.sequences.remove(n);
-                }
-                DropKind::Type | DropKind::Domain => {
-                    self.enums.remove(n);
-                    self.domains.remove(n);
-                }
-                DropKind::Function => {
-                    self.functions.remove(n);
-                    self.function_bodies.remove(n);
-                }
-                DropKind::Trigger => {
-                    if let Some(t) = table.and_then(|t| self.tables.get_mut(t)) {
-                        t.triggers.remove(&n.name);
-                    }
-                }
-                DropKind::Extension | DropKind::Schema | DropKind::Collation => {}
-            }
         }
     }
 
@@ -563,52 +429,6 @@ impl Catalog {
         Ok(())
     }
 
-    fn view_from(&self, v: &ViewDef) -> View {
-        let mut depends: std::collections::BTreeMap<QName, BTreeSet<String>> = Default::default();
-        let resolve = |q: &str| -> Option<QName> {
-            v.aliases
-                .iter()
-                .find(|(a, _)| a == q)
-                .map(|(_, t)| t.clone())
-                .or_else(|| v.relations.iter().find(|r| r.name == q).cloned())
-        };
-        for rel in &v.relations {
-            if self.tables.contains_key(rel) {
-                depends.entry(rel.clone()).or_default();
-            }
-        }
-        for (qual, col) in &v.columns {
-            let targets: Vec<QName> = match qual {
-                Some(q) => resolve(q).into_iter().collect(),
-                None => v.relations.clone(),
-            };
-            for t in targets {
-                if let Some(table) = self.tables.get(&t)
-                    && table.column(col).is_some()
-                {
-                    depends.entry(t).or_default().insert(col.clone());
-                }
-            }
-        }
-        if v.star {
-            for rel in &v.relations {
-                if let Some(table) = self.tables.get(rel) {
-                    depends
-                        .entry(rel.clone())
-                        .or_default()
-                        .extend(table.columns.iter().map(|c| c.name.clone()));
-                }
-            }
-        }
-        View {
-            name: v.name.clone(),
-            materialized: v.materialized,
-            depends,
-            definition: Some(v.query.clone()),
-            options: v.options.clone(),
-        }
-    }
-
     /// Apply one ALTER TABLE action; returns the table's name afterwards (RENAME TO).
     fn alter(&mut self, table: &QName, a: &AlterAction) -> Result<QName, CatalogError> {
         let col_must_exist = |cat: &Catalog, c: &str| -> R {
@@ -740,108 +560,5 @@ impl Catalog {
             }
         }
         Ok(table.clone())
-    }
-}
-
-/// An index key on a plain column.
-pub fn plain_key(col: &str) -> IndexKey {
-    IndexKey {
-        expr: crate::sql::types::quote_if_needed(col),
-        column: Some(col.to_string()),
-        collation: None,
-        opclass: None,
-        desc: false,
-        nulls_first: None,
-        statistics: None,
-    }
-}
-
-/// An EXCLUDE constraint as `pg_get_constraintdef()` prints it: without the leading
-/// `CONSTRAINT name` that the statement's text carries, whitespace collapsed.
-pub fn exclusion_definition(text: &str) -> String {
-    let t = text.trim_start();
-    let rest = match t.get(..11) {
-        Some(head) if head.eq_ignore_ascii_case("constraint ") => {
-            let name = t[11..].trim_start();
-            if let Some(quoted) = name.strip_prefix('"') {
-                // Skip to the closing quote; `""` is an escaped quote inside the name.
-                let mut chars = quoted.char_indices().peekable();
-                let mut end = quoted.len();
-                while let Some((i, c)) = chars.next() {
-                    if c == '"' {
-                        if chars.peek().is_some_and(|&(_, n)| n == '"') {
-                            chars.next();
-                        } else {
-                            end = i + 1;
-                            break;
-                        }
-                    }
-                }
-                &quoted[end..]
-            } else {
-                name.find(char::is_whitespace).map_or("", |i| &name[i..])
-            }
-        }
-        _ => t,
-    };
-    rest.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// The name PostgreSQL derives from an index expression (the function name, else `expr`).
-fn expr_label(e: &str) -> String {
-    match e.split_once('(') {
-        Some((f, _))
-            if !f.is_empty()
-                && f.chars()
-                    .all(|c| c.is_alphanumeric() || c == '_' || c == '.') =>
-        {
-            f.rsplit('.').next().unwrap_or("expr").to_lowercase()
-        }
-        _ => "expr".into(),
-    }
-}
-
-/// Does this index use `col` (as a key, in an expression, predicate or INCLUDE)?
-pub fn index_uses(i: &Index, col: &str) -> bool {
-    i.keys.iter().any(|k| {
-        k.column.as_deref() == Some(col)
-            || (k.column.is_none() && expr::mentions_column(&k.expr, col))
-    }) || i.include.iter().any(|c| c == col)
-        || i.predicate
-            .as_deref()
-            .is_some_and(|p| expr::mentions_column(p, col))
-}
-
-/// Does this constraint (on its own table) use `col`?
-pub fn constraint_uses(c: &Constraint, col: &str) -> bool {
-    match &c.kind {
-        ConstraintKind::Check { expr } => expr::mentions_column(expr, col),
-        ConstraintKind::Exclude { definition } => {
-            expr::mentions_column(definition, col) || definition.contains(col)
-        }
-        k => k.columns().iter().any(|c| c == col),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::exclusion_definition;
-
-    #[test]
-    fn exclusion_definitions_drop_the_constraint_name() {
-        let want = "EXCLUDE USING gist (room WITH =, during WITH &&)";
-        assert_eq!(
-            exclusion_definition(
-                "CONSTRAINT no_overlap EXCLUDE USING gist (room WITH =, during WITH &&)"
-            ),
-            want
-        );
-        assert_eq!(
-            exclusion_definition(
-                "CONSTRAINT \"No \"\"Overlap\" EXCLUDE  USING gist (room WITH =, during WITH &&)"
-            ),
-            want
-        );
-        assert_eq!(exclusion_definition(want), want);
     }
 }

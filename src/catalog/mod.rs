@@ -14,10 +14,12 @@ pub mod live;
 pub mod load;
 pub mod model;
 pub mod names;
+mod objects;
 mod partition;
 pub mod rename;
 pub mod routines;
 pub mod unread;
+mod uses;
 
 pub use error::CatalogError;
 pub use evolving::Evolving;

@@ -2,14 +2,11 @@
 //! constraints (`PARTITION OF`, `INHERITS`), `ATTACH PARTITION` makes a table a partition,
 //! and `ALTER INDEX ... ATTACH PARTITION` joins a partition's index to its parent's.
 
+use super::apply::mismatch;
 use super::error::CatalogError;
 use super::model::{Catalog, ConstraintKind, Parent};
 use crate::sql::QName;
 use crate::sql::ddl::{ColumnDef, TableDef};
-
-fn mismatch(msg: String) -> CatalogError {
-    CatalogError::Mismatch(msg)
-}
 
 impl Catalog {
     /// Record `def`'s parent and partition key, and give it its parents' columns and CHECK

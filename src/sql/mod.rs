@@ -6,6 +6,8 @@
 //! planner and the linter match on instead of walking sqlparser's AST. [`ident`] quotes
 //! identifiers; [`types`] canonicalizes type names; [`expr`] normalizes expressions.
 
+pub mod alter;
+pub mod constraint;
 pub mod convert;
 pub mod ddl;
 pub mod depth;

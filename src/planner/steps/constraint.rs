@@ -89,7 +89,7 @@ pub fn foreign_key(ctx: &Ctx, out: &mut Drafts, fk: &ForeignKey) -> Result<usize
     let (table, name) = (fk.table, fk.name);
     let t = ctx.table(table)?;
     if t.is_partitioned() {
-        return partitioned_foreign_key(ctx, out, fk, t);
+        return partitioned_foreign_key(ctx, out, fk, t, (ref_table, columns));
     }
     let mut prev = fk.after;
     if !t.has_index_leading_with(columns) {
@@ -104,21 +104,13 @@ pub fn foreign_key(ctx: &Ctx, out: &mut Drafts, fk: &ForeignKey) -> Result<usize
             MissingIndex::Silent => {}
         }
     }
-    let mut d = Draft::new(
+    let mut d = add_not_valid(
         format!("add-fk-{name}"),
-        Phase::Expand,
-        StepKind::Ddl,
-        DdlForm::AddForeignKeyNotValid,
-        format!(
-            "Add FOREIGN KEY {name} NOT VALID on {} → {}",
-            table.display(),
-            ref_table.display()
-        ),
-    )
-    .sql([sqlgen::add_constraint(table, name, fk.kind, true)])
-    .rollback([sqlgen::drop_constraint(table, name)])
-    .on(table)
-    .on(ref_table);
+        table,
+        fk,
+        ref_table,
+        table.display(),
+    );
     if let Some(p) = prev {
         d = d.in_phase(out.phase_of(p)).after(p);
     }
@@ -126,18 +118,15 @@ pub fn foreign_key(ctx: &Ctx, out: &mut Drafts, fk: &ForeignKey) -> Result<usize
     if fk.not_valid {
         return Ok(a);
     }
-    let validate = Draft::new(
+    let validate = validate_key(
         format!("validate-{name}"),
-        out.phase_of(a).max(Phase::Backfill),
-        StepKind::Ddl,
-        DdlForm::ValidateConstraint,
+        out.phase_of(a),
+        table,
+        name,
+        ref_table,
         format!("Validate FOREIGN KEY {name} on existing rows"),
-    )
-    .sql([sqlgen::validate(table, name)])
-    .note("The referenced table is held only in ROW SHARE mode.")
-    .after(a)
-    .on(table)
-    .touching(ref_table);
+        a,
+    );
     Ok(out.push(validate))
 }
 
@@ -172,13 +161,8 @@ fn partitioned_foreign_key(
     out: &mut Drafts,
     fk: &ForeignKey,
     t: &crate::catalog::Table,
+    (ref_table, columns): (&QName, &[String]),
 ) -> Result<usize, SqlError> {
-    let ConstraintKind::ForeignKey {
-        ref_table, columns, ..
-    } = fk.kind
-    else {
-        return Err(ctx.refuse("internal error: not a foreign key", "report this as a bug"));
-    };
     let (table, name) = (fk.table, fk.name);
     if fk.not_valid {
         return Err(ctx.refuse(
@@ -208,44 +192,30 @@ fn partitioned_foreign_key(
     let mut validated = Vec::new();
     for p in &parts {
         let part = &p.name;
-        let mut add = Draft::new(
+        let mut add = add_not_valid(
             format!("add-fk-{name}-{}", part.name),
-            phase,
-            StepKind::Ddl,
-            DdlForm::AddForeignKeyNotValid,
-            format!(
-                "Add FOREIGN KEY {name} NOT VALID on partition {} → {}",
-                part.display(),
-                ref_table.display()
-            ),
+            part,
+            fk,
+            ref_table,
+            format!("partition {}", part.display()),
         )
-        .sql([sqlgen::add_constraint(part, name, fk.kind, true)])
-        .rollback([sqlgen::drop_constraint(part, name)])
-        .on(part)
-        .on(ref_table);
+        .in_phase(phase);
         if let Some(a) = fk.after {
             add = add.after(a);
         }
         let a = out.push(add);
-        validated.push(
-            out.push(
-                Draft::new(
-                    format!("validate-{name}-{}", part.name),
-                    phase.max(Phase::Backfill),
-                    StepKind::Ddl,
-                    DdlForm::ValidateConstraint,
-                    format!(
-                        "Validate FOREIGN KEY {name} on partition {}",
-                        part.display()
-                    ),
-                )
-                .sql([sqlgen::validate(part, name)])
-                .note("The referenced table is held only in ROW SHARE mode.")
-                .after(a)
-                .on(part)
-                .touching(ref_table),
+        validated.push(out.push(validate_key(
+            format!("validate-{name}-{}", part.name),
+            phase,
+            part,
+            name,
+            ref_table,
+            format!(
+                "Validate FOREIGN KEY {name} on partition {}",
+                part.display()
             ),
-        );
+            a,
+        )));
     }
     let mut parent = Draft::new(
         format!("add-fk-{name}"),
@@ -271,4 +241,54 @@ fn partitioned_foreign_key(
         parent = parent.after(a);
     }
     Ok(out.push(parent))
+}
+
+/// `ADD CONSTRAINT name FOREIGN KEY ... NOT VALID` on `table` as a draft (`what` names the
+/// table in the summary).
+fn add_not_valid(
+    slug: String,
+    table: &QName,
+    fk: &ForeignKey,
+    ref_table: &QName,
+    what: String,
+) -> Draft {
+    let name = fk.name;
+    Draft::new(
+        slug,
+        Phase::Expand,
+        StepKind::Ddl,
+        DdlForm::AddForeignKeyNotValid,
+        format!(
+            "Add FOREIGN KEY {name} NOT VALID on {what} → {}",
+            ref_table.display()
+        ),
+    )
+    .sql([sqlgen::add_constraint(table, name, fk.kind, true)])
+    .rollback([sqlgen::drop_constraint(table, name)])
+    .on(table)
+    .on(ref_table)
+}
+
+/// `VALIDATE CONSTRAINT name` on `table` as a draft, after `after`.
+fn validate_key(
+    slug: String,
+    phase: Phase,
+    table: &QName,
+    name: &str,
+    ref_table: &QName,
+    summary: String,
+    after: usize,
+) -> Draft {
+    Draft::new(
+        slug,
+        phase.max(Phase::Backfill),
+        StepKind::Ddl,
+        DdlForm::ValidateConstraint,
+        summary,
+    )
+    .sql([sqlgen::validate(table, name)])
+    .note("The referenced table is held only in ROW SHARE mode.")
+    .after(after)
+    .on(table)
+    .touching(ref_table)
 }

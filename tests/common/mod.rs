@@ -185,8 +185,7 @@ pub async fn run_step(conn: &mut PgConnection, s: &Step) -> Result<(), String> {
             let b = s.backfill.as_ref().ok_or("backfill without details")?;
             let batch = &s.sql[0];
             prepare_and_run(conn, &s.id, batch, &b.table, &b.key).await?;
-            let set = bellows::sql::assignments(&b.set);
-            let all = format!("UPDATE {} SET {set} WHERE {}", b.table, b.filter);
+            let all = b.whole_sql();
             raw(&all)
                 .execute(&mut *conn)
                 .await

@@ -26,6 +26,8 @@ pub struct Directives {
     pub up: Option<String>,
     /// A data fix-up before the constraint validates.
     pub fix: Option<super::fixup::Fix>,
+    /// `versioned-views <schema>`: rename through views in this schema instead of a copy.
+    pub versioned: Option<String>,
 }
 
 /// Names a person can write after `bellows:`.
@@ -37,7 +39,20 @@ pub const KNOWN: &[&str] = &[
     "fix-rows",
     "fix-orphans",
     "fix-duplicates",
+    "versioned-views",
 ];
+
+/// A schema name: plain (folded to lower case) or double-quoted.
+fn schema_name(value: &str) -> Option<String> {
+    let v = value.trim().trim_end_matches(';').trim();
+    if let Some(inner) = v.strip_prefix('"').and_then(|r| r.strip_suffix('"')) {
+        return (!inner.is_empty() && !inner.contains('"')).then(|| inner.to_string());
+    }
+    let ok = !v.is_empty()
+        && v.chars().all(|c| c.is_alphanumeric() || c == '_')
+        && !v.starts_with(|c: char| c.is_ascii_digit());
+    ok.then(|| v.to_lowercase())
+}
 
 /// Read the directives out of the comments that precede a statement.
 pub fn parse(path: &str, comments: &[(String, Loc)]) -> Result<Directives, SqlError> {
@@ -61,6 +76,14 @@ pub fn parse(path: &str, comments: &[(String, Loc)]) -> Result<Directives, SqlEr
             "down" => &mut d.down,
             "fill" => &mut d.fill,
             "up" => &mut d.up,
+            "versioned-views" => {
+                let schema = schema_name(value).ok_or_else(|| {
+                    SqlError::new(path, *loc, format!("cannot read `bellows:versioned-views {value}`"))
+                        .with_hint("write the schema new code's views go to, e.g. `-- bellows:versioned-views app_v2`")
+                })?;
+                d.versioned = Some(schema);
+                continue;
+            }
             "fix-rows" | "fix-orphans" | "fix-duplicates" => {
                 if let Some(f) = &d.fix {
                     return Err(SqlError::new(

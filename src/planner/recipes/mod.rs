@@ -19,6 +19,7 @@ pub mod rename_column;
 pub mod rename_table;
 pub mod rewrite;
 pub mod set_not_null;
+pub mod versioned;
 
 use super::kit::{Ctx, Drafts};
 use crate::sql::ddl::{AlterAction, ColumnDef};
@@ -60,6 +61,12 @@ fn unused_directives(ctx: &Ctx, out: &mut Drafts) {
         || actions
             .iter()
             .any(|a| matches!(a, AlterAction::AddConstraint { .. }));
+    let uses_versioned = actions
+        .iter()
+        .any(|a| matches!(a, AlterAction::RenameColumn { .. }));
+    if d.versioned.is_some() && !uses_versioned {
+        out.warn("`-- bellows:versioned-views` has no effect here: it applies to RENAME COLUMN");
+    }
     if d.up.is_some() && !uses_up {
         out.warn("`-- bellows:up` has no effect here: it applies to ADD COLUMN");
     }

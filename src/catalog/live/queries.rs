@@ -132,6 +132,8 @@ impl Version {
              LEFT JOIN pg_catalog.pg_index i ON i.indexrelid = c.conindid AND c.contype IN ('p', 'u') \
              LEFT JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid \
              WHERE c.conrelid = ANY($1) AND c.contype IN ('p', 'u', 'c', 'f', 'x') \
+               AND NOT (c.conparentid <> 0 AND c.conrelid = \
+                        (SELECT p.conrelid FROM pg_catalog.pg_constraint p WHERE p.oid = c.conparentid)) \
              ORDER BY c.conrelid, c.conname",
             cols = attnames("c.conkey", "c.conrelid"),
             ref_cols = attnames("c.confkey", "c.confrelid"),

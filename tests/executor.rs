@@ -15,14 +15,44 @@ const FILES: &[&str] = &[examples::SCHEMA, "tests/fixtures/small-seed.sql"];
 
 #[test]
 fn every_example_runs_to_the_end_and_rolls_back_from_every_phase_boundary() {
+    let plans = examples::changes()
+        .into_iter()
+        .map(|(stem, path)| (stem, examples::plan(&path)))
+        .collect();
+    let failures = run_and_roll_back(plans, FILES, "x");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn every_production_example_runs_to_the_end_and_rolls_back_from_every_phase_boundary() {
+    let plans = examples::production_changes()
+        .into_iter()
+        .map(|(stem, path)| {
+            (
+                stem,
+                examples::plan_against(examples::PRODUCTION_SCHEMA, &path),
+            )
+        })
+        .collect();
+    let failures = run_and_roll_back(plans, examples::PRODUCTION_FILES, "px");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Each plan with the real executor on a fresh database of `files`: all the way (twice: the
+/// second run does nothing), and through each phase before contract then rolled back to the
+/// schema it started from. Returns one message per failure.
+fn run_and_roll_back(
+    plans: Vec<(String, bellows::plan::Plan)>,
+    files: &[&str],
+    tag: &str,
+) -> Vec<String> {
     let cluster = common::cluster();
     let rt = common::rt();
     let set = exec::quick();
     let mut failures = Vec::new();
-    for (i, (stem, path)) in examples::changes().into_iter().enumerate() {
-        let plan = examples::plan(&path);
+    for (i, (stem, plan)) in plans.into_iter().enumerate() {
         // All the way, then once more: a finished plan does nothing the second time.
-        let url = common::fresh_db(&cluster, &format!("x{i}"), FILES);
+        let url = common::fresh_db(&cluster, &format!("{tag}{i}"), files);
         let (r, _) = rt.block_on(exec::run(&url, &plan, &set));
         if r.as_ref().ok() != Some(&Outcome::Done) {
             failures.push(format!("{stem}: {r:?}"));
@@ -54,7 +84,7 @@ fn every_example_runs_to_the_end_and_rolls_back_from_every_phase_boundary() {
             .filter(|p| **p != Phase::Contract)
             .enumerate()
         {
-            let url = common::fresh_db(&cluster, &format!("x{i}p{k}"), FILES);
+            let url = common::fresh_db(&cluster, &format!("{tag}{i}p{k}"), files);
             let before = rt.block_on(exec::app_shape(&url));
             let mut through = set.clone();
             through.through = Some(*phase);
@@ -88,7 +118,7 @@ fn every_example_runs_to_the_end_and_rolls_back_from_every_phase_boundary() {
             }
         }
     }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    failures
 }
 
 #[test]

@@ -187,6 +187,27 @@ fn a_renamed_column_keeps_every_role_to_its_own_rows_through_every_phase() {
     assert_eq!(back.policies(), policies_before);
     assert_eq!(back.visible("writer_a"), "1,5");
     back.insert_checks("writer_a", "owner", "after rollback");
+
+    // The real executor: its contract guard accounts for the policies the switch-over
+    // re-creates (it used to stop at the gate, naming them as unplanned dependants). Planned
+    // against the live database, as `bellows plan --database-url` does: this hand-written
+    // schema spells the policy's expression otherwise than the server prints it.
+    let exe = setup(&cluster, &file, "rls_rename_exec");
+    let exe_url = cluster.url("rls_rename_exec");
+    let live = rt
+        .block_on(bellows::catalog::live::introspect_url(&exe_url))
+        .expect("introspect");
+    let plan = bellows::planner::plan(
+        "rename.sql",
+        "ALTER TABLE notes RENAME COLUMN owner TO owner_name;",
+        &live,
+        &Default::default(),
+    )
+    .expect("plans against the server");
+    let (r, _) = rt.block_on(common::exec::run(&exe_url, &plan, &common::exec::quick()));
+    r.expect("the executor runs the plan to the end");
+    assert!(exe.policies().contains("owner_name"));
+    assert_eq!(exe.visible("writer_a"), "1,5");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -75,6 +75,16 @@ pub enum Known {
     },
     /// A sequence the plan hands to the new column.
     Sequence(QName),
+    /// A view (or materialized view) the switch-over replaces, drops or re-creates on the
+    /// new column.
+    View(QName),
+    /// A row-level security policy the switch-over drops and re-creates on the new column.
+    Policy {
+        /// Its table.
+        table: QName,
+        /// Name.
+        name: String,
+    },
     /// A table dropped by the same step (objects on it go with it).
     Table(QName),
 }
@@ -378,6 +388,13 @@ impl Shadow {
                     }
                 }
                 Ddl::SequenceOwnedBy { sequence, .. } => self.moved.push(Known::Sequence(sequence)),
+                Ddl::CreateView(v) => self.moved.push(Known::View(v.name)),
+                Ddl::DropView { names, .. } => {
+                    self.moved.extend(names.into_iter().map(Known::View));
+                }
+                Ddl::DropPolicy { name, table, .. } => {
+                    self.moved.push(Known::Policy { table, name });
+                }
                 _ => {}
             }
         }

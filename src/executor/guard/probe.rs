@@ -239,6 +239,10 @@ impl Dependant {
                 self.owner.as_ref() == Some(table) && self.name == *name
             }
             (Known::Sequence(s), DepKind::Sequence) => self.owner.as_ref() == Some(s),
+            (Known::View(v), DepKind::Rule) => self.owner.as_ref() == Some(v),
+            (Known::Policy { table, name }, DepKind::Policy) => {
+                self.owner.as_ref() == Some(table) && self.name == *name
+            }
             (Known::Table(t), _) => self.owner.as_ref() == Some(t),
             _ => false,
         })

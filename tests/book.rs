@@ -73,6 +73,7 @@ fn every_recipe_has_a_book_page() {
         ("rename_table", "recipes/rename-table.md"),
         ("rewrite", "recipes/no-safe-path.md"),
         ("set_not_null", "recipes/set-not-null.md"),
+        ("versioned", "recipes/rename-column.md"),
     ];
     let links: BTreeSet<String> = summary_links().into_iter().collect();
     for e in std::fs::read_dir("src/planner/recipes")

@@ -3,48 +3,16 @@
 //! own when the step must be undoable (data fix-ups). The executor and the test harness build
 //! a batch's statement here, so both run the same SQL.
 
-use serde::{Deserialize, Serialize};
-
-use super::model::Backfill;
+use super::model::{Backfill, BatchAction, SaveTo};
 use crate::sql::quote_ident as q;
 
-/// What a batch does to the rows of its range that match the filter.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum BatchAction {
-    /// `UPDATE ... SET` the step's expressions.
-    #[default]
-    Update,
-    /// `DELETE` the rows.
-    Delete,
-}
-
-impl BatchAction {
-    /// True for the default (kept out of plan files).
-    pub fn is_update(&self) -> bool {
-        *self == BatchAction::Update
-    }
-}
-
-/// Where a batch saves the rows it changes, in the same transaction, before changing them:
-/// their key and earlier values for an update, the whole row for a delete.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SaveTo {
-    /// Quoted, qualified table the rows go to.
-    pub table: String,
-    /// The columns saved, in the save table's order.
-    pub columns: Vec<String>,
-}
-
-impl SaveTo {
-    fn list(&self) -> String {
-        self.columns
-            .iter()
-            .map(|c| q(c))
-            .collect::<Vec<_>>()
-            .join(", ")
-    }
+/// The save table's columns, quoted, in order.
+fn list(s: &SaveTo) -> String {
+    s.columns
+        .iter()
+        .map(|c| q(c))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 impl Backfill {
@@ -63,7 +31,7 @@ impl Backfill {
                  upd AS (UPDATE {t} SET {} WHERE {rows} RETURNING 1)",
                 s.table,
                 crate::sql::assignments(&self.set),
-                cols = s.list()
+                cols = list(s)
             ),
             (BatchAction::Delete, None) => {
                 format!("upd AS (DELETE FROM {t} WHERE {rows} RETURNING 1)")
@@ -72,7 +40,7 @@ impl Backfill {
                 "upd AS (DELETE FROM {t} WHERE {rows} RETURNING {cols}), \
                  saved AS (INSERT INTO {} ({cols}) SELECT {cols} FROM upd)",
                 s.table,
-                cols = s.list()
+                cols = list(s)
             ),
         }
     }

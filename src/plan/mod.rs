@@ -14,7 +14,6 @@ pub mod load;
 pub mod model;
 pub mod render;
 
-pub use batch::{BatchAction, SaveTo};
 pub use error::PlanError;
 pub use load::{load_file, parse};
 pub use model::*;

@@ -206,11 +206,40 @@ pub struct Backfill {
     /// Batch sizing.
     pub batch: BatchSettings,
     /// What each batch does to its rows (update unless said).
-    #[serde(default, skip_serializing_if = "super::batch::BatchAction::is_update")]
-    pub action: super::batch::BatchAction,
+    #[serde(default, skip_serializing_if = "BatchAction::is_update")]
+    pub action: BatchAction,
     /// Where each batch first saves what it changes, so rollback can put it back.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub save: Option<super::batch::SaveTo>,
+    pub save: Option<SaveTo>,
+}
+
+/// What a batch does to the rows of its range that match the filter.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BatchAction {
+    /// `UPDATE ... SET` the step's expressions.
+    #[default]
+    Update,
+    /// `DELETE` the rows.
+    Delete,
+}
+
+impl BatchAction {
+    /// True for the default (kept out of plan files).
+    pub fn is_update(&self) -> bool {
+        *self == BatchAction::Update
+    }
+}
+
+/// Where a batch saves the rows it changes, in the same transaction, before changing them:
+/// their key and earlier values for an update, the whole row for a delete.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SaveTo {
+    /// Quoted, qualified table the rows go to.
+    pub table: String,
+    /// The columns saved, in the save table's order.
+    pub columns: Vec<String>,
 }
 
 /// How backfill batches are sized and paced.

@@ -190,6 +190,27 @@ mod tests {
             "-- bellows:versioned-views app_v2\nALTER TABLE t RENAME COLUMN email TO email_address;",
             crate::planner::recipes::plan,
         );
-        insta::assert_snapshot!(out);
+        insta::assert_snapshot!(out, @r#"
+        0 versioned-view [expand ddl View] Create view app_v2.t with email named email_address, for new code
+          do: CREATE SCHEMA "app_v2"
+          do: CREATE VIEW "app_v2"."t" WITH (security_invoker = true) AS SELECT "id", "email" AS "email_address" FROM "public"."t"
+          do: GRANT USAGE ON SCHEMA "app_v2" TO "app"
+          do: GRANT SELECT, INSERT ON "app_v2"."t" TO "app"
+          undo: DROP VIEW IF EXISTS "app_v2"."t"
+          undo: DROP SCHEMA IF EXISTS "app_v2"
+          on: public.t
+        1 gate [contract gate Nothing] Confirm every application instance runs new code with search_path "app_v2", "public"
+          after: 0
+        2 rename-in-place [contract ddl RenameColumn] Rename public.t.email to email_address in place and drop the view
+          do: ALTER TABLE "public"."t" RENAME COLUMN "email" TO "email_address"
+          do: DROP VIEW IF EXISTS "app_v2"."t"
+          undo: ALTER TABLE "public"."t" RENAME COLUMN "email_address" TO "email"
+          undo: CREATE VIEW "app_v2"."t" WITH (security_invoker = true) AS SELECT "id", "email" AS "email_address" FROM "public"."t"
+          undo: GRANT USAGE ON SCHEMA "app_v2" TO "app"
+          undo: GRANT SELECT, INSERT ON "app_v2"."t" TO "app"
+          on: public.t
+          after: 1
+        warning: versioned views: deploy new code with `SET search_path = "app_v2", "public"` (old code keeps its search_path); nothing is copied, and the column is renamed in place at contract
+        "#);
     }
 }

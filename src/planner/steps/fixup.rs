@@ -542,30 +542,3 @@ pub fn duplicates_for(
     )
     .map(Some)
 }
-
-#[cfg(test)]
-mod tests {
-    use crate::planner::kit::testing;
-
-    const SCHEMA: &str = "CREATE TABLE a (id bigint PRIMARY KEY);\nCREATE TABLE t (id bigint PRIMARY KEY, a_id bigint, price numeric);";
-
-    #[test]
-    fn fix_rows_come_between_the_not_valid_check_and_its_validation() {
-        let out = testing::plan(
-            SCHEMA,
-            "-- bellows:fix-rows price = 0\nALTER TABLE t ADD CONSTRAINT t_price_check CHECK (price >= 0);",
-            crate::planner::recipes::plan,
-        );
-        insta::assert_snapshot!(out);
-    }
-
-    #[test]
-    fn orphans_are_nulled_after_the_not_valid_key_and_before_its_validation() {
-        let out = testing::plan(
-            SCHEMA,
-            "-- bellows:fix-orphans null\nALTER TABLE t ADD CONSTRAINT t_a_fkey FOREIGN KEY (a_id) REFERENCES a (id);",
-            crate::planner::recipes::plan,
-        );
-        insta::assert_snapshot!(out);
-    }
-}

@@ -1,4 +1,6 @@
-//! Keyset pagination over a table's primary key, shared by backfills and verifications: the key columns with their types, the SQL pieces for a range, and the table's row estimate.
+//! Keyset pagination over a table's primary key, shared by backfills and verifications: the key columns with their types, the SQL pieces for a range, a backfill batch, and the table's row estimate.
+
+use sqlx::{PgConnection, Row};
 
 use super::error::ExecError;
 use super::session::Session;
@@ -75,6 +77,85 @@ impl Keyset {
             .map(|c| format!("(SELECT {}::text FROM {rel})", q(c)))
             .collect::<Vec<_>>()
             .join(", ")
+    }
+}
+
+impl Keyset {
+    /// The highest key of `table` now (texts), None when it is empty.
+    pub(super) async fn highest(
+        &self,
+        s: &Session,
+        table: &str,
+    ) -> Result<Option<Vec<String>>, ExecError> {
+        let sql = format!(
+            "SELECT {} FROM {table} ORDER BY {} LIMIT 1",
+            self.cols
+                .iter()
+                .enumerate()
+                .map(|(i, c)| format!("{}::text AS bellows_key_{i}", q(c)))
+                .collect::<Vec<_>>()
+                .join(", "),
+            self.desc()
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .fetch_optional(&s.pool)
+            .await
+            .map_err(|e| s.err("cannot read the key range", &e))?;
+        Ok(row.map(|r| {
+            (0..self.cols.len())
+                .map(|i| r.try_get::<String, _>(i).unwrap_or_default())
+                .collect()
+        }))
+    }
+
+    /// One backfill batch of at most `size` rows of `table` after `last`, up to `upper`:
+    /// updates the rows that still match `filter`. Returns the rows in the batch and the
+    /// last key of the batch (None when no row was left).
+    #[allow(clippy::too_many_arguments)]
+    pub(super) async fn backfill_batch(
+        &self,
+        conn: &mut PgConnection,
+        table: &str,
+        set_list: &str,
+        filter: &str,
+        last: Option<&[String]>,
+        upper: Option<&[String]>,
+        size: u32,
+    ) -> Result<(i64, Option<Vec<String>>), sqlx::Error> {
+        let n = self.cols.len();
+        let upper_first = if last.is_some() { 2 + n } else { 2 };
+        let lower = match (last.is_some(), upper.is_some()) {
+            (true, true) => format!("WHERE {} AND {}", self.after(2), self.at_most(upper_first)),
+            (true, false) => format!("WHERE {}", self.after(2)),
+            (false, true) => format!("WHERE {}", self.at_most(upper_first)),
+            (false, false) => String::new(),
+        };
+        let lower_and = if last.is_some() {
+            format!("{} AND ", self.after(2))
+        } else {
+            String::new()
+        };
+        let sql = format!(
+            "WITH batch AS (SELECT {k} FROM {table} {lower} ORDER BY {k} LIMIT $1), \
+                  last AS (SELECT {k} FROM batch ORDER BY {desc} LIMIT 1), \
+                  upd AS (UPDATE {table} SET {set_list} WHERE {lower_and}({k}) <= (SELECT {k} FROM last) AND ({filter}) RETURNING 1) \
+             SELECT (SELECT count(*) FROM batch), (SELECT count(*) FROM upd), {texts}",
+            k = self.list(),
+            desc = self.desc(),
+            texts = self.texts("last"),
+        );
+        let mut qy = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(size as i64);
+        for v in last.into_iter().chain(upper).flatten() {
+            qy = qy.bind(v.clone());
+        }
+        let row = qy.fetch_one(conn).await?;
+        let scanned: i64 = row.try_get(0)?;
+        let mut out: Vec<String> = Vec::with_capacity(n);
+        for i in 0..n {
+            let v: Option<String> = row.try_get(2 + i)?;
+            out.extend(v);
+        }
+        Ok((scanned, (scanned > 0 && out.len() == n).then_some(out)))
     }
 }
 

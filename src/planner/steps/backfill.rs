@@ -1,8 +1,11 @@
-//! A batched backfill over the primary key, and the batched read that verifies its result.
+//! A batched backfill over the primary key (or, on a table with no key, over ranges of
+//! physical pages; on a partitioned table, leaf partition by leaf partition), and the batched
+//! read that verifies its result.
 
 use std::collections::BTreeMap;
 
-use crate::plan::{Backfill, Phase, StepKind, Verify};
+use crate::catalog::Catalog;
+use crate::plan::{Backfill, PAGE_WALK_VERSION, Phase, StepKind, Verify, Walk};
 use crate::planner::kit::{Ctx, Draft};
 use crate::planner::sqlgen;
 use crate::safety::DdlForm;
@@ -12,7 +15,8 @@ use crate::sql::QName;
 pub struct Fill<'a> {
     /// The table.
     pub table: &'a QName,
-    /// Its batching key: the primary key, or a unique index on NOT NULL columns.
+    /// Its batching key: the primary key, or a unique index on NOT NULL columns; empty when
+    /// the table has neither and batches walk its pages ([`Ctx::batch_key`]).
     pub key: &'a [String],
     /// Column and the expression that fills it.
     pub set: &'a [(String, String)],
@@ -20,13 +24,35 @@ pub struct Fill<'a> {
     pub filter: &'a str,
 }
 
+/// How batches walk a table with this batching key.
+pub fn walk(key: &[String]) -> Walk {
+    if key.is_empty() {
+        Walk::Pages
+    } else {
+        Walk::Key
+    }
+}
+
+/// The leaf partitions of `table` the catalog knows (sub-partitions resolved), by name.
+fn leaf_partitions(cat: &Catalog, table: &QName) -> Vec<QName> {
+    let mut out = Vec::new();
+    for p in super::partitioned_index::partitions(cat, table) {
+        if p.is_partitioned() {
+            out.extend(leaf_partitions(cat, &p.name));
+        } else {
+            out.push(p.name.clone());
+        }
+    }
+    out.sort();
+    out
+}
+
 /// How the batches walk the table, for the step's note.
 fn order_note(ctx: &Ctx, table: &QName, key: &[String]) -> String {
-    let by_pk = ctx
-        .cat()
-        .table(table)
-        .is_none_or(|t| t.primary_key_columns() == key);
-    let order = if by_pk {
+    let t = ctx.cat().table(table);
+    let order = if key.is_empty() {
+        "The table has no primary key and no unique NOT NULL key: batches walk ranges of its physical pages (`ctid >= '(p,0)' AND ctid < '(p+n,0)'`, a TID range scan, PostgreSQL 14+) up to its size when the step starts. Rows written meanwhile, and rows an update moves to another page, pass through the sync or fill trigger, so none is left behind".to_string()
+    } else if t.is_none_or(|t| t.primary_key_columns() == key) {
         "Batches follow the primary key".to_string()
     } else {
         format!(
@@ -34,8 +60,24 @@ fn order_note(ctx: &Ctx, table: &QName, key: &[String]) -> String {
             sqlgen::cols(key)
         )
     };
+    let by_partition = match t {
+        Some(t) if t.is_partitioned() => {
+            let leaves = leaf_partitions(ctx.cat(), table);
+            let names: Vec<String> = leaves.iter().map(QName::display).collect();
+            format!(
+                " The table is partitioned: the batches walk one leaf partition after another ({} when planned: {}), each by its own copy of the key; the list is read from the database when the step starts, so partitions attached since are filled too.",
+                leaves.len(),
+                if names.is_empty() {
+                    "none".to_string()
+                } else {
+                    names.join(", ")
+                }
+            )
+        }
+        _ => String::new(),
+    };
     format!(
-        "{order}, commit one by one, and touch only rows that still differ, so a re-run after a crash changes nothing twice."
+        "{order}, commit one by one, and touch only rows that still differ, so a re-run after a crash changes nothing twice.{by_partition}"
     )
 }
 
@@ -47,7 +89,8 @@ pub fn backfill(ctx: &Ctx, slug: &str, fill: &Fill, summary: String) -> Draft {
         set,
         filter,
     } = fill;
-    Draft::new(
+    let by_partition = ctx.cat().table(table).is_some_and(|t| t.is_partitioned());
+    let draft = Draft::new(
         slug,
         Phase::Backfill,
         StepKind::Backfill,
@@ -60,10 +103,21 @@ pub fn backfill(ctx: &Ctx, slug: &str, fill: &Fill, summary: String) -> Draft {
     .with_backfill(Backfill {
         table: table.sql(),
         key: key.to_vec(),
+        walk: walk(key),
+        by_partition,
         set: set.iter().cloned().collect::<BTreeMap<_, _>>(),
         filter: filter.to_string(),
         batch: ctx.opts.batch.clone(),
-    })
+    });
+    needs_walk(draft, key)
+}
+
+/// A page walk needs TID range scans.
+fn needs_walk(draft: Draft, key: &[String]) -> Draft {
+    match walk(key) {
+        Walk::Key => draft,
+        Walk::Pages => draft.needs(PAGE_WALK_VERSION),
+    }
 }
 
 /// A batched read that fails when any row of `table` matches `violation`.
@@ -75,7 +129,7 @@ pub fn verify(
     expectation: String,
     summary: String,
 ) -> Draft {
-    Draft::new(
+    let draft = Draft::new(
         slug,
         Phase::Backfill,
         StepKind::Verify,
@@ -87,7 +141,9 @@ pub fn verify(
     .with_verify(Verify {
         table: table.sql(),
         key: key.to_vec(),
+        walk: walk(key),
         violation,
         expectation,
-    })
+    });
+    needs_walk(draft, key)
 }

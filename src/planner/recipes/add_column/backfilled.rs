@@ -45,6 +45,16 @@ pub fn plan(ctx: &Ctx, t: &Table, c: &ColumnDef, how: &Backfill) -> Result<Draft
     // A fill that reads the row cannot be a default: a trigger fills what old code inserts.
     let fill_trigger = (c.not_null && !how.set_default && !uses_sequence && c.generated.is_none())
         .then(|| fill::trigger(ctx, table, &c.name, &how.value));
+    if key.is_empty() && fill_trigger.is_none() && c.generated.is_none() {
+        return Err(ctx.refuse(
+            format!(
+                "{} has no primary key and no unique index on NOT NULL columns, so the backfill would walk its pages, and an application update of a row not yet filled can move it to a page already walked, leaving {} NULL (only a trigger-filled column is safe that way)",
+                table.display(),
+                c.name
+            ),
+            "add a primary key or a unique index on NOT NULL columns first (bellows plans that safely too), then plan this change",
+        ));
+    }
     if let Some(trg) = &fill_trigger {
         prev = out.push(fill::start(trg).after(add));
     }

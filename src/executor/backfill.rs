@@ -51,7 +51,17 @@ enum Walker {
 }
 
 impl Walker {
-    async fn load(ctx: &RunCtx<'_>, b: &Backfill, table: &str) -> Result<Self, ExecError> {
+    /// The walker of `table`; a page walk resumed keeps the end it measured first (`last`
+    /// is the next page and that end).
+    async fn load(
+        ctx: &RunCtx<'_>,
+        b: &Backfill,
+        table: &str,
+        last: Option<&[String]>,
+    ) -> Result<Self, ExecError> {
+        let saved_end = last
+            .and_then(|l| l.get(1))
+            .and_then(|e| e.parse::<i64>().ok());
         Ok(match b.walk {
             Walk::Key => {
                 let ks = Keyset::load(ctx.s, table, &b.key).await?;
@@ -61,7 +71,13 @@ impl Walker {
                 Walker::Key { ks, upper }
             }
             // Up to the size now: rows written later pass through the triggers.
-            Walk::Pages => Walker::Pages(pages::size(ctx.s, table).await?),
+            Walk::Pages => {
+                let mut size = pages::size(ctx.s, table).await?;
+                if let Some(end) = saved_end {
+                    size.pages = end;
+                }
+                Walker::Pages(size)
+            }
         })
     }
 
@@ -271,7 +287,7 @@ async fn walk_table(
     last_table: bool,
 ) -> Result<Option<Interrupted>, ExecError> {
     let (step, b) = (run.step, run.b);
-    let walker = Walker::load(ctx, b, table).await?;
+    let walker = Walker::load(ctx, b, table, cur.last.as_deref()).await?;
     let target_ms = ctx
         .set
         .batch_target

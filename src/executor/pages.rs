@@ -27,6 +27,11 @@ pub(super) async fn require_tid_range_scans(s: &Session) -> Result<(), ExecError
     Ok(())
 }
 
+/// The leaf tables of `$1`: its leaf partitions, or the table itself (`pg_partition_tree`
+/// returns no row for a table that is neither partitioned nor a partition).
+const LEAVES: &str = "(SELECT relid FROM pg_partition_tree(to_regclass($1)) WHERE isleaf \
+     UNION ALL SELECT to_regclass($1) WHERE NOT EXISTS (SELECT 1 FROM pg_partition_tree(to_regclass($1))))";
+
 /// A table's size when a walk starts.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(super) struct Size {
@@ -53,11 +58,11 @@ impl Size {
 
 /// The size of `table` (quoted, qualified) now.
 pub(super) async fn size(s: &Session, table: &str) -> Result<Size, ExecError> {
-    let row = sqlx::query(
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT coalesce(max(pg_relation_size(t.relid) / current_setting('block_size')::bigint), 0)::bigint, \
                 coalesce(sum(greatest(c.reltuples, 0)), 0)::float8, coalesce(sum(c.relpages), 0)::float8 \
-         FROM pg_partition_tree(to_regclass($1)) t JOIN pg_class c ON c.oid = t.relid WHERE t.isleaf",
-    )
+         FROM {LEAVES} t JOIN pg_class c ON c.oid = t.relid"
+    )))
     .bind(table)
     .fetch_one(&s.pool)
     .await
@@ -132,11 +137,11 @@ pub(super) async fn verify_batch(
 /// The leaf partitions of `table` (quoted, qualified) now, by name; the table itself when
 /// it is not partitioned.
 pub(super) async fn leaves(s: &Session, table: &str) -> Result<Vec<String>, ExecError> {
-    sqlx::query_scalar(
+    sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
         "SELECT format('%I.%I', n.nspname, c.relname) \
-         FROM pg_partition_tree(to_regclass($1)) t JOIN pg_class c ON c.oid = t.relid \
-         JOIN pg_namespace n ON n.oid = c.relnamespace WHERE t.isleaf ORDER BY 1",
-    )
+         FROM {LEAVES} t JOIN pg_class c ON c.oid = t.relid \
+         JOIN pg_namespace n ON n.oid = c.relnamespace ORDER BY 1"
+    )))
     .bind(table)
     .fetch_all(&s.pool)
     .await

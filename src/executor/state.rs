@@ -80,8 +80,8 @@ pub struct StepRow {
 pub struct Cursor {
     /// How it walks: `last` is a key, or the next page.
     pub walk: Walk,
-    /// Last key done (text of each key column), or the next page (one text), None before
-    /// the first batch (of the current partition).
+    /// Last key done (text of each key column), or the next page and the page the walk
+    /// ends at; None before the first batch (of the current partition).
     pub last: Option<Vec<String>>,
     /// Rows covered so far (across all partitions).
     pub rows_done: i64,

@@ -4,7 +4,6 @@
 
 use std::collections::BTreeMap;
 
-use crate::catalog::Catalog;
 use crate::plan::{Backfill, PAGE_WALK_VERSION, Phase, StepKind, Verify, Walk};
 use crate::planner::kit::{Ctx, Draft};
 use crate::planner::sqlgen;
@@ -33,20 +32,6 @@ pub fn walk(key: &[String]) -> Walk {
     }
 }
 
-/// The leaf partitions of `table` the catalog knows (sub-partitions resolved), by name.
-fn leaf_partitions(cat: &Catalog, table: &QName) -> Vec<QName> {
-    let mut out = Vec::new();
-    for p in super::partitioned_index::partitions(cat, table) {
-        if p.is_partitioned() {
-            out.extend(leaf_partitions(cat, &p.name));
-        } else {
-            out.push(p.name.clone());
-        }
-    }
-    out.sort();
-    out
-}
-
 /// How the batches walk the table, for the step's note.
 fn order_note(ctx: &Ctx, table: &QName, key: &[String]) -> String {
     let t = ctx.cat().table(table);
@@ -60,21 +45,10 @@ fn order_note(ctx: &Ctx, table: &QName, key: &[String]) -> String {
             sqlgen::cols(key)
         )
     };
-    let by_partition = match t {
-        Some(t) if t.is_partitioned() => {
-            let leaves = leaf_partitions(ctx.cat(), table);
-            let names: Vec<String> = leaves.iter().map(QName::display).collect();
-            format!(
-                " The table is partitioned: the batches walk one leaf partition after another ({} when planned: {}), each by its own copy of the key; the list is read from the database when the step starts, so partitions attached since are filled too.",
-                leaves.len(),
-                if names.is_empty() {
-                    "none".to_string()
-                } else {
-                    names.join(", ")
-                }
-            )
-        }
-        _ => String::new(),
+    let by_partition = if t.is_some_and(|t| t.is_partitioned()) {
+        " The table is partitioned: the batches walk one leaf partition after another (sub-partitions resolved), each with its own key index or pages; the list is read from the database when the step starts, so partitions attached after planning are filled too."
+    } else {
+        ""
     };
     format!(
         "{order}, commit one by one, and touch only rows that still differ, so a re-run after a crash changes nothing twice.{by_partition}"

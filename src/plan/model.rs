@@ -344,3 +344,49 @@ impl Plan {
         serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn backfill(walk: Walk, by_partition: bool) -> Backfill {
+        Backfill {
+            table: "\"public\".\"t\"".into(),
+            key: if walk == Walk::Key {
+                vec!["id".into()]
+            } else {
+                vec![]
+            },
+            walk,
+            by_partition,
+            set: BTreeMap::from([("b".to_string(), "a".to_string())]),
+            filter: "b IS NULL".into(),
+            batch: BatchSettings::default(),
+        }
+    }
+
+    #[test]
+    fn plans_that_walk_the_key_read_and_write_as_before() {
+        let json = serde_json::to_string(&backfill(Walk::Key, false)).expect("json");
+        assert!(
+            !json.contains("walk") && !json.contains("by_partition"),
+            "{json}"
+        );
+        let old = r#"{"table":"t","key":["id"],"set":{},"filter":"true","batch":{"size":1,"min_size":1,"max_size":1,"target_ms":1,"pause_ms":0}}"#;
+        let b: Backfill = serde_json::from_str(old).expect("a plan written before walks loads");
+        assert_eq!((b.walk, b.by_partition), (Walk::Key, false));
+    }
+
+    #[test]
+    fn page_walks_and_partitions_round_trip() {
+        let b = backfill(Walk::Pages, true);
+        let toml = toml::to_string(&b).expect("toml");
+        assert!(
+            toml.contains("walk = \"pages\"") && toml.contains("by_partition = true"),
+            "{toml}"
+        );
+        assert_eq!(toml::from_str::<Backfill>(&toml).expect("reads back"), b);
+        assert_eq!(Walk::from_name("pages"), Some(Walk::Pages));
+        assert_eq!(Walk::from_name("rows"), None);
+    }
+}

@@ -90,7 +90,7 @@ impl Walker {
     }
 
     /// A size asked for in rows, in the walk's unit.
-    fn from_rows(&self, rows: u32) -> u32 {
+    fn size_for_rows(&self, rows: u32) -> u32 {
         match self {
             Walker::Key { .. } => rows,
             Walker::Pages(sz) => sz.pages_for(rows),
@@ -98,7 +98,7 @@ impl Walker {
     }
 
     /// A size in the walk's unit, in rows (for people, who think in rows).
-    fn to_rows(&self, size: u32) -> u32 {
+    fn rows_of_size(&self, size: u32) -> u32 {
         match self {
             Walker::Key { .. } => size,
             Walker::Pages(sz) => sz.rows_in(size),
@@ -295,9 +295,9 @@ async fn walk_table(
         .unwrap_or(b.batch.target_ms as f64);
     let (min, max) = walker.bounds(b);
     let mut size = match (ctx.pacing.size, cur.batch_size) {
-        (Some(rows), _) => walker.from_rows(rows),
+        (Some(rows), _) => walker.size_for_rows(rows),
         (None, Some(saved)) => saved.max(1) as u32,
-        (None, None) => walker.from_rows(b.batch.size),
+        (None, None) => walker.size_for_rows(b.batch.size),
     }
     .max(1);
     let mut attempt = 0;
@@ -307,7 +307,7 @@ async fn walk_table(
         }
         ctx.s.check_lock(&ctx.plan.hash).await?;
         if let Some(rows) = ctx.pacing.size.take() {
-            size = walker.from_rows(rows);
+            size = walker.size_for_rows(rows);
         }
         let t0 = Instant::now();
         let on = (ctx.plan, ctx.set);
@@ -358,7 +358,7 @@ async fn walk_table(
                         estimated_total: est,
                         rows_per_s: rate,
                         eta_s: (rate > 0.0).then(|| (est - cur.rows_done).max(0) as f64 / rate),
-                        batch_size: walker.to_rows(size),
+                        batch_size: walker.rows_of_size(size),
                         last_batch_ms: ms as u64,
                         pause_ms: ctx.pacing.pause.as_millis() as u64,
                         partition: cur.partition.clone(),

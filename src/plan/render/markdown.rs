@@ -291,3 +291,42 @@ fn walk_text(b: &crate::plan::Backfill) -> String {
         over
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::plan::{Backfill, BatchSettings};
+
+    fn backfill(walk: Walk, by_partition: bool) -> Backfill {
+        Backfill {
+            table: "t".into(),
+            key: if walk == Walk::Key {
+                vec!["id".into(), "at".into()]
+            } else {
+                vec![]
+            },
+            walk,
+            by_partition,
+            set: BTreeMap::new(),
+            filter: "true".into(),
+            batch: BatchSettings::default(),
+        }
+    }
+
+    #[test]
+    fn reviewers_read_what_the_batches_walk_and_why() {
+        assert_eq!(walk_text(&backfill(Walk::Key, false)), "(id, at)");
+        assert_eq!(
+            walk_text(&backfill(Walk::Key, true)),
+            "(id, at), one leaf partition after another (the list is read from the database when the step starts)"
+        );
+        let pages = walk_text(&backfill(Walk::Pages, false));
+        assert!(
+            pages.starts_with("ranges of physical pages (ctid")
+                && pages.contains("the table has no primary key and no unique NOT NULL key"),
+            "{pages}"
+        );
+    }
+}

@@ -76,6 +76,11 @@ fn changes_on_a_table_with_no_key_walk_pages_up_and_back() {
             "-- bellows:fill 'none'\nALTER TABLE readings_log ALTER COLUMN note SET NOT NULL;"
                 .to_string(),
         ),
+        (
+            "token.sql".to_string(),
+            "ALTER TABLE readings_log ADD COLUMN token uuid NOT NULL DEFAULT gen_random_uuid();"
+                .to_string(),
+        ),
     ];
     let cluster = common::cluster();
     let failures = common::exercise(&cluster, "nokey", &[&schema, &rows], &cat, &changes);
@@ -94,6 +99,13 @@ fn changes_on_a_table_with_no_key_walk_pages_up_and_back() {
         )
         .expect("query");
     assert_eq!(out.trim(), "12500|0");
+    let out = cluster
+        .psql(
+            "nokey_up3",
+            "SELECT count(DISTINCT token), count(*) FILTER (WHERE token IS NULL) FROM readings_log",
+        )
+        .expect("query");
+    assert_eq!(out.trim(), "50000|0");
 }
 
 /// Application writes that keep going while the executor backfills.

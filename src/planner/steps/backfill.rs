@@ -191,6 +191,50 @@ mod tests {
     }
 
     #[test]
+    fn with_no_key_a_volatile_default_is_also_filled_by_a_trigger_while_the_backfill_runs() {
+        let out = testing::plan(
+            "CREATE TABLE log (at timestamptz NOT NULL, line text);",
+            "ALTER TABLE log ADD COLUMN token uuid DEFAULT gen_random_uuid();",
+            crate::planner::recipes::plan,
+        );
+        insta::assert_snapshot!(out, @r#"
+        0 add-column [expand ddl AddColumnNullable] Add column public.log.token as nullable, with its default for new rows
+          do: ALTER TABLE "public"."log" ADD COLUMN "token" uuid
+          do: ALTER TABLE "public"."log" ALTER COLUMN "token" SET DEFAULT gen_random_uuid()
+          undo: ALTER TABLE "public"."log" DROP COLUMN IF EXISTS "token"
+          on: public.log
+        1 catch-up-trigger [dual_write trigger CreateTrigger] Fill token with gen_random_uuid() on every write that leaves it NULL, until the backfill is done
+          do: CREATE FUNCTION "public"."bellows_fill_log_token_fn"() RETURNS trigger LANGUAGE plpgsql AS $bellows$
+              BEGIN
+                NEW."token" := gen_random_uuid();
+                RETURN NEW;
+              END
+              $bellows$
+          do: CREATE TRIGGER "bellows_fill_token_trg" BEFORE INSERT OR UPDATE ON "public"."log" FOR EACH ROW WHEN (NEW."token" IS NULL) EXECUTE FUNCTION "public"."bellows_fill_log_token_fn"()
+          undo: DROP TRIGGER IF EXISTS "bellows_fill_token_trg" ON "public"."log"
+          undo: DROP FUNCTION IF EXISTS "public"."bellows_fill_log_token_fn"()
+          on: public.log
+          after: 0
+        2 backfill [backfill backfill BatchUpdate] Backfill public.log.token for existing rows
+          do: UPDATE "public"."log" SET "token" = gen_random_uuid() WHERE ctid >= $1::tid AND ctid < $2::tid AND ("token" IS NULL)
+          on: public.log
+          after: 1
+        3 drop-catch-up-trigger [backfill trigger DropTrigger] Stop filling public.log.token: every existing row has its value
+          do: DROP TRIGGER IF EXISTS "bellows_fill_token_trg" ON "public"."log"
+          do: DROP FUNCTION IF EXISTS "public"."bellows_fill_log_token_fn"()
+          undo: CREATE FUNCTION "public"."bellows_fill_log_token_fn"() RETURNS trigger LANGUAGE plpgsql AS $bellows$
+                BEGIN
+                  NEW."token" := gen_random_uuid();
+                  RETURN NEW;
+                END
+                $bellows$
+          undo: CREATE TRIGGER "bellows_fill_token_trg" BEFORE INSERT OR UPDATE ON "public"."log" FOR EACH ROW WHEN (NEW."token" IS NULL) EXECUTE FUNCTION "public"."bellows_fill_log_token_fn"()
+          on: public.log
+          after: 2
+        "#);
+    }
+
+    #[test]
     fn below_postgresql_14_a_table_with_no_key_is_refused() {
         let out = testing::plan(
             "CREATE TABLE log (at timestamptz NOT NULL, line text);",

@@ -171,65 +171,102 @@ impl Load {
     }
 }
 
+/// A database with the table, a tenth of its rows deleted and vacuumed: free space in every
+/// page, so updated rows can move back into pages already walked.
+fn with_room(cluster: &bellows::pgtemp::TempCluster, db: &str) -> String {
+    let (schema, rows) = files(db);
+    let url = common::fresh_db(cluster, db, &[&schema, &rows]);
+    cluster
+        .psql(db, "DELETE FROM readings_log WHERE n % 10 = 0")
+        .expect("make room");
+    cluster.psql(db, "VACUUM readings_log").expect("vacuum");
+    url
+}
+
+/// Plan `change`, run it through the backfill phase in small page batches while the
+/// application writes, and check `wrong` (a count of rows left behind) is 0 before the load
+/// stops; then run the rest. Returns the plan.
+async fn through_backfill_under_load(url: &str, change: &str, wrong: &str) -> bellows::plan::Plan {
+    let cat = bellows::catalog::live::introspect_url(url)
+        .await
+        .expect("introspect");
+    let p = plan("load.sql", change, &cat, &Options::default()).expect("plan");
+    let bf = p
+        .steps
+        .iter()
+        .find(|s| s.backfill.is_some())
+        .expect("a backfill")
+        .id
+        .clone();
+    let load = Load::start(url);
+    let mut set = common::exec::quick();
+    set.batch_size = Some(150);
+    set.batch_target = Some(Duration::from_millis(5));
+    set.batch_pause = Some(Duration::from_millis(2));
+    for phase in [Phase::Expand, Phase::DualWrite, Phase::Backfill] {
+        set.through = Some(phase);
+        let (r, events) = common::exec::run(url, &p, &set).await;
+        r.unwrap_or_else(|e| panic!("through {}: {e}", phase.name()));
+        if phase == Phase::Backfill {
+            let batches = events
+                .iter()
+                .filter(|e| matches!(e, bellows::executor::Event::BatchProgress { step, .. } if *step == bf))
+                .count();
+            assert!(batches > 20, "the backfill ran in many batches ({batches})");
+        }
+    }
+    // While the application still writes, no row was left behind.
+    assert_eq!(
+        common::exec::scalar_i64(url, wrong).await,
+        0,
+        "rows the page walk left behind: {wrong}"
+    );
+    let (ok, failed) = load.finish().await;
+    assert!(
+        failed.is_empty(),
+        "{} failed, e.g. {}",
+        failed.len(),
+        failed[0]
+    );
+    assert!(ok > 200, "the application barely ran ({ok} statements)");
+    let moved_back = common::exec::scalar_i64(
+        url,
+        "SELECT count(*) FROM readings_log WHERE payload LIKE '%xxx' AND (ctid::text::point)[0] < 100",
+    )
+    .await;
+    assert!(moved_back > 0, "some updated rows landed in early pages");
+    set.through = None;
+    let (r, _) = common::exec::run(url, &p, &set).await;
+    assert_eq!(r.expect("contract"), bellows::executor::Outcome::Done);
+    p
+}
+
 #[test]
 fn a_page_walk_under_application_writes_leaves_no_row_behind() {
     let cluster = common::cluster();
-    let (schema, rows) = files("load");
-    let url = common::fresh_db(&cluster, "nokey_load", &[&schema, &rows]);
-    // Free space in every page, so updated rows can move back into pages already walked.
-    cluster
-        .psql("nokey_load", "DELETE FROM readings_log WHERE n % 10 = 0")
-        .expect("make room");
-    cluster
-        .psql("nokey_load", "VACUUM readings_log")
-        .expect("vacuum");
-    let rt = common::rt();
-    rt.block_on(async {
-        let cat = bellows::catalog::live::introspect_url(&url)
-            .await
-            .expect("introspect");
-        let change = "ALTER TABLE readings_log ALTER COLUMN score TYPE bigint;";
-        let p = plan("load.sql", change, &cat, &Options::default()).expect("plan");
-        let bf = p
-            .steps
-            .iter()
-            .find(|s| s.backfill.is_some())
-            .expect("a backfill");
-
-        let load = Load::start(&url);
-        let mut set = common::exec::quick();
-        set.batch_size = Some(150);
-        set.batch_target = Some(Duration::from_millis(5));
-        set.batch_pause = Some(Duration::from_millis(2));
-        for phase in [Phase::Expand, Phase::DualWrite, Phase::Backfill] {
-            set.through = Some(phase);
-            let (r, events) = common::exec::run(&url, &p, &set).await;
-            r.unwrap_or_else(|e| panic!("through {}: {e}", phase.name()));
-            if phase == Phase::Backfill {
-                let batches = events
-                    .iter()
-                    .filter(|e| matches!(e, bellows::executor::Event::BatchProgress { step, .. } if *step == bf.id))
-                    .count();
-                assert!(batches > 20, "the backfill ran in many batches ({batches})");
-            }
-        }
-        // While the application still writes, every row holds the converted value.
-        let wrong = common::exec::scalar_i64(
+    let url = with_room(&cluster, "nokey_load");
+    common::rt().block_on(async {
+        let p = through_backfill_under_load(
             &url,
+            "ALTER TABLE readings_log ALTER COLUMN score TYPE bigint;",
             "SELECT count(*) FROM readings_log WHERE score_bellows_new IS DISTINCT FROM score::bigint",
         )
         .await;
-        assert_eq!(wrong, 0, "rows the page walk left behind");
-        let (ok, failed) = load.finish().await;
+        let typed = common::exec::scalar_i64(
+            &url,
+            "SELECT count(*) FROM pg_attribute WHERE attrelid = 'readings_log'::regclass AND attname = 'score' AND format_type(atttypid, atttypmod) = 'bigint'",
+        )
+        .await;
+        assert_eq!(typed, 1);
+
         // The batch statement is a TID range scan.
+        let bf = p.steps.iter().find(|s| s.backfill.is_some()).expect("a backfill");
         let mut c = sqlx::PgConnection::connect(&url).await.expect("connect");
-        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-            "PREPARE bellows_batch AS {}",
-            bf.sql[0]
-        )))
-        .execute(&mut c)
-        .await
-        .expect("prepare the batch statement");
+        let batch = bf.sql[0].replace("score_bellows_new", "score");
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("PREPARE bellows_batch AS {batch}")))
+            .execute(&mut c)
+            .await
+            .expect("prepare the batch statement");
         let explain: Vec<String> =
             sqlx::query_scalar("EXPLAIN EXECUTE bellows_batch('(0,0)', '(8,0)')")
                 .fetch_all(&mut c)
@@ -239,25 +276,26 @@ fn a_page_walk_under_application_writes_leaves_no_row_behind() {
             explain.iter().any(|l| l.contains("Tid Range Scan")),
             "{explain:#?}"
         );
+    });
+}
 
-        assert!(failed.is_empty(), "{} failed, e.g. {}", failed.len(), failed[0]);
-        assert!(ok > 200, "the application barely ran ({ok} statements)");
-        let moved_back = common::exec::scalar_i64(
+#[test]
+fn a_volatile_default_on_a_page_walk_under_application_writes_fills_every_row() {
+    let cluster = common::cluster();
+    let url = with_room(&cluster, "nokey_token");
+    common::rt().block_on(async {
+        through_backfill_under_load(
             &url,
-            "SELECT count(*) FROM readings_log WHERE payload LIKE '%xxx' AND (ctid::text::point)[0] < 100",
+            "ALTER TABLE readings_log ADD COLUMN token uuid NOT NULL DEFAULT gen_random_uuid();",
+            "SELECT count(*) FROM readings_log WHERE token IS NULL",
         )
         .await;
-        assert!(moved_back > 0, "some updated rows landed in early pages");
-
-        set.through = None;
-        let (r, _) = common::exec::run(&url, &p, &set).await;
-        assert_eq!(r.expect("contract"), bellows::executor::Outcome::Done);
-        let typed = common::exec::scalar_i64(
+        let left = common::exec::scalar_i64(
             &url,
-            "SELECT count(*) FROM pg_attribute WHERE attrelid = 'readings_log'::regclass AND attname = 'score' AND format_type(atttypid, atttypmod) = 'bigint'",
+            "SELECT count(*) FROM pg_trigger WHERE tgrelid = 'readings_log'::regclass AND NOT tgisinternal",
         )
         .await;
-        assert_eq!(typed, 1);
+        assert_eq!(left, 0, "the catch-up trigger is gone");
     });
 }
 

@@ -99,6 +99,31 @@ fn changes_on_a_table_with_no_key_walk_pages_up_and_back() {
         )
         .expect("query");
     assert_eq!(out.trim(), "12500|0");
+    // Exported for other migration tools, the backfill walks pages too.
+    let url = common::fresh_db(&cluster, "nokey_export", &[&schema, &rows]);
+    let bf = p
+        .steps
+        .iter()
+        .find(|s| s.backfill.is_some())
+        .expect("a backfill");
+    let do_block = bellows::export::sql::backfill_loop(bf, b).expect("exports");
+    assert!(
+        do_block.contains("ctid >= format('(%s,0)', first)::tid"),
+        "{do_block}"
+    );
+    common::rt()
+        .block_on(common::run_plan(&url, &p, Some(Phase::Backfill)))
+        .expect("up to the backfill");
+    cluster
+        .psql("nokey_export", &do_block)
+        .expect("the exported loop runs");
+    let out = cluster
+        .psql(
+            "nokey_export",
+            "SELECT count(*) FILTER (WHERE score_bellows_new = score) FROM readings_log",
+        )
+        .expect("query");
+    assert_eq!(out.trim(), "50000");
     let out = cluster
         .psql(
             "nokey_up3",

@@ -39,6 +39,19 @@ fn next_size(current: u32, units: i64, ms: f64, min: u32, max: u32, target_ms: f
     (grown as u32).clamp(min.max(1), max.max(min).max(1))
 }
 
+/// What one batch did.
+#[derive(Default)]
+struct Batch {
+    /// Rows it covered.
+    rows: i64,
+    /// Rows it changed.
+    changed: i64,
+    /// Units (rows or pages) it walked.
+    units: i64,
+    /// The cursor after it; None when the table is done.
+    next: Option<Vec<String>>,
+}
+
 /// How batches walk one table (a leaf partition, or the whole table).
 enum Walker {
     /// Keyset batches up to the highest key when the walk started.
@@ -105,8 +118,8 @@ impl Walker {
         }
     }
 
-    /// One batch in the transaction `t`: rows covered, the units walked, and the cursor
-    /// after it (None: this table is done).
+    /// One batch of `b` over `table` in the transaction `t`: rows covered, rows changed,
+    /// the units walked, and the cursor after it (None: this table is done).
     async fn batch(
         &self,
         t: &mut sqlx::PgConnection,
@@ -114,14 +127,23 @@ impl Walker {
         b: &Backfill,
         last: Option<&[String]>,
         size: u32,
-    ) -> Result<(i64, i64, Option<Vec<String>>), sqlx::Error> {
-        let set_list = crate::sql::assignments(&b.set);
+    ) -> Result<Batch, sqlx::Error> {
+        // A partition's batches name the partition; the rest of the step is the plan's.
+        let b = &Backfill {
+            table: table.to_string(),
+            ..b.clone()
+        };
         match self {
             Walker::Key { ks, upper } => {
-                let (rows, next) = ks
-                    .backfill_batch(t, table, &set_list, &b.filter, last, upper.as_deref(), size)
+                let (rows, changed, next) = ks
+                    .backfill_batch(t, b, (last, upper.as_deref()), size)
                     .await?;
-                Ok((rows, rows, next))
+                Ok(Batch {
+                    rows,
+                    changed,
+                    units: rows,
+                    next,
+                })
             }
             Walker::Pages(sz) => {
                 let first = last
@@ -129,15 +151,17 @@ impl Walker {
                     .and_then(|p| p.parse::<i64>().ok())
                     .unwrap_or(0);
                 if first >= sz.pages {
-                    return Ok((0, 0, None));
+                    return Ok(Batch::default());
                 }
-                let rows =
-                    pages::backfill_batch(t, table, &set_list, &b.filter, first, size).await?;
-                Ok((
+                let (rows, changed) = pages::backfill_batch(t, b, first, size).await?;
+                // The next page, and the end measured when the walk started (kept on resume).
+                let next = vec![(first + size as i64).to_string(), sz.pages.to_string()];
+                Ok(Batch {
                     rows,
-                    size as i64,
-                    Some(vec![(first + size as i64).to_string()]),
-                ))
+                    changed,
+                    units: size as i64,
+                    next: Some(next),
+                })
             }
         }
     }
@@ -311,7 +335,7 @@ async fn walk_table(
         }
         let t0 = Instant::now();
         let on = (ctx.plan, ctx.set);
-        let result: Result<(i64, i64, bool), sqlx::Error> = async {
+        let result: Result<(i64, bool), sqlx::Error> = async {
             let mut t = super::settings::begin_step(&mut ctx.s.work, ctx.set).await?;
             // The batch writes both sides consistently: the sync trigger may skip it.
             sqlx::query(sqlx::AssertSqlSafe(format!(
@@ -320,7 +344,12 @@ async fn walk_table(
             )))
             .execute(&mut *t)
             .await?;
-            let (rows, units, next) = walker
+            let Batch {
+                rows,
+                changed,
+                units,
+                next,
+            } = walker
                 .batch(&mut t, table, b, cur.last.as_deref(), size)
                 .await?;
             let more = next.is_some();
@@ -328,6 +357,7 @@ async fn walk_table(
                 let c = Cursor {
                     last: Some(l),
                     rows_done: cur.rows_done + rows,
+                    rows_changed: cur.rows_changed + changed,
                     batch_size: Some(size as i32),
                     ..cur.clone()
                 };
@@ -340,12 +370,12 @@ async fn walk_table(
                 t.commit().await?;
                 *cur = c;
             }
-            Ok((rows, units, more))
+            Ok((units, more))
         }
         .await;
         let ms = t0.elapsed().as_secs_f64() * 1000.0;
         match result {
-            Ok((_, units, true)) => {
+            Ok((units, true)) => {
                 attempt = 0;
                 let done_here = (cur.rows_done - run.rows_at_start) as f64;
                 let rate = done_here / run.started.elapsed().as_secs_f64().max(1e-3);
@@ -355,6 +385,7 @@ async fn walk_table(
                     Event::BatchProgress {
                         step: step.id.clone(),
                         rows_done: cur.rows_done,
+                        rows_changed: Some(cur.rows_changed),
                         estimated_total: est,
                         rows_per_s: rate,
                         eta_s: (rate > 0.0).then(|| (est - cur.rows_done).max(0) as f64 / rate),
@@ -371,7 +402,7 @@ async fn walk_table(
                     tokio::time::sleep(ctx.pacing.pause).await;
                 }
             }
-            Ok((_, _, false)) => return Ok(None),
+            Ok((_, false)) => return Ok(None),
             Err(e) if is_lock_timeout(&e) => {
                 attempt += 1;
                 size = (size / 2).max(min.max(1));

@@ -4,6 +4,7 @@ use sqlx::{PgConnection, Row};
 
 use super::error::ExecError;
 use super::session::Session;
+use crate::plan::Backfill;
 use crate::sql::quote_ident as q;
 
 /// The key columns with their types, and the SQL pieces for a keyset range.
@@ -108,20 +109,17 @@ impl Keyset {
         }))
     }
 
-    /// One backfill batch of at most `size` rows of `table` after `last`, up to `upper`:
-    /// updates the rows that still match `filter`. Returns the rows in the batch and the
-    /// last key of the batch (None when no row was left).
-    #[allow(clippy::too_many_arguments)]
+    /// One backfill batch of at most `size` rows of `b.table` after `last`, up to `upper`:
+    /// does the step's write to the rows that still match its filter. Returns the rows in
+    /// the batch, the rows changed, and the last key of the batch (None when none was left).
     pub(super) async fn backfill_batch(
         &self,
         conn: &mut PgConnection,
-        table: &str,
-        set_list: &str,
-        filter: &str,
-        last: Option<&[String]>,
-        upper: Option<&[String]>,
+        b: &Backfill,
+        (last, upper): (Option<&[String]>, Option<&[String]>),
         size: u32,
-    ) -> Result<(i64, Option<Vec<String>>), sqlx::Error> {
+    ) -> Result<(i64, i64, Option<Vec<String>>), sqlx::Error> {
+        let table = &b.table;
         let n = self.cols.len();
         let upper_first = if last.is_some() { 2 + n } else { 2 };
         let lower = match (last.is_some(), upper.is_some()) {
@@ -135,13 +133,18 @@ impl Keyset {
         } else {
             String::new()
         };
+        let range = format!(
+            "{lower_and}({k}) <= (SELECT {k} FROM last)",
+            k = self.list()
+        );
         let sql = format!(
             "WITH batch AS (SELECT {k} FROM {table} {lower} ORDER BY {k} LIMIT $1), \
                   last AS (SELECT {k} FROM batch ORDER BY {desc} LIMIT 1), \
-                  upd AS (UPDATE {table} SET {set_list} WHERE {lower_and}({k}) <= (SELECT {k} FROM last) AND ({filter}) RETURNING 1) \
+                  {write} \
              SELECT (SELECT count(*) FROM batch), (SELECT count(*) FROM upd), {texts}",
             k = self.list(),
             desc = self.desc(),
+            write = b.write_ctes(&range),
             texts = self.texts("last"),
         );
         let mut qy = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(size as i64);
@@ -150,12 +153,17 @@ impl Keyset {
         }
         let row = qy.fetch_one(conn).await?;
         let scanned: i64 = row.try_get(0)?;
+        let changed: i64 = row.try_get(1)?;
         let mut out: Vec<String> = Vec::with_capacity(n);
         for i in 0..n {
             let v: Option<String> = row.try_get(2 + i)?;
             out.extend(v);
         }
-        Ok((scanned, (scanned > 0 && out.len() == n).then_some(out)))
+        Ok((
+            scanned,
+            changed,
+            (scanned > 0 && out.len() == n).then_some(out),
+        ))
     }
 }
 

@@ -7,7 +7,7 @@ use sqlx::{PgConnection, Row};
 
 use super::error::ExecError;
 use super::session::Session;
-use crate::plan::{PAGE_RANGE, PAGE_WALK_VERSION};
+use crate::plan::{Backfill, PAGE_RANGE, PAGE_WALK_VERSION};
 
 /// Rows per page assumed when the table's statistics say nothing yet.
 const UNKNOWN_ROWS_PER_PAGE: f64 = 100.0;
@@ -85,20 +85,18 @@ pub(super) fn bounds(first: i64, n: u32) -> (String, String) {
     (format!("({first},0)"), format!("({},0)", first + n as i64))
 }
 
-/// One backfill batch over pages `first .. first + n` of `table`: updates the rows that
-/// still match `filter`. Returns the rows the pages hold.
+/// One backfill batch over pages `first .. first + n` of `b.table`: does the step's write to
+/// the rows that still match its filter. Returns the rows the pages hold and the rows changed.
 pub(super) async fn backfill_batch(
     conn: &mut PgConnection,
-    table: &str,
-    set_list: &str,
-    filter: &str,
+    b: &Backfill,
     first: i64,
     n: u32,
-) -> Result<i64, sqlx::Error> {
-    let range = PAGE_RANGE;
+) -> Result<(i64, i64), sqlx::Error> {
+    let table = &b.table;
     let sql = format!(
-        "WITH upd AS (UPDATE {table} SET {set_list} WHERE {range} AND ({filter}) RETURNING 1) \
-         SELECT (SELECT count(*) FROM {table} WHERE {range}), (SELECT count(*) FROM upd)"
+        "WITH {} SELECT (SELECT count(*) FROM {table} WHERE {PAGE_RANGE}), (SELECT count(*) FROM upd)",
+        b.write_ctes(PAGE_RANGE)
     );
     let (lo, hi) = bounds(first, n);
     let row = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -106,7 +104,7 @@ pub(super) async fn backfill_batch(
         .bind(hi)
         .fetch_one(conn)
         .await?;
-    row.try_get(0)
+    Ok((row.try_get(0)?, row.try_get(1)?))
 }
 
 /// One verification batch over pages `first .. first + n`: the rows read, the rows matching

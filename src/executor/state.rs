@@ -52,6 +52,8 @@ pub const SCHEMA_SQL: &[&str] = &[
         ADD COLUMN IF NOT EXISTS accepted_at timestamptz,
         ADD COLUMN IF NOT EXISTS watched oid[],
         ADD COLUMN IF NOT EXISTS shape text[]",
+    // Rows a backfill batch actually changed (a data fix-up reports them).
+    "ALTER TABLE bellows.backfill_cursors ADD COLUMN IF NOT EXISTS rows_changed bigint NOT NULL DEFAULT 0",
     // How a backfill's cursor walks (NULL: the key), the partition it is in and the ones done.
     "ALTER TABLE bellows.backfill_cursors ADD COLUMN IF NOT EXISTS walk text,
         ADD COLUMN IF NOT EXISTS partition text,
@@ -85,6 +87,8 @@ pub struct Cursor {
     pub last: Option<Vec<String>>,
     /// Rows covered so far (across all partitions).
     pub rows_done: i64,
+    /// Rows changed (updated or deleted) so far.
+    pub rows_changed: i64,
     /// Batch size in use (rows for a key walk, pages for a page walk).
     pub batch_size: Option<i32>,
     /// The leaf partition `last` belongs to (backfills partition by partition).
@@ -419,7 +423,7 @@ pub async fn mark(
 
 /// The cursor of a backfill step.
 pub async fn cursor(pool: &sqlx::PgPool, hash: &str, step: &str) -> Result<Cursor, ReadError> {
-    let row = sqlx::query("SELECT cursor, rows_done, batch_size, walk, partition, partitions_done FROM bellows.backfill_cursors WHERE plan_hash = $1 AND step_id = $2")
+    let row = sqlx::query("SELECT cursor, rows_done, batch_size, walk, partition, partitions_done, rows_changed FROM bellows.backfill_cursors WHERE plan_hash = $1 AND step_id = $2")
         .bind(hash)
         .bind(step)
         .fetch_optional(pool)
@@ -436,6 +440,7 @@ pub async fn cursor(pool: &sqlx::PgPool, hash: &str, step: &str) -> Result<Curso
         walk,
         last: r.try_get(0)?,
         rows_done: r.try_get(1)?,
+        rows_changed: r.try_get(6)?,
         batch_size: r.try_get(2)?,
         partition: r.try_get(4)?,
         partitions_done: r.try_get::<Option<Vec<String>>, _>(5)?.unwrap_or_default(),
@@ -450,8 +455,8 @@ pub async fn save_cursor(
     c: &Cursor,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO bellows.backfill_cursors (plan_hash, step_id, cursor, rows_done, batch_size, walk, partition, partitions_done) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-         ON CONFLICT (plan_hash, step_id) DO UPDATE SET cursor = $3, rows_done = $4, batch_size = $5, walk = $6, partition = $7, partitions_done = $8, updated_at = now()",
+        "INSERT INTO bellows.backfill_cursors (plan_hash, step_id, cursor, rows_done, batch_size, walk, partition, partitions_done, rows_changed) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+         ON CONFLICT (plan_hash, step_id) DO UPDATE SET cursor = $3, rows_done = $4, batch_size = $5, walk = $6, partition = $7, partitions_done = $8, rows_changed = $9, updated_at = now()",
     )
     .bind(hash)
     .bind(step)
@@ -461,6 +466,7 @@ pub async fn save_cursor(
     .bind(c.walk.name())
     .bind(&c.partition)
     .bind(&c.partitions_done)
+    .bind(c.rows_changed)
     .execute(conn)
     .await?;
     Ok(())

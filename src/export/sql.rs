@@ -310,6 +310,8 @@ mod tests {
             set: [("b".to_string(), "\"a\"".to_string())].into(),
             filter: "\"b\" IS NULL".into(),
             batch: Default::default(),
+            action: Default::default(),
+            save: None,
         };
         let step: Step = serde_json::from_value(serde_json::json!({
             "id": "1.backfill", "phase": "backfill", "kind": "backfill", "summary": "", "why": "",

@@ -211,6 +211,12 @@ pub struct Backfill {
     pub filter: String,
     /// Batch sizing.
     pub batch: BatchSettings,
+    /// What each batch does to its rows (update unless said).
+    #[serde(default, skip_serializing_if = "super::batch::BatchAction::is_update")]
+    pub action: super::batch::BatchAction,
+    /// Where each batch first saves what it changes, so rollback can put it back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub save: Option<super::batch::SaveTo>,
 }
 
 /// The first PostgreSQL major version with TID range scans, which [`Walk::Pages`] needs.
@@ -362,6 +368,8 @@ mod tests {
             set: BTreeMap::from([("b".to_string(), "a".to_string())]),
             filter: "b IS NULL".into(),
             batch: BatchSettings::default(),
+            action: Default::default(),
+            save: None,
         }
     }
 

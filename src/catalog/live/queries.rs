@@ -11,8 +11,10 @@
 pub(super) struct Version(pub u32);
 
 /// A schema that is not a system one (`pg_catalog`, `pg_toast`, `pg_temp_N`,
-/// `pg_toast_temp_N`, `information_schema`). Names starting `pg_` are reserved.
-pub(super) const USER_SCHEMA: &str = "n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'";
+/// `pg_toast_temp_N`, `information_schema`) nor bellows' own (`bellows`: run state, and the
+/// rows a data fix-up saved). Names starting `pg_` are reserved.
+pub(super) const USER_SCHEMA: &str =
+    "n.nspname !~ '^pg_' AND n.nspname NOT IN ('information_schema', 'bellows')";
 
 /// Not a member of an extension: `{class}` is a catalog, `{oid}` the object's oid.
 pub(super) fn not_extension(class: &str, oid: &str) -> String {

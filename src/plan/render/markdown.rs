@@ -312,6 +312,8 @@ mod tests {
             set: BTreeMap::new(),
             filter: "true".into(),
             batch: BatchSettings::default(),
+            action: Default::default(),
+            save: None,
         }
     }
 

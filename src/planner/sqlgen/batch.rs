@@ -20,7 +20,7 @@ pub fn key_range(key: &[String]) -> String {
 }
 
 /// The batch range over `key`, or over pages when there is no key.
-fn range(key: &[String]) -> String {
+pub fn batch_range(key: &[String]) -> String {
     if key.is_empty() {
         PAGE_RANGE.to_string()
     } else {
@@ -39,7 +39,7 @@ pub fn batch_update(
         "UPDATE {} SET {} WHERE {} AND ({filter})",
         table.sql(),
         crate::sql::assignments(set.iter().map(|(c, e)| (c, e))),
-        range(key)
+        batch_range(key)
     )
 }
 

@@ -4,7 +4,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::plan::{Backfill, PAGE_WALK_VERSION, Phase, StepKind, Verify, Walk};
+use crate::plan::{
+    Backfill, BatchAction, PAGE_WALK_VERSION, Phase, SaveTo, StepKind, Verify, Walk,
+};
 use crate::planner::kit::{Ctx, Draft};
 use crate::planner::sqlgen;
 use crate::safety::DdlForm;
@@ -57,32 +59,52 @@ fn order_note(ctx: &Ctx, table: &QName, key: &[String]) -> String {
 
 /// A batched backfill step.
 pub fn backfill(ctx: &Ctx, slug: &str, fill: &Fill, summary: String) -> Draft {
+    batched(ctx, slug, fill, (BatchAction::Update, None), summary)
+}
+
+/// A batched step that updates (or deletes) the rows of `fill`, saving what it changes
+/// first when `save` is given.
+pub fn batched(
+    ctx: &Ctx,
+    slug: &str,
+    fill: &Fill,
+    (action, save): (BatchAction, Option<SaveTo>),
+    summary: String,
+) -> Draft {
     let Fill {
         table,
         key,
         set,
         filter,
     } = fill;
-    let by_partition = ctx.cat().table(table).is_some_and(|t| t.is_partitioned());
-    let draft = Draft::new(
-        slug,
-        Phase::Backfill,
-        StepKind::Backfill,
-        DdlForm::BatchUpdate,
-        summary,
-    )
-    .sql([sqlgen::batch_update(table, key, set, filter)])
-    .on(table)
-    .note(order_note(ctx, table, key))
-    .with_backfill(Backfill {
+    let b = Backfill {
         table: table.sql(),
         key: key.to_vec(),
         walk: walk(key),
-        by_partition,
+        by_partition: ctx.cat().table(table).is_some_and(|t| t.is_partitioned()),
         set: set.iter().cloned().collect::<BTreeMap<_, _>>(),
         filter: filter.to_string(),
         batch: ctx.opts.batch.clone(),
-    });
+        action,
+        save,
+    };
+    let sql = if action == BatchAction::Update && b.save.is_none() {
+        sqlgen::batch_update(table, key, set, filter)
+    } else {
+        format!(
+            "WITH {} SELECT count(*) FROM upd",
+            b.write_ctes(&sqlgen::batch_range(key))
+        )
+    };
+    let form = match action {
+        BatchAction::Update => DdlForm::BatchUpdate,
+        BatchAction::Delete => DdlForm::BatchDelete,
+    };
+    let draft = Draft::new(slug, Phase::Backfill, StepKind::Backfill, form, summary)
+        .sql([sql])
+        .on(table)
+        .note(order_note(ctx, table, key))
+        .with_backfill(b);
     needs_walk(draft, key)
 }
 

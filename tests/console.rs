@@ -88,6 +88,7 @@ fn progressed(app: &mut App) {
             batch_size: 5000,
             last_batch_ms: 48,
             pause_ms: 0,
+            partition: None,
         });
     }
 }

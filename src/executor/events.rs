@@ -82,6 +82,9 @@ pub enum Event {
         batch_size: u32,
         last_batch_ms: u64,
         pause_ms: u64,
+        /// The leaf partition under way, for a backfill that walks them one by one.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        partition: Option<String>,
     },
     /// Batches are paused (by command, or for replica lag).
     Paused { step: String, reason: String },
@@ -253,6 +256,7 @@ impl Event {
                 eta_s,
                 batch_size,
                 last_batch_ms,
+                partition,
                 ..
             } => {
                 let pct = if *estimated_total > 0 {
@@ -261,7 +265,11 @@ impl Event {
                     0.0
                 };
                 format!(
-                    "batch  {step}: {rows_done} / ~{estimated_total} rows ({pct:.0}%){}, {:.0} rows/s{}, batch {batch_size} rows ({})",
+                    "batch  {step}{}: {rows_done} / ~{estimated_total} rows ({pct:.0}%){}, {:.0} rows/s{}, batch {batch_size} rows ({})",
+                    partition
+                        .as_ref()
+                        .map(|p| format!(" (partition {p})"))
+                        .unwrap_or_default(),
                     rows_changed
                         .map(|n| format!(", {n} changed"))
                         .unwrap_or_default(),

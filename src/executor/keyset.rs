@@ -1,7 +1,10 @@
-//! Keyset pagination over a table's primary key, shared by backfills and verifications: the key columns with their types, the SQL pieces for a range, and the table's row estimate.
+//! Keyset pagination over a table's primary key, shared by backfills and verifications: the key columns with their types, the SQL pieces for a range, a backfill batch, and the table's row estimate.
+
+use sqlx::{PgConnection, Row};
 
 use super::error::ExecError;
 use super::session::Session;
+use crate::plan::Backfill;
 use crate::sql::quote_ident as q;
 
 /// The key columns with their types, and the SQL pieces for a keyset range.
@@ -75,6 +78,92 @@ impl Keyset {
             .map(|c| format!("(SELECT {}::text FROM {rel})", q(c)))
             .collect::<Vec<_>>()
             .join(", ")
+    }
+}
+
+impl Keyset {
+    /// The highest key of `table` now (texts), None when it is empty.
+    pub(super) async fn highest(
+        &self,
+        s: &Session,
+        table: &str,
+    ) -> Result<Option<Vec<String>>, ExecError> {
+        let sql = format!(
+            "SELECT {} FROM {table} ORDER BY {} LIMIT 1",
+            self.cols
+                .iter()
+                .enumerate()
+                .map(|(i, c)| format!("{}::text AS bellows_key_{i}", q(c)))
+                .collect::<Vec<_>>()
+                .join(", "),
+            self.desc()
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .fetch_optional(&s.pool)
+            .await
+            .map_err(|e| s.err("cannot read the key range", &e))?;
+        Ok(row.map(|r| {
+            (0..self.cols.len())
+                .map(|i| r.try_get::<String, _>(i).unwrap_or_default())
+                .collect()
+        }))
+    }
+
+    /// One backfill batch of at most `size` rows of `b.table` after `last`, up to `upper`:
+    /// does the step's write to the rows that still match its filter. Returns the rows in
+    /// the batch, the rows changed, and the last key of the batch (None when none was left).
+    pub(super) async fn backfill_batch(
+        &self,
+        conn: &mut PgConnection,
+        b: &Backfill,
+        (last, upper): (Option<&[String]>, Option<&[String]>),
+        size: u32,
+    ) -> Result<(i64, i64, Option<Vec<String>>), sqlx::Error> {
+        let table = &b.table;
+        let n = self.cols.len();
+        let upper_first = if last.is_some() { 2 + n } else { 2 };
+        let lower = match (last.is_some(), upper.is_some()) {
+            (true, true) => format!("WHERE {} AND {}", self.after(2), self.at_most(upper_first)),
+            (true, false) => format!("WHERE {}", self.after(2)),
+            (false, true) => format!("WHERE {}", self.at_most(upper_first)),
+            (false, false) => String::new(),
+        };
+        let lower_and = if last.is_some() {
+            format!("{} AND ", self.after(2))
+        } else {
+            String::new()
+        };
+        let range = format!(
+            "{lower_and}({k}) <= (SELECT {k} FROM last)",
+            k = self.list()
+        );
+        let sql = format!(
+            "WITH batch AS (SELECT {k} FROM {table} {lower} ORDER BY {k} LIMIT $1), \
+                  last AS (SELECT {k} FROM batch ORDER BY {desc} LIMIT 1), \
+                  {write} \
+             SELECT (SELECT count(*) FROM batch), (SELECT count(*) FROM upd), {texts}",
+            k = self.list(),
+            desc = self.desc(),
+            write = b.write_ctes(&range),
+            texts = self.texts("last"),
+        );
+        let mut qy = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(size as i64);
+        for v in last.into_iter().chain(upper).flatten() {
+            qy = qy.bind(v.clone());
+        }
+        let row = qy.fetch_one(conn).await?;
+        let scanned: i64 = row.try_get(0)?;
+        let changed: i64 = row.try_get(1)?;
+        let mut out: Vec<String> = Vec::with_capacity(n);
+        for i in 0..n {
+            let v: Option<String> = row.try_get(2 + i)?;
+            out.extend(v);
+        }
+        Ok((
+            scanned,
+            changed,
+            (scanned > 0 && out.len() == n).then_some(out),
+        ))
     }
 }
 

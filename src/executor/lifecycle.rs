@@ -152,7 +152,7 @@ pub struct UnknownText {
 }
 
 impl UnknownText {
-    fn new(what: &'static str, text: &str) -> Self {
+    pub(super) fn new(what: &'static str, text: &str) -> Self {
         Self {
             what,
             text: text.to_string(),

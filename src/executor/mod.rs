@@ -4,7 +4,7 @@
 //! fingerprints, one executor per plan through an advisory lock), then carries out the
 //! steps in order with a per-run [`context::RunCtx`]: DDL in short transactions with
 //! `lock_timeout` and retries with backoff ([`ddl`]), batched backfills ([`backfill`]) and
-//! verifications ([`verify`]) over the primary key, gates that stop unless confirmed.
+//! verifications ([`verify`]) over the primary key (or page ranges, [`pages`]), gates that stop unless confirmed.
 //! Progress lives in the `bellows` schema of the target database ([`state`]), whose texts
 //! are the closed enums of [`lifecycle`] ([`StepState`], [`RunStatus`]); a re-run continues
 //! where the last one stopped. Before a gate and before every irreversible contract step,
@@ -30,6 +30,7 @@ pub mod lifecycle;
 pub mod liveness;
 pub mod locks;
 pub mod outcome;
+pub mod pages;
 pub mod rollback;
 pub mod run;
 pub mod session;

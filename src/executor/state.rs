@@ -7,6 +7,7 @@ use sqlx::{PgConnection, PgExecutor, Row};
 use super::error::ExecError;
 use super::lifecycle::{Acceptance, RunStatus, StepState, UnknownText};
 use super::session::Session;
+use crate::plan::Walk;
 
 /// Create the state schema if needed (serialized by a transaction-level advisory lock).
 pub const SCHEMA_SQL: &[&str] = &[
@@ -53,6 +54,10 @@ pub const SCHEMA_SQL: &[&str] = &[
         ADD COLUMN IF NOT EXISTS shape text[]",
     // Rows a backfill batch actually changed (a data fix-up reports them).
     "ALTER TABLE bellows.backfill_cursors ADD COLUMN IF NOT EXISTS rows_changed bigint NOT NULL DEFAULT 0",
+    // How a backfill's cursor walks (NULL: the key), the partition it is in and the ones done.
+    "ALTER TABLE bellows.backfill_cursors ADD COLUMN IF NOT EXISTS walk text,
+        ADD COLUMN IF NOT EXISTS partition text,
+        ADD COLUMN IF NOT EXISTS partitions_done text[]",
 ];
 
 /// A step's recorded state.
@@ -75,14 +80,21 @@ pub struct StepRow {
 /// A backfill cursor.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Cursor {
-    /// Last key done (text of each key column), None before the first batch.
+    /// How it walks: `last` is a key, or the next page.
+    pub walk: Walk,
+    /// Last key done (text of each key column), or the next page and the page the walk
+    /// ends at; None before the first batch (of the current partition).
     pub last: Option<Vec<String>>,
-    /// Rows covered so far.
+    /// Rows covered so far (across all partitions).
     pub rows_done: i64,
     /// Rows changed (updated or deleted) so far.
     pub rows_changed: i64,
-    /// Batch size in use.
+    /// Batch size in use (rows for a key walk, pages for a page walk).
     pub batch_size: Option<i32>,
+    /// The leaf partition `last` belongs to (backfills partition by partition).
+    pub partition: Option<String>,
+    /// Leaf partitions finished.
+    pub partitions_done: Vec<String>,
 }
 
 /// Make sure the state schema exists, owned by the role that runs the plan (serialized by a
@@ -410,20 +422,29 @@ pub async fn mark(
 }
 
 /// The cursor of a backfill step.
-pub async fn cursor(pool: &sqlx::PgPool, hash: &str, step: &str) -> Result<Cursor, sqlx::Error> {
-    let row = sqlx::query("SELECT cursor, rows_done, batch_size, rows_changed FROM bellows.backfill_cursors WHERE plan_hash = $1 AND step_id = $2")
+pub async fn cursor(pool: &sqlx::PgPool, hash: &str, step: &str) -> Result<Cursor, ReadError> {
+    let row = sqlx::query("SELECT cursor, rows_done, batch_size, walk, partition, partitions_done, rows_changed FROM bellows.backfill_cursors WHERE plan_hash = $1 AND step_id = $2")
         .bind(hash)
         .bind(step)
         .fetch_optional(pool)
         .await?;
-    Ok(row
-        .map(|r| Cursor {
-            last: r.get(0),
-            rows_done: r.get(1),
-            batch_size: r.get(2),
-            rows_changed: r.get(3),
-        })
-        .unwrap_or_default())
+    let Some(r) = row else {
+        return Ok(Cursor::default());
+    };
+    let walk: Option<String> = r.try_get(3)?;
+    let walk = match walk.as_deref() {
+        None => Walk::Key,
+        Some(w) => Walk::from_name(w).ok_or_else(|| UnknownText::new("backfill walk", w))?,
+    };
+    Ok(Cursor {
+        walk,
+        last: r.try_get(0)?,
+        rows_done: r.try_get(1)?,
+        rows_changed: r.try_get(6)?,
+        batch_size: r.try_get(2)?,
+        partition: r.try_get(4)?,
+        partitions_done: r.try_get::<Option<Vec<String>>, _>(5)?.unwrap_or_default(),
+    })
 }
 
 /// Save a cursor on `conn` (inside the batch's transaction).
@@ -434,14 +455,17 @@ pub async fn save_cursor(
     c: &Cursor,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO bellows.backfill_cursors (plan_hash, step_id, cursor, rows_done, batch_size, rows_changed) VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (plan_hash, step_id) DO UPDATE SET cursor = $3, rows_done = $4, batch_size = $5, rows_changed = $6, updated_at = now()",
+        "INSERT INTO bellows.backfill_cursors (plan_hash, step_id, cursor, rows_done, batch_size, walk, partition, partitions_done, rows_changed) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+         ON CONFLICT (plan_hash, step_id) DO UPDATE SET cursor = $3, rows_done = $4, batch_size = $5, walk = $6, partition = $7, partitions_done = $8, rows_changed = $9, updated_at = now()",
     )
     .bind(hash)
     .bind(step)
     .bind(&c.last)
     .bind(c.rows_done)
     .bind(c.batch_size)
+    .bind(c.walk.name())
+    .bind(&c.partition)
+    .bind(&c.partitions_done)
     .bind(c.rows_changed)
     .execute(conn)
     .await?;

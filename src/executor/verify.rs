@@ -1,4 +1,4 @@
-//! Verifications: batched reads over the primary key that prove what the next steps need
+//! Verifications: batched reads over the primary key (or pages, with no key) that prove what the next steps need
 //! (no NULL left, old and new columns equal); a failure names sample keys. The same batched
 //! scan ([`scan`]) serves the contract guard's online pass before an irreversible step.
 
@@ -10,10 +10,11 @@ use super::error::ExecError;
 use super::events::{Event, EventTx, emit};
 use super::keyset::{Keyset, estimate};
 use super::lifecycle::StepState;
+use super::pages;
 use super::session::Session;
 use super::settings::RunSettings;
 use super::state;
-use crate::plan::{Plan, Step, Verify};
+use crate::plan::{Plan, Step, Verify, Walk};
 use crate::sql::quote_ident as q;
 
 /// Rows per verification batch.
@@ -50,6 +51,9 @@ pub async fn scan(
     mode: ScanMode,
     tx: &EventTx,
 ) -> Result<Scan, ExecError> {
+    if v.walk == Walk::Pages {
+        return scan_pages(s, plan_hash, v, step_id, mode, tx).await;
+    }
     let ks = Keyset::load(s, &v.table, &v.key).await?;
     let total = estimate(s, &v.table).await;
     let n = ks.cols.len();
@@ -131,10 +135,67 @@ pub async fn scan(
                     batch_size: BATCH as u32,
                     last_batch_ms: 0,
                     pause_ms: 0,
+                    partition: None,
                 },
             );
         }
     }
+}
+
+/// [`scan`] by ranges of pages, up to the table's size when it starts (rows written since
+/// passed through the sync or fill trigger). Sample "keys" are row positions (`ctid`).
+async fn scan_pages(
+    s: &mut Session,
+    plan_hash: &str,
+    v: &Verify,
+    step_id: &str,
+    mode: ScanMode,
+    tx: &EventTx,
+) -> Result<Scan, ExecError> {
+    pages::require_tid_range_scans(s).await?;
+    let size = pages::size(s, &v.table).await?;
+    let per_batch = size.pages_for(BATCH as u32);
+    let total = estimate(s, &v.table).await;
+    let mut out = Scan::default();
+    let started = Instant::now();
+    let mut first = 0;
+    while first < size.pages {
+        s.check_lock(plan_hash).await?;
+        let (rows, bad, sample) =
+            pages::verify_batch(&mut s.work, &v.table, &v.violation, first, per_batch)
+                .await
+                .map_err(|e| ExecError::StepFailed {
+                    step: step_id.to_string(),
+                    error: super::session::step_error(&s.target, &e),
+                })?;
+        out.rows += rows;
+        out.bad += bad;
+        out.sample
+            .extend(sample.into_iter().take(10 - out.sample.len().min(10)));
+        if bad > 0 && mode == ScanMode::Step {
+            return Ok(out);
+        }
+        first += per_batch as i64;
+        if mode == ScanMode::Step {
+            let rate = out.rows as f64 / started.elapsed().as_secs_f64().max(1e-3);
+            emit(
+                tx,
+                Event::BatchProgress {
+                    step: step_id.to_string(),
+                    rows_done: out.rows,
+                    rows_changed: None,
+                    estimated_total: total.max(out.rows),
+                    rows_per_s: rate,
+                    eta_s: None,
+                    batch_size: size.rows_in(per_batch),
+                    last_batch_ms: 0,
+                    pause_ms: 0,
+                    partition: None,
+                },
+            );
+        }
+    }
+    Ok(out)
 }
 
 /// Run a verification in batches; fails with sample keys on the first bad batch.

@@ -2,7 +2,7 @@
 //! loop, the verification block, the statement that refuses an irreversible undo.
 
 use super::ExportError;
-use crate::plan::{BACKFILL_SETTING, Backfill, Plan, Step, Verify};
+use crate::plan::{BACKFILL_SETTING, Backfill, Plan, Step, Verify, Walk};
 use crate::sql::{quote_ident as q, quote_literal as lit};
 
 /// Lock timeout for transactional files (the plan format carries none of its own).
@@ -123,6 +123,9 @@ fn key_aliases(key: &[String]) -> Vec<String> {
 /// rows the filter says still differ, then COMMITs. It must run outside a transaction
 /// block (PostgreSQL 11+ allows COMMIT in DO there).
 pub fn backfill_loop(step: &Step, b: &Backfill) -> Result<String, ExportError> {
+    if b.walk == Walk::Pages {
+        return pages_loop(step, b);
+    }
     if b.key.is_empty() {
         return Err(ExportError::Missing {
             step: step.id.clone(),
@@ -214,6 +217,52 @@ END
     ))
 }
 
+/// A backfill over a table with no key as one DO block: ranges of physical pages (`ctid`,
+/// TID range scans, PostgreSQL 14+) of about the plan's batch size in rows, up to the
+/// table's size when it starts (its largest leaf partition's, for a partitioned table);
+/// each batch updates only rows the filter says still differ, then COMMITs.
+fn pages_loop(step: &Step, b: &Backfill) -> Result<String, ExportError> {
+    let set_list = crate::sql::assignments(&b.set);
+    let mut parts: Vec<&str> = b.set.values().map(String::as_str).collect();
+    parts.extend([b.filter.as_str(), b.table.as_str()]);
+    check_tag(step, &parts)?;
+    Ok(format!(
+        "DO {TAG}
+DECLARE
+  pages bigint;          -- the table's size in pages when the backfill starts
+  per_batch bigint;      -- pages holding about {size} rows
+  first bigint := 0;
+  rows_done bigint := 0;
+  n bigint;
+BEGIN
+  SELECT coalesce((SELECT max(pg_relation_size(relid)) FROM pg_partition_tree({rel}) WHERE isleaf),
+                  pg_relation_size({rel})) / current_setting('block_size')::bigint INTO pages;
+  SELECT greatest(1, ceil({size} / greatest(1, sum(greatest(c.reltuples, 0)) / greatest(1, sum(c.relpages)))))::bigint
+    INTO per_batch FROM pg_class c
+    WHERE c.oid = {rel} OR c.oid IN (SELECT relid FROM pg_partition_tree({rel}) WHERE isleaf);
+  WHILE first < pages LOOP
+    -- This batch writes both sides itself: the sync trigger may skip it.
+    PERFORM set_config({setting}, 'on', true);
+    UPDATE {table} SET {set_list}
+      WHERE ctid >= format('(%s,0)', first)::tid AND ctid < format('(%s,0)', first + per_batch)::tid
+        AND ({filter});
+    GET DIAGNOSTICS n = ROW_COUNT;
+    rows_done := rows_done + n;
+    first := first + per_batch;
+    COMMIT;
+  END LOOP;
+  RAISE NOTICE 'bellows: step % updated % row(s)', {id}, rows_done;
+END
+{TAG}",
+        size = b.batch.size.max(1),
+        rel = format!("{}::regclass", lit(&b.table)),
+        table = b.table,
+        filter = b.filter,
+        setting = lit(BACKFILL_SETTING),
+        id = lit(&step.id),
+    ))
+}
+
 /// The verification as one DO block that raises, with the count, when any row of the table
 /// matches the violation predicate.
 pub fn verify_block(step: &Step, v: &Verify) -> Result<String, ExportError> {
@@ -250,6 +299,37 @@ pub fn gate_note(step: &Step, closes: &str, how_to_stop: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_backfill_with_no_key_exports_as_a_page_walk() {
+        let b = Backfill {
+            table: "\"public\".\"t\"".into(),
+            key: vec![],
+            walk: Walk::Pages,
+            by_partition: false,
+            set: [("b".to_string(), "\"a\"".to_string())].into(),
+            filter: "\"b\" IS NULL".into(),
+            batch: Default::default(),
+            action: Default::default(),
+            save: None,
+        };
+        let step: Step = serde_json::from_value(serde_json::json!({
+            "id": "1.backfill", "phase": "backfill", "kind": "backfill", "summary": "", "why": "",
+            "sql": [], "rollback_sql": [], "transactional": false,
+            "lock": {"mode": "ROW EXCLUSIVE", "tables": [], "duration": "brief"},
+            "depends_on": [], "statement": 1
+        }))
+        .expect("a step");
+        let sql = backfill_loop(&step, &b).expect("exports");
+        assert!(
+            sql.contains("UPDATE \"public\".\"t\" SET \"b\" = \"a\"\n      WHERE ctid >= format('(%s,0)', first)::tid AND ctid < format('(%s,0)', first + per_batch)::tid\n        AND (\"b\" IS NULL);"),
+            "{sql}"
+        );
+        assert!(
+            sql.contains("pg_relation_size('\"public\".\"t\"'::regclass)"),
+            "{sql}"
+        );
+    }
 
     #[test]
     fn comments_prefix_every_line() {

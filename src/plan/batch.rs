@@ -71,6 +71,8 @@ mod tests {
         Backfill {
             table: r#""public"."t""#.into(),
             key: vec!["id".into()],
+            walk: Default::default(),
+            by_partition: false,
             set: BTreeMap::from([("price".to_string(), "greatest(\"price\", 0)".to_string())]),
             filter: r#"("price" >= 0) IS FALSE"#.into(),
             batch: BatchSettings::default(),

@@ -197,8 +197,14 @@ pub struct Step {
 pub struct Backfill {
     /// Quoted, qualified table.
     pub table: String,
-    /// Key columns (the primary key), in order.
+    /// Key columns (the primary key), in order; empty when batches walk pages.
     pub key: Vec<String>,
+    /// How batches walk the table (absent from plans that walk the key).
+    #[serde(default, skip_serializing_if = "Walk::is_key")]
+    pub walk: Walk,
+    /// Batches walk each leaf partition in turn (the table is partitioned).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub by_partition: bool,
     /// Column → SQL expression over the row.
     pub set: BTreeMap<String, String>,
     /// Only rows matching this still need work (makes batches idempotent).
@@ -242,6 +248,47 @@ pub struct SaveTo {
     pub columns: Vec<String>,
 }
 
+/// The first PostgreSQL major version with TID range scans, which [`Walk::Pages`] needs.
+pub const PAGE_WALK_VERSION: u32 = 14;
+
+/// The condition of a page walk's batch, over parameters `$1` and `$2` (the first page and
+/// the page after the last, as `(p,0)` texts): a TID range scan.
+pub const PAGE_RANGE: &str = "ctid >= $1::tid AND ctid < $2::tid";
+
+/// How the batches of a backfill or a verification walk a table.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Walk {
+    /// Keyset batches over `key` (the primary key, or a unique index on NOT NULL columns).
+    #[default]
+    Key,
+    /// Ranges of physical pages (`ctid`, TID range scans, PostgreSQL 14+), up to the table's
+    /// size when the step starts: the table has no usable key.
+    Pages,
+}
+
+impl Walk {
+    /// Is it the key walk (the default, left out of plan files)?
+    pub fn is_key(&self) -> bool {
+        *self == Walk::Key
+    }
+
+    /// Name as in plan files and state tables.
+    pub fn name(self) -> &'static str {
+        match self {
+            Walk::Key => "key",
+            Walk::Pages => "pages",
+        }
+    }
+
+    /// The walk called `name` ([`Walk::name`]).
+    pub fn from_name(name: &str) -> Option<Walk> {
+        [Walk::Key, Walk::Pages]
+            .into_iter()
+            .find(|w| w.name() == name)
+    }
+}
+
 /// How backfill batches are sized and paced.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -276,8 +323,11 @@ impl Default for BatchSettings {
 pub struct Verify {
     /// Quoted, qualified table.
     pub table: String,
-    /// Key columns, for sample keys in failures.
+    /// Key columns, for sample keys in failures; empty when batches walk pages.
     pub key: Vec<String>,
+    /// How batches walk the table (absent from plans that walk the key).
+    #[serde(default, skip_serializing_if = "Walk::is_key")]
+    pub walk: Walk,
     /// Predicate true for rows that are wrong.
     pub violation: String,
     /// What is being proven, for people.
@@ -327,5 +377,53 @@ impl Plan {
     /// Pretty JSON text (CONTRACT.md).
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn backfill(walk: Walk, by_partition: bool) -> Backfill {
+        Backfill {
+            table: "\"public\".\"t\"".into(),
+            key: if walk == Walk::Key {
+                vec!["id".into()]
+            } else {
+                vec![]
+            },
+            walk,
+            by_partition,
+            set: BTreeMap::from([("b".to_string(), "a".to_string())]),
+            filter: "b IS NULL".into(),
+            batch: BatchSettings::default(),
+            action: Default::default(),
+            save: None,
+        }
+    }
+
+    #[test]
+    fn plans_that_walk_the_key_read_and_write_as_before() {
+        let json = serde_json::to_string(&backfill(Walk::Key, false)).expect("json");
+        assert!(
+            !json.contains("walk") && !json.contains("by_partition"),
+            "{json}"
+        );
+        let old = r#"{"table":"t","key":["id"],"set":{},"filter":"true","batch":{"size":1,"min_size":1,"max_size":1,"target_ms":1,"pause_ms":0}}"#;
+        let b: Backfill = serde_json::from_str(old).expect("a plan written before walks loads");
+        assert_eq!((b.walk, b.by_partition), (Walk::Key, false));
+    }
+
+    #[test]
+    fn page_walks_and_partitions_round_trip() {
+        let b = backfill(Walk::Pages, true);
+        let toml = toml::to_string(&b).expect("toml");
+        assert!(
+            toml.contains("walk = \"pages\"") && toml.contains("by_partition = true"),
+            "{toml}"
+        );
+        assert_eq!(toml::from_str::<Backfill>(&toml).expect("reads back"), b);
+        assert_eq!(Walk::from_name("pages"), Some(Walk::Pages));
+        assert_eq!(Walk::from_name("rows"), None);
     }
 }

@@ -37,6 +37,8 @@ pub struct Progress {
     pub batch_size: u32,
     /// Last batch duration.
     pub last_batch_ms: u64,
+    /// The leaf partition under way (backfills that walk partitions one by one).
+    pub partition: Option<String>,
     /// Recent rates, for the sparkline.
     pub history: Vec<u64>,
 }

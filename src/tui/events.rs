@@ -92,6 +92,7 @@ impl App {
                 eta_s,
                 batch_size,
                 last_batch_ms,
+                partition,
                 ..
             } => {
                 let mut history = self
@@ -115,6 +116,7 @@ impl App {
                     eta_s: *eta_s,
                     batch_size: *batch_size,
                     last_batch_ms: *last_batch_ms,
+                    partition: partition.clone(),
                     history,
                 });
             }

@@ -316,8 +316,15 @@ fn draw_backfill(app: &App, f: &mut Frame, area: Rect, pal: Palette) {
                 if app.paused { "PAUSED" } else { "running" }
             )),
             Line::from(format!(
-                "batch {} rows · last {} ms · pause {} ms · {}",
-                p.batch_size, p.last_batch_ms, app.pause_ms, p.step
+                "batch {} rows · last {} ms · pause {} ms · {}{}",
+                p.batch_size,
+                p.last_batch_ms,
+                app.pause_ms,
+                p.step,
+                p.partition
+                    .as_ref()
+                    .map(|x| format!(" · partition {x}"))
+                    .unwrap_or_default()
             )),
         ]),
         stats,

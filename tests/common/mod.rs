@@ -249,7 +249,7 @@ pub async fn run_statements(
 }
 
 /// PREPARE the per-batch statement (so PostgreSQL parses and plans it) and run it once over
-/// (min key, max key].
+/// (min key, max key] (or every page, with no key).
 async fn prepare_and_run(
     conn: &mut PgConnection,
     id: &str,
@@ -264,6 +264,19 @@ async fn prepare_and_run(
         .execute(&mut *conn)
         .await
         .map_err(|e| format!("step {id}: {e}\n  in: {prep}"))?;
+    if key.is_empty() {
+        // No key: the statement walks pages; run it over every page there can be.
+        let exec = format!("EXECUTE {name}('(0,0)', '(4294967295,0)')");
+        raw(&exec)
+            .execute(&mut *conn)
+            .await
+            .map_err(|e| format!("step {id}: {e}\n  in: {exec}"))?;
+        return raw(&format!("DEALLOCATE {name}"))
+            .execute(&mut *conn)
+            .await
+            .map(drop)
+            .map_err(|e| e.to_string());
+    }
     let k = key
         .iter()
         .map(|c| bellows::sql::quote_ident(c))

@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use crate::plan::{Plan, Step, StepKind};
+use crate::plan::{Plan, Step, StepKind, Walk};
 use crate::safety::LockMode;
 
 /// A fenced block that survives backticks inside.
@@ -223,9 +223,9 @@ fn step(o: &mut String, s: &Step) {
     if let Some(b) = &s.backfill {
         let _ = writeln!(
             o,
-            "Backfills {} in batches over ({}) — start at {} rows, adapt between {} and {} to about {} ms per batch{}; only rows where `{}` are touched.\n",
+            "Backfills {} in batches over {} — start at {} rows, adapt between {} and {} to about {} ms per batch{}; only rows where `{}` are touched.\n",
             b.table,
-            b.key.join(", "),
+            walk_text(b),
             b.batch.size,
             b.batch.min_size,
             b.batch.max_size,
@@ -241,8 +241,14 @@ fn step(o: &mut String, s: &Step) {
     if let Some(v) = &s.verify {
         let _ = writeln!(
             o,
-            "Proves: {}. Fails with sample keys if any row matches `{}`.\n",
-            v.expectation, v.violation
+            "Proves: {}. Fails with sample {} if any row matches `{}`.\n",
+            v.expectation,
+            match v.walk {
+                Walk::Key => "keys",
+                Walk::Pages =>
+                    "row positions (ctid; batches walk ranges of pages, the table has no key)",
+            },
+            v.violation
         );
     }
     if !s.sql.is_empty() {
@@ -267,5 +273,62 @@ fn step(o: &mut String, s: &Step) {
                 s.irreversible_reason.as_deref().unwrap_or("no rollback")
             );
         }
+    }
+}
+
+/// What a backfill's batches walk, for reviewers: `(key)`, or ranges of pages, and the
+/// partitions one by one.
+fn walk_text(b: &crate::plan::Backfill) -> String {
+    let over = match b.walk {
+        Walk::Key => format!("({})", b.key.join(", ")),
+        Walk::Pages => "ranges of physical pages (ctid, a TID range scan, PostgreSQL 14+: the table has no primary key and no unique NOT NULL key; pages in each batch are sized from the rows they hold) up to the table's size when the step starts".to_string(),
+    };
+    if b.by_partition {
+        format!(
+            "{over}, one leaf partition after another (the list is read from the database when the step starts)"
+        )
+    } else {
+        over
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::plan::{Backfill, BatchSettings};
+
+    fn backfill(walk: Walk, by_partition: bool) -> Backfill {
+        Backfill {
+            table: "t".into(),
+            key: if walk == Walk::Key {
+                vec!["id".into(), "at".into()]
+            } else {
+                vec![]
+            },
+            walk,
+            by_partition,
+            set: BTreeMap::new(),
+            filter: "true".into(),
+            batch: BatchSettings::default(),
+            action: Default::default(),
+            save: None,
+        }
+    }
+
+    #[test]
+    fn reviewers_read_what_the_batches_walk_and_why() {
+        assert_eq!(walk_text(&backfill(Walk::Key, false)), "(id, at)");
+        assert_eq!(
+            walk_text(&backfill(Walk::Key, true)),
+            "(id, at), one leaf partition after another (the list is read from the database when the step starts)"
+        );
+        let pages = walk_text(&backfill(Walk::Pages, false));
+        assert!(
+            pages.starts_with("ranges of physical pages (ctid")
+                && pages.contains("the table has no primary key and no unique NOT NULL key"),
+            "{pages}"
+        );
     }
 }

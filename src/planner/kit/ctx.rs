@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 
 use super::Options;
 use crate::catalog::{Catalog, Column, Evolving, Table};
+use crate::plan::PAGE_WALK_VERSION;
 use crate::sql::{QName, SqlError, Statement};
 
 /// What a recipe sees.
@@ -93,16 +94,18 @@ impl<'a> Ctx<'a> {
     }
 
     /// The key batches walk ([`Table::batch_key`]: the primary key, or a unique index on
-    /// NOT NULL columns), or a refusal.
+    /// NOT NULL columns); empty when the table has neither and batches walk its pages
+    /// (`ctid` ranges, PostgreSQL 14+). Refused on an older server.
     pub fn batch_key(&self, table: &Table) -> Result<Vec<String>, SqlError> {
         let key = table.batch_key();
-        if key.is_empty() {
+        if key.is_empty() && self.opts.pg_version < PAGE_WALK_VERSION {
             return Err(self.refuse(
                 format!(
-                    "{} has no primary key and no unique index on NOT NULL columns, and bellows backfills in key order",
-                    table.name.display()
+                    "{} has no primary key and no unique index on NOT NULL columns, and without one bellows batches over physical row positions (ctid ranges), which needs PostgreSQL {PAGE_WALK_VERSION}+; the target is PostgreSQL {}",
+                    table.name.display(),
+                    self.opts.pg_version
                 ),
-                "add a primary key first (bellows plans that safely too), then plan this change",
+                "add a primary key or a unique index on NOT NULL columns first (bellows plans that safely too), then plan this change",
             ));
         }
         Ok(key)

@@ -40,7 +40,8 @@ pub fn plan(ctx: &Ctx, table: &QName, column: &str) -> Result<Drafts, SqlError> 
     // Fill first, then prove, then constrain: a CHECK added before the fill would make every
     // application UPDATE of a still-NULL row fail.
     let check = not_null::check_name(ctx, table, column, &BTreeSet::new());
-    let key = t.batch_key();
+    // No key: batches walk pages (PostgreSQL 14+); below that there is no batched check.
+    let key = ctx.batch_key(t).ok();
     let mut out = Drafts::default();
     let mut prev = None;
     let mut trigger = None;
@@ -65,9 +66,9 @@ pub fn plan(ctx: &Ctx, table: &QName, column: &str) -> Result<Drafts, SqlError> 
                     .irreversible_data(),
             ),
         );
-    } else if key.is_empty() {
+    } else if key.is_none() {
         out.warn(format!(
-            "no `-- bellows:fill <expr>` was given: if {}.{column} has NULLs, validating the constraint fails (without a primary key or a unique NOT NULL key there is no batched check first)",
+            "no `-- bellows:fill <expr>` was given: if {}.{column} has NULLs, validating the constraint fails (without a primary key or a unique NOT NULL key, before PostgreSQL 14, there is no batched check first)",
             table.display()
         ));
     } else {
@@ -76,8 +77,8 @@ pub fn plan(ctx: &Ctx, table: &QName, column: &str) -> Result<Drafts, SqlError> 
             table.display()
         ));
     }
-    if !key.is_empty() {
-        prev = Some(out.push(not_null::verify_no_nulls(table, &key, column).after_opt(prev)));
+    if let Some(key) = &key {
+        prev = Some(out.push(not_null::verify_no_nulls(table, key, column).after_opt(prev)));
     }
     let last = not_null::tail(&mut out, table, column, prev, &check);
     if let Some(trg) = trigger {

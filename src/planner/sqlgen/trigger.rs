@@ -55,6 +55,10 @@ pub struct SyncTrigger {
     pub up: String,
     /// The old value from `NEW."new"` (an expression).
     pub down: String,
+    /// Also fill the new column on any update of a row it is still NULL in while the old
+    /// one is not: a backfill over pages needs it, since such an update can move the row to
+    /// a page the backfill has already walked.
+    pub catch_up: bool,
 }
 
 impl SyncTrigger {
@@ -64,12 +68,21 @@ impl SyncTrigger {
     /// copies from the column that changed. Updates that change neither column never call
     /// it (the WHEN clause is evaluated without entering PL/pgSQL), and bellows' own backfill
     /// batches, which write both sides consistently, skip it through a transaction-local
-    /// setting.
+    /// setting. With `catch_up`, an update that leaves the new column NULL and the old one
+    /// not fills it too.
     pub fn create(&self) -> Vec<String> {
         let (o, n) = (q(&self.old), q(&self.new));
         let (up, down) = (&self.up, &self.down);
+        let (catch_up_when, catch_up_body) = if self.catch_up {
+            (
+                format!(" OR (NEW.{n} IS NULL AND NEW.{o} IS NOT NULL)"),
+                format!("  ELSIF NEW.{n} IS NULL THEN\n    NEW.{n} := {up};\n"),
+            )
+        } else {
+            (String::new(), String::new())
+        };
         let body = format!(
-            "  IF TG_OP = 'INSERT' THEN\n    IF NEW.{n} IS NULL THEN\n      NEW.{n} := {up};\n    ELSE\n      NEW.{o} := {down};\n    END IF;\n  ELSIF NEW.{n} IS DISTINCT FROM OLD.{n} THEN\n    NEW.{o} := {down};\n  ELSIF NEW.{o} IS DISTINCT FROM OLD.{o} THEN\n    NEW.{n} := {up};\n  END IF;\n"
+            "  IF TG_OP = 'INSERT' THEN\n    IF NEW.{n} IS NULL THEN\n      NEW.{n} := {up};\n    ELSE\n      NEW.{o} := {down};\n    END IF;\n  ELSIF NEW.{n} IS DISTINCT FROM OLD.{n} THEN\n    NEW.{o} := {down};\n  ELSIF NEW.{o} IS DISTINCT FROM OLD.{o} THEN\n    NEW.{n} := {up};\n{catch_up_body}  END IF;\n"
         );
         let f = self.function.sql();
         vec![
@@ -80,7 +93,7 @@ impl SyncTrigger {
                 self.table.sql()
             ),
             format!(
-                "CREATE TRIGGER {} BEFORE UPDATE ON {} FOR EACH ROW WHEN ((NEW.{n} IS DISTINCT FROM OLD.{n} OR NEW.{o} IS DISTINCT FROM OLD.{o}) AND current_setting('{BACKFILL_SETTING}', true) IS DISTINCT FROM 'on') EXECUTE FUNCTION {f}()",
+                "CREATE TRIGGER {} BEFORE UPDATE ON {} FOR EACH ROW WHEN ((NEW.{n} IS DISTINCT FROM OLD.{n} OR NEW.{o} IS DISTINCT FROM OLD.{o}{catch_up_when}) AND current_setting('{BACKFILL_SETTING}', true) IS DISTINCT FROM 'on') EXECUTE FUNCTION {f}()",
                 q(&self.on_update),
                 self.table.sql()
             ),
@@ -248,6 +261,7 @@ mod tests {
             new: "b".into(),
             up: "NEW.\"a$bellows$\"".into(),
             down: "NEW.\"b\"".into(),
+            catch_up: false,
         };
         let f = &sync.create()[0];
         assert!(

@@ -7,7 +7,7 @@ use super::Backfill;
 use crate::catalog::{Table, names};
 use crate::plan::{Phase, StepKind};
 use crate::planner::kit::{Ctx, Draft, Drafts};
-use crate::planner::sqlgen::{self, ComputeTrigger};
+use crate::planner::sqlgen::{self, ComputeTrigger, FillTrigger};
 use crate::planner::steps::backfill::{self, Fill};
 use crate::planner::steps::{fill, not_null};
 use crate::safety::DdlForm;
@@ -45,6 +45,14 @@ pub fn plan(ctx: &Ctx, t: &Table, c: &ColumnDef, how: &Backfill) -> Result<Draft
     // A fill that reads the row cannot be a default: a trigger fills what old code inserts.
     let fill_trigger = (c.not_null && !how.set_default && !uses_sequence && c.generated.is_none())
         .then(|| fill::trigger(ctx, table, &c.name, &how.value));
+    // A page walk (no key) would miss a row that an update moves behind it while the column
+    // is still NULL, unless a trigger fills it: where nothing else does, one fills such rows
+    // until the backfill is done.
+    let catch_up = (key.is_empty() && fill_trigger.is_none() && c.generated.is_none())
+        .then(|| fill::trigger(ctx, table, &c.name, &set_value));
+    if let Some(trg) = &catch_up {
+        prev = out.push(catch_up_start(trg).after(prev));
+    }
     if let Some(trg) = &fill_trigger {
         prev = out.push(fill::start(trg).after(add));
     }
@@ -66,6 +74,9 @@ pub fn plan(ctx: &Ctx, t: &Table, c: &ColumnDef, how: &Backfill) -> Result<Draft
             .after(prev)
             .irreversible_data(),
     );
+    if let Some(trg) = &catch_up {
+        out.push(catch_up_end(trg).after(bf));
+    }
     let mut last = bf;
     if c.not_null {
         let v = out.push(not_null::verify_no_nulls(table, &key, &c.name).after(bf));
@@ -84,6 +95,42 @@ pub fn plan(ctx: &Ctx, t: &Table, c: &ColumnDef, how: &Backfill) -> Result<Draft
         out.push(own_sequence(table, c, &seq).after(last));
     }
     Ok(out)
+}
+
+/// The trigger that fills rows left NULL while a page walk runs.
+fn catch_up_start(trg: &FillTrigger) -> Draft {
+    Draft::new(
+        "catch-up-trigger",
+        Phase::DualWrite,
+        StepKind::Trigger,
+        DdlForm::CreateTrigger,
+        format!(
+            "Fill {} with {} on every write that leaves it NULL, until the backfill is done",
+            trg.column, trg.fill
+        ),
+    )
+    .sql(trg.create())
+    .rollback(trg.drop())
+    .note("The table has no key, so the backfill walks its pages: an update could move a row not yet filled to a page already walked. The trigger fills such rows as they are written.")
+    .on(&trg.table)
+}
+
+/// The catch-up trigger dropped once the backfill is done.
+fn catch_up_end(trg: &FillTrigger) -> Draft {
+    Draft::new(
+        "drop-catch-up-trigger",
+        Phase::Backfill,
+        StepKind::Trigger,
+        DdlForm::DropTrigger,
+        format!(
+            "Stop filling {}.{}: every existing row has its value",
+            trg.table.display(),
+            trg.column
+        ),
+    )
+    .sql(trg.drop())
+    .rollback(trg.create())
+    .on(&trg.table)
 }
 
 /// A free name for the temporary sequence of a serial or identity column.

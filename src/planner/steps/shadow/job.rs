@@ -22,7 +22,7 @@ pub struct Job<'a> {
     pub table: &'a Table,
     /// The old column.
     pub col: Column,
-    /// The primary key, the backfill's order.
+    /// The primary key, the backfill's order (empty: the backfill walks pages).
     pub key: Vec<String>,
     /// What depends on the old column.
     pub deps: ColumnDeps,
@@ -59,6 +59,7 @@ impl<'a> Job<'a> {
             new: spec.new.clone(),
             up: spec.up_at(&format!("NEW.{}", crate::sql::quote_ident(&spec.old))),
             down: spec.down_at(&format!("NEW.{}", crate::sql::quote_ident(&spec.new))),
+            catch_up: key.is_empty(),
         };
         Ok(Self {
             ctx: *ctx,

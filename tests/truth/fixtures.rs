@@ -304,6 +304,18 @@ pub fn fixture(form: DdlForm) -> Fixture {
             "DROP VIEW v",
             "v",
         ),
+        F::CreateMaterializedView => f(
+            "CREATE MATERIALIZED VIEW ... WITH DATA",
+            "",
+            "CREATE MATERIALIZED VIEW mv AS SELECT id, a FROM t WITH DATA",
+            "t",
+        ),
+        F::DropMaterializedView => f(
+            "DROP MATERIALIZED VIEW",
+            "CREATE MATERIALIZED VIEW mv AS SELECT id, a FROM t; CREATE UNIQUE INDEX mv_id ON mv (id);",
+            "DROP MATERIALIZED VIEW mv",
+            "mv",
+        ),
         F::Truncate => f("TRUNCATE", "", "TRUNCATE t", "t"),
         F::DropTable => f("DROP TABLE", "", "DROP TABLE t", "t"),
         F::VacuumFull => f("VACUUM FULL", "", "VACUUM FULL t", "t"),

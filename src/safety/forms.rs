@@ -87,7 +87,8 @@ pub enum DdlForm {
     AddIdentity,
     /// CREATE VIEW / CREATE OR REPLACE VIEW / DROP VIEW.
     View,
-    /// CREATE MATERIALIZED VIEW ... WITH DATA: reads every row of the tables it reads.
+    /// CREATE MATERIALIZED VIEW (then REFRESH and indexes on it): reads every row of the
+    /// tables it reads.
     CreateMaterializedView,
     /// DROP MATERIALIZED VIEW.
     DropMaterializedView,

@@ -29,10 +29,20 @@ pub fn drop_view(view: &QName) -> String {
     format!("DROP VIEW {}", view.sql())
 }
 
-/// `CREATE MATERIALIZED VIEW m AS query WITH DATA`.
+/// `CREATE MATERIALIZED VIEW m AS query WITH NO DATA` (filled by [`populate_like`]).
 pub fn create_matview(view: &QName, query: &str) -> String {
     format!(
-        "CREATE MATERIALIZED VIEW {} AS {query} WITH DATA",
+        "CREATE MATERIALIZED VIEW {} AS {query} WITH NO DATA",
+        view.sql()
+    )
+}
+
+/// Fill materialized view `view` when `like` holds data (one created `WITH NO DATA` stays
+/// without, as it was).
+pub fn populate_like(view: &QName, like: &QName) -> String {
+    format!(
+        "DO $bellows$ BEGIN IF (SELECT c.relispopulated FROM pg_catalog.pg_class c WHERE c.oid = {}::pg_catalog.regclass) THEN REFRESH MATERIALIZED VIEW {}; END IF; END $bellows$",
+        quote_literal(&like.sql()),
         view.sql()
     )
 }

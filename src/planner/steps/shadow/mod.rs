@@ -55,7 +55,7 @@ pub fn plan(ctx: &Ctx, spec: &Spec) -> Result<Drafts, SqlError> {
     carry::indexes(&job, &mut out, &mut carried, verify)?;
     carry::constraints(&job, &mut out, &mut carried, verify)?;
     carry::referencing_keys(&job, &mut out, &mut carried)?;
-    let beside = rebuilt::build_beside(&job, &mut out, verify);
+    let beside = rebuilt::build_beside(&spec.table, &job.rebuilt, &mut out, verify);
     carried.steps.extend(beside);
 
     let gate = switch::gate(&job, &mut out, verify, &carried);

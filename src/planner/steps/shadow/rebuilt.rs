@@ -5,14 +5,13 @@
 //!   their own query (the new column carries the old name), each with its options;
 //! - a materialized view that reads the column (rename or type change) is built beside the
 //!   old one with its indexes after the backfill (`<name>_bellows_next`, reading the new
-//!   column), and the switch-over drops the old one and gives the new one and its indexes
+//!   column, filled when the old one holds data), and the switch-over drops the old one and gives the new one and its indexes
 //!   the old names.
 //!
 //! What a `CREATE` does not say (owner, grants, comments, triggers, rules) is kept across the
 //! drop by [`sqlgen::keep`] and checked to be the same before the transaction commits.
 
 use super::Spec;
-use super::job::Job;
 use crate::catalog::deps::ColumnDeps;
 use crate::catalog::{Catalog, View, names};
 use crate::plan::{Phase, StepKind};
@@ -220,7 +219,10 @@ fn next_matview(v: &View, query: &str) -> NextMatview {
     let next = v
         .name
         .sibling(names::own_name(&v.name.name, "", "bellows_next"));
-    let mut build = vec![sqlgen::create_matview(&next, query)];
+    let mut build = vec![
+        sqlgen::create_matview(&next, query),
+        sqlgen::populate_like(&next, &v.name),
+    ];
     let mut indexes = Vec::new();
     for ix in v.indexes.values() {
         let tmp = names::own_name(&ix.name, "", "bellows_next");
@@ -242,10 +244,9 @@ fn next_matview(v: &View, query: &str) -> NextMatview {
 
 /// One step per materialized view, after the backfill is verified: build the new one beside
 /// the old. Returns the steps the gate waits for.
-pub fn build_beside(job: &Job, out: &mut Drafts, verify: usize) -> Vec<usize> {
-    let table = &job.spec.table;
+pub fn build_beside(table: &QName, r: &Rebuilt, out: &mut Drafts, verify: usize) -> Vec<usize> {
     let mut steps = Vec::new();
-    for m in &job.rebuilt.matviews {
+    for m in &r.matviews {
         steps.push(
             out.push(
                 Draft::new(
@@ -262,7 +263,7 @@ pub fn build_beside(job: &Job, out: &mut Drafts, verify: usize) -> Vec<usize> {
                 .sql(m.build.clone())
                 .rollback([sqlgen::drop_if_exists("MATERIALIZED VIEW", &m.next)])
                 .note(format!(
-                    "Reads {} as a SELECT does (ACCESS SHARE: only ACCESS EXCLUSIVE waits); the indexes are built on the new materialized view, which nobody reads yet. The switch-over puts it in the place of {}: from then on it holds the data as of this build, as a REFRESH run now would, until the next REFRESH.",
+                    "Reads {} as a SELECT does (ACCESS SHARE: only ACCESS EXCLUSIVE waits); the indexes are built on the new materialized view, which nobody reads yet. The switch-over puts it in the place of {}: from then on it holds the data as of this build, as a REFRESH run now would, until the next REFRESH (one created WITH NO DATA stays without).",
                     table.display(),
                     m.name.display()
                 ))
@@ -276,8 +277,7 @@ pub fn build_beside(job: &Job, out: &mut Drafts, verify: usize) -> Vec<usize> {
 }
 
 /// Warn about what the switch-over rebuilds; returns what its note adds (empty when nothing).
-pub fn warn(job: &Job, out: &mut Drafts, slug: &str) -> String {
-    let (spec, r) = (job.spec, &job.rebuilt);
+pub fn warn(spec: &Spec, r: &Rebuilt, out: &mut Drafts, slug: &str) -> String {
     let col = format!("{}.{}", spec.table.display(), spec.old);
     if !r.views.is_empty() {
         let names: Vec<String> = r.views.iter().map(|v| v.name.display()).collect();

@@ -140,7 +140,7 @@ pub fn switch_over(job: &Job, out: &mut Drafts, c: &Carried, gate: usize) -> usi
             spec.old
         ));
     }
-    let note = rebuilt::warn(job, out, slug);
+    let note = rebuilt::warn(spec, &job.rebuilt, out, slug);
     let mut d = Draft::new(slug, Phase::Contract, StepKind::Ddl, DdlForm::DropTrigger, summary)
         .sql(sql)
         .irreversible("the sync trigger is gone and the application no longer writes the old column; roll forward, or restore from the earlier phases' rollbacks before this gate")

@@ -213,6 +213,10 @@ fn a_type_change_under_views_drops_and_creates_them_again_in_the_swap() {
     do: DO $bellows$ DECLARE stmt text; ...
     do: DO $bellows$ DECLARE kept record; ...
     "#);
+    assert!(
+        out.contains("warning: views public.parent_codes, public.code_list read public.parent.code or are built on views that do"),
+        "{out}"
+    );
     // The views are dropped before the table is touched, the last built first.
     let swap = out
         .lines()
@@ -231,7 +235,8 @@ fn a_materialized_view_is_built_beside_and_swapped_in_with_its_indexes() {
     let out = testing::plan(&schema, "SELECT 1;", |ctx| plan(ctx, &s));
     insta::assert_snapshot!(lines(&out, "build-code_counts", "gate", &["build-", "do:", "undo:", "after:"]), @r#"
     10 build-code_counts_bellows_next [backfill ddl CreateMaterializedView] Build public.code_counts_bellows_next beside public.code_counts on the new column, with its indexes
-      do: CREATE MATERIALIZED VIEW "public"."code_counts_bellows_next" AS SELECT "label" AS "code", count(*) AS n FROM public.parent GROUP BY "label" WITH DATA
+      do: CREATE MATERIALIZED VIEW "public"."code_counts_bellows_next" AS SELECT "label" AS "code", count(*) AS n FROM public.parent GROUP BY "label" WITH NO DATA
+      do: DO $bellows$ BEGIN IF (SELECT c.relispopulated FROM pg_catalog.pg_class c WHERE c.oid = '"public"."code_counts"'::pg_catalog.regclass) THEN REFRESH MATERIALIZED VIEW "public"."code_counts_bellows_next"; END IF; END $bellows$
       do: CREATE UNIQUE INDEX "code_counts_code_bellows_next" ON "public"."code_counts_bellows_next" USING btree ("code")
       undo: DROP MATERIALIZED VIEW IF EXISTS "public"."code_counts_bellows_next"
       after: 3
@@ -244,9 +249,13 @@ fn a_materialized_view_is_built_beside_and_swapped_in_with_its_indexes() {
     do: DO $bellows$ DECLARE stmt text; ...
     do: DO $bellows$ DECLARE kept record; ...
     "#);
+    assert!(
+        out.contains("warning: materialized views public.code_counts read public.parent.code"),
+        "{out}"
+    );
     let s = spec("code", "code_bellows_new", "character varying(20)", true);
     let out = testing::plan(&schema, "SELECT 1;", |ctx| plan(ctx, &s));
-    insta::assert_snapshot!(lines(&out, "build-code_counts", "swap", &["do: CREATE MATERIALIZED"]), @r#"  do: CREATE MATERIALIZED VIEW "public"."code_counts_bellows_next" AS SELECT "code_bellows_new" AS "code", count(*) AS n FROM public.parent GROUP BY "code_bellows_new" WITH DATA"#);
+    insta::assert_snapshot!(lines(&out, "build-code_counts", "swap", &["do: CREATE MATERIALIZED"]), @r#"  do: CREATE MATERIALIZED VIEW "public"."code_counts_bellows_next" AS SELECT "code_bellows_new" AS "code", count(*) AS n FROM public.parent GROUP BY "code_bellows_new" WITH NO DATA"#);
 }
 
 #[test]

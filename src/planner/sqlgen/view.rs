@@ -156,7 +156,7 @@ pub fn check_kept() -> String {
          FROM {KEPT} k JOIN pg_catalog.pg_class c ON c.oid = k.rel::pg_catalog.regclass LOOP \
          IF kept.before IS DISTINCT FROM kept.after THEN RAISE EXCEPTION 'bellows: % would not be re-created as it was, so nothing was changed', kept.rel \
          USING DETAIL = pg_catalog.format(E'before:\\n%s\\nafter:\\n%s', kept.before, kept.after), \
-         HINT = 'owner, grants (each with the role that granted it), comments, triggers, rules and indexes must come back the same; plan again from the live database, or change the view by hand'; \
+         HINT = 'owner, grants, comments, triggers, rules and indexes must come back the same; a grant made by a role other than the owner is given back as the owner''s: revoke it and grant it again as the owner (or after this change), then run this step again'; \
          END IF; END LOOP; END $bellows$",
         shape = shape("c"),
     )

@@ -9,7 +9,8 @@
 //! every view has the same definition text, owner, grants, options, comments, defaults,
 //! triggers and rules as before (only the column's type differs), and `REFRESH MATERIALIZED
 //! VIEW CONCURRENTLY` works. A grant bellows cannot replay (made by another role) fails the
-//! swap and changes nothing; a renamed table's views and materialized view follow it.
+//! swap and changes nothing; readers queued behind the swap (a long read holds the views)
+//! read the rebuilt views; a renamed table's views and materialized view follow it.
 
 mod common;
 
@@ -358,5 +359,94 @@ fn views_and_a_materialized_view_over_a_renamed_table_keep_working() {
             "INSERT INTO ledger VALUES (1000, 99, 'late'); REFRESH MATERIALIZED VIEW CONCURRENTLY code_totals",
         )
         .expect("insert and refresh concurrently");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn readers_queued_behind_the_swap_read_the_rebuilt_views() {
+    let (cluster, dir, file, cat) = setup("queue");
+    let change = "ALTER TABLE accounts ALTER COLUMN code TYPE bigint;";
+    let plan =
+        bellows::planner::plan("change.sql", change, &cat, &Default::default()).expect("plans");
+    let db = "queue";
+    let url = common::fresh_db(&cluster, db, &file.all());
+    let want = reads(&cluster, db)[1].clone();
+    for phase in [Phase::Expand, Phase::DualWrite, Phase::Backfill] {
+        run_phase(&url, &plan, phase);
+    }
+    let contract: Vec<_> = plan
+        .steps
+        .iter()
+        .filter(|s| s.phase == Phase::Contract)
+        .cloned()
+        .collect();
+    let read = READS[1].1;
+    let connect = |url: String| async move {
+        use sqlx::Connection;
+        let mut c = sqlx::PgConnection::connect(&url).await.expect("connect");
+        sqlx::raw_sql("SET ROLE reader_b")
+            .execute(&mut c)
+            .await
+            .expect("set role");
+        c
+    };
+    common::rt().block_on(async {
+        // A long read holds the views: the swap waits for it, and new readers queue
+        // behind the swap, as on a busy server.
+        let mut blocker = connect(url.clone()).await;
+        sqlx::raw_sql("BEGIN; SELECT count(*) FROM account_summary")
+            .execute(&mut blocker)
+            .await
+            .expect("long read");
+        let swap_url = url.clone();
+        let swap = tokio::spawn(async move {
+            use sqlx::Connection;
+            let mut c = sqlx::PgConnection::connect(&swap_url).await.expect("connect");
+            for s in &contract {
+                common::run_step(&mut c, s).await?;
+            }
+            Ok::<(), String>(())
+        });
+        let mut observer = {
+            use sqlx::Connection;
+            sqlx::PgConnection::connect(&url).await.expect("connect")
+        };
+        let mut wait_for = async |n: i64, who: &str| {
+            for _ in 0..200 {
+                let waiting: i64 = sqlx::query_scalar(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()",
+                )
+                .fetch_one(&mut observer)
+                .await
+                .expect("waiting sessions");
+                if waiting == n {
+                    return;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+            panic!("{who} never waited for the long read");
+        };
+        wait_for(1, "the swap").await;
+        let mut readers = Vec::new();
+        for _ in 0..3 {
+            let mut c = connect(url.clone()).await;
+            readers.push(tokio::spawn(async move {
+                sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(read))
+                    .fetch_one(&mut c)
+                    .await
+                    .map_err(|e| e.to_string())
+            }));
+        }
+        wait_for(4, "the readers (behind the swap)").await;
+        sqlx::raw_sql("COMMIT")
+            .execute(&mut blocker)
+            .await
+            .expect("end the long read");
+        swap.await.expect("swap task").expect("the contract phase runs");
+        for r in readers {
+            let got = r.await.expect("reader task");
+            assert_eq!(got.as_deref(), Ok(want.as_str()), "a queued reader");
+        }
+    });
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -1,15 +1,18 @@
 //! Views and materialized views dropped and created again around a moved column: the
 //! statements themselves, and one template that keeps what a `CREATE` does not say (owner,
-//! grants with their grant options, column grants, comments, column defaults, triggers,
-//! rules, storage options) across the drop. The template reads the old objects into a
-//! temporary table in the switch-over's transaction, replays them onto the new ones, and
-//! fails the transaction (nothing changes) if any object ends up different in any of those
-//! respects or in its indexes.
+//! grants with their grant options and the roles that made them, column grants, comments,
+//! column defaults, triggers, rules, storage options) across the drop. The template reads
+//! the old objects into a temporary table in the switch-over's transaction, replays them
+//! onto the new ones, and fails the transaction (nothing changes) if any object ends up
+//! different in any of those respects or in its indexes.
 
 use crate::sql::{QName, quote_ident as q, quote_literal};
 
 /// The temporary table that holds what is kept, dropped when the transaction ends.
 const KEPT: &str = "\"bellows_kept_views\"";
+
+/// What to do when a view cannot come back as it was.
+const HINT: &str = "'owner, grants, comments, triggers, rules and indexes must come back the same; grants are made again by the owner or by the role that made them, so a chain of grant options deeper than one role may not come back: revoke those grants and make them again after this change, then run this step again'";
 
 fn with(options: &[String]) -> String {
     if options.is_empty() {
@@ -96,30 +99,46 @@ fn shape(c: &str) -> String {
 }
 
 /// The statements that give the relation `c` (named `rel`, of kind `kind`) back what it has,
-/// in order: owner, options, grants, column grants, comments, column defaults, triggers,
-/// rules.
+/// in order: owner, options, grants (table, then column; the owner's, then those another role
+/// made, made again by that role), comments, column defaults, triggers, rules.
 fn restore() -> String {
     let to = "CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(a.grantee)) END";
     let opt = "CASE WHEN a.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END";
+    // A grant another role made is made again by that role (PostgreSQL 15 accepts GRANTED BY
+    // only for the current user), then the role is set back.
+    let by = |k: u8, grant: &str| {
+        format!(
+            "CASE WHEN a.grantor = c.relowner THEN {k} ELSE {} END, 0, CASE WHEN a.grantor = c.relowner THEN {grant} \
+             ELSE pg_catalog.format('SET LOCAL ROLE %I; %s; SET LOCAL ROLE %I', pg_catalog.pg_get_userbyid(a.grantor), {grant}, current_user) END",
+            k + 2
+        )
+    };
+    let table_grant = format!(
+        "pg_catalog.format('GRANT %s ON TABLE %s TO %s%s', a.privilege_type, rel, {to}, {opt})"
+    );
+    let column_grant = format!(
+        "pg_catalog.format('GRANT %s (%I) ON TABLE %s TO %s%s', a.privilege_type, at.attname, rel, {to}, {opt})"
+    );
     let cols = "pg_catalog.pg_attribute at WHERE at.attrelid = c.oid AND at.attnum > 0 AND NOT at.attisdropped";
     format!(
         "ARRAY(SELECT s FROM (\
          SELECT 1 AS k, 0 AS o, pg_catalog.format('ALTER %s %s OWNER TO %I', kind, rel, pg_catalog.pg_get_userbyid(c.relowner)) AS s \
          UNION ALL SELECT 2, 0, pg_catalog.format('ALTER %s %s SET (%s)', kind, rel, pg_catalog.array_to_string(c.reloptions, ', ')) WHERE c.reloptions IS NOT NULL \
-         UNION ALL SELECT 3, 0, pg_catalog.format('GRANT %s ON TABLE %s TO %s%s', a.privilege_type, rel, {to}, {opt}) \
-           FROM pg_catalog.aclexplode(c.relacl) a WHERE a.grantee <> c.relowner \
-         UNION ALL SELECT 4, at.attnum, pg_catalog.format('GRANT %s (%I) ON TABLE %s TO %s%s', a.privilege_type, at.attname, rel, {to}, {opt}) \
+         UNION ALL SELECT {table} FROM pg_catalog.aclexplode(c.relacl) a WHERE a.grantee <> c.relowner \
+         UNION ALL SELECT {column} \
            FROM pg_catalog.pg_attribute at CROSS JOIN LATERAL pg_catalog.aclexplode(at.attacl) a \
            WHERE at.attrelid = c.oid AND at.attnum > 0 AND NOT at.attisdropped \
-         UNION ALL SELECT 5, 0, pg_catalog.format('COMMENT ON %s %s IS %L', kind, rel, pg_catalog.obj_description(c.oid, 'pg_class')) \
+         UNION ALL SELECT 7, 0, pg_catalog.format('COMMENT ON %s %s IS %L', kind, rel, pg_catalog.obj_description(c.oid, 'pg_class')) \
            WHERE pg_catalog.obj_description(c.oid, 'pg_class') IS NOT NULL \
-         UNION ALL SELECT 6, at.attnum, pg_catalog.format('COMMENT ON COLUMN %s.%I IS %L', rel, at.attname, pg_catalog.col_description(c.oid, at.attnum)) \
+         UNION ALL SELECT 8, at.attnum, pg_catalog.format('COMMENT ON COLUMN %s.%I IS %L', rel, at.attname, pg_catalog.col_description(c.oid, at.attnum)) \
            FROM {cols} AND pg_catalog.col_description(c.oid, at.attnum) IS NOT NULL \
-         UNION ALL SELECT 7, d.adnum, pg_catalog.format('ALTER VIEW %s ALTER COLUMN %I SET DEFAULT %s', rel, at.attname, pg_catalog.pg_get_expr(d.adbin, d.adrelid)) \
+         UNION ALL SELECT 9, d.adnum, pg_catalog.format('ALTER VIEW %s ALTER COLUMN %I SET DEFAULT %s', rel, at.attname, pg_catalog.pg_get_expr(d.adbin, d.adrelid)) \
            FROM pg_catalog.pg_attrdef d JOIN pg_catalog.pg_attribute at ON at.attrelid = d.adrelid AND at.attnum = d.adnum WHERE d.adrelid = c.oid \
-         UNION ALL SELECT 8, 0, pg_catalog.pg_get_triggerdef(t.oid) FROM pg_catalog.pg_trigger t WHERE t.tgrelid = c.oid AND NOT t.tgisinternal \
-         UNION ALL SELECT 9, 0, pg_catalog.rtrim(pg_catalog.pg_get_ruledef(r.oid), ';') FROM pg_catalog.pg_rewrite r WHERE r.ev_class = c.oid AND r.rulename <> '_RETURN' \
-         ) x ORDER BY k, o, s)"
+         UNION ALL SELECT 10, 0, pg_catalog.pg_get_triggerdef(t.oid) FROM pg_catalog.pg_trigger t WHERE t.tgrelid = c.oid AND NOT t.tgisinternal \
+         UNION ALL SELECT 11, 0, pg_catalog.rtrim(pg_catalog.pg_get_ruledef(r.oid), ';') FROM pg_catalog.pg_rewrite r WHERE r.ev_class = c.oid AND r.rulename <> '_RETURN' \
+         ) x ORDER BY k, o, s)",
+        table = by(3, &table_grant),
+        column = by(4, &column_grant),
     )
 }
 
@@ -145,7 +164,11 @@ pub fn keep(views: &[QName]) -> String {
 /// Give the re-created views what [`keep`] kept.
 pub fn restore_kept() -> String {
     format!(
-        "DO $bellows$ DECLARE stmt text; BEGIN FOR stmt IN SELECT pg_catalog.unnest(restore) FROM {KEPT} ORDER BY rel LOOP EXECUTE stmt; END LOOP; END $bellows$"
+        "DO $bellows$ DECLARE stmt text; BEGIN FOR stmt IN SELECT pg_catalog.unnest(restore) FROM {KEPT} ORDER BY rel LOOP \
+         BEGIN EXECUTE stmt; EXCEPTION WHEN OTHERS THEN \
+         RAISE EXCEPTION 'bellows: a re-created view cannot be given back what it had, so nothing was changed: %', SQLERRM \
+         USING DETAIL = pg_catalog.format('while running: %s', stmt), HINT = {HINT}; END; \
+         END LOOP; END $bellows$"
     )
 }
 
@@ -156,7 +179,7 @@ pub fn check_kept() -> String {
          FROM {KEPT} k JOIN pg_catalog.pg_class c ON c.oid = k.rel::pg_catalog.regclass LOOP \
          IF kept.before IS DISTINCT FROM kept.after THEN RAISE EXCEPTION 'bellows: % would not be re-created as it was, so nothing was changed', kept.rel \
          USING DETAIL = pg_catalog.format(E'before:\\n%s\\nafter:\\n%s', kept.before, kept.after), \
-         HINT = 'owner, grants, comments, triggers, rules and indexes must come back the same; a grant made by a role other than the owner is given back as the owner''s: revoke it and grant it again as the owner (or after this change), then run this step again'; \
+         HINT = {HINT}; \
          END IF; END LOOP; END $bellows$",
         shape = shape("c"),
     )

@@ -149,7 +149,7 @@ pub fn plan(ctx: &Ctx, spec: &Spec, deps: &ColumnDeps) -> Result<Rebuilt, SqlErr
                     name.display()
                 ),
                 format!(
-                    "plan from the live database (--database), or {}",
+                    "plan from the live database (--database-url), or {}",
                     by_hand(v)
                 ),
             ));
@@ -298,5 +298,5 @@ pub fn warn(spec: &Spec, r: &Rebuilt, out: &mut Drafts, slug: &str) -> String {
     if r.is_empty() {
         return String::new();
     }
-    " The views are dropped and created again first thing (readers lock a view before its table); their owner, grants (with grant options), column grants, comments, column defaults, triggers and rules are kept in a temporary table and given back, and the transaction fails, changing nothing, unless every view comes back with exactly those and the same indexes.".to_string()
+    " The views are dropped and created again first thing (readers lock a view before its table); their owner, grants (with grant options, made again by the roles that made them), column grants, comments, column defaults, triggers and rules are kept in a temporary table and given back, and the transaction fails, changing nothing, unless every view comes back with exactly those and the same indexes.".to_string()
 }

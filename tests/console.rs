@@ -81,6 +81,7 @@ fn progressed(app: &mut App) {
         app.on_event(&Event::BatchProgress {
             step: "1.backfill".into(),
             rows_done: k * 5000,
+            rows_changed: Some(k * 5000),
             estimated_total: 200_000,
             rows_per_s: 40_000.0 + (k as f64 * 1000.0),
             eta_s: Some(((200_000 - k * 5000) as f64) / 40_000.0),

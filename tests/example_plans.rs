@@ -9,11 +9,22 @@ use common::examples;
 fn committed_example_plans_are_current() {
     let update = std::env::var("BELLOWS_UPDATE_PLANS").is_ok_and(|v| v == "1");
     let mut stale = Vec::new();
-    for (stem, path) in examples::changes() {
-        let fresh = examples::plan(&path).to_toml();
-        let file = format!("plans/{stem}.toml");
+    let small = examples::changes()
+        .into_iter()
+        .map(|(stem, path)| (format!("plans/{stem}.toml"), examples::SCHEMA, path));
+    let production = examples::production_changes()
+        .into_iter()
+        .map(|(stem, path)| {
+            (
+                format!("plans/production/{stem}.toml"),
+                examples::PRODUCTION_SCHEMA,
+                path,
+            )
+        });
+    for (file, schema, path) in small.chain(production) {
+        let fresh = examples::plan_against(schema, &path).to_toml();
         if update {
-            std::fs::create_dir_all("plans").expect("plans/");
+            std::fs::create_dir_all("plans/production").expect("plans/");
             std::fs::write(&file, &fresh).expect("write plan");
             continue;
         }

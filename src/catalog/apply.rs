@@ -154,6 +154,9 @@ impl Catalog {
         self.tables
             .insert(def.name.clone(), Table::new(def.name.clone()));
         self.take_from_parents(def)?;
+        if let Some(Parent::Partition { table, .. }) = &def.parent {
+            self.foreign_keys_to_partitions(table);
+        }
         for c in &def.columns {
             if self.merge_inherited_column(&def.name, c) {
                 continue;
@@ -513,6 +516,7 @@ impl Catalog {
             }
             AlterAction::AddConstraint { def, not_valid } => {
                 self.add_constraint(table, def, *not_valid)?;
+                self.foreign_keys_to_partitions(table);
             }
             AlterAction::ValidateConstraint { name } => {
                 let t = self.table_mut(table)?;
@@ -541,6 +545,7 @@ impl Catalog {
             }
             AlterAction::AttachPartition { child, bound } => {
                 self.attach_partition(table, child, bound)?;
+                self.foreign_keys_to_partitions(table);
             }
             AlterAction::DetachPartition { child } => {
                 self.table_mut(table)?;

@@ -151,13 +151,16 @@ impl Catalog {
         d
     }
 
-    /// Foreign keys elsewhere that reference `table`: (referencing table, constraint).
+    /// Foreign keys elsewhere that reference `table`: (referencing table, constraint). A
+    /// partition's copy of its partitioned table's key is not listed: it comes and goes
+    /// with the parent's.
     pub fn fks_referencing(&self, table: &QName) -> Vec<(QName, Constraint)> {
         let mut out = Vec::new();
         for other in self.tables.values() {
             for c in other.constraints.values() {
                 if matches!(&c.kind, ConstraintKind::ForeignKey { ref_table, .. } if ref_table == table)
                     && &other.name != table
+                    && !self.is_partition_copy(other, &c.name)
                 {
                     out.push((other.name.clone(), c.clone()));
                 }
@@ -209,6 +212,12 @@ impl Catalog {
             out.extend(ready);
         }
         out
+    }
+
+    /// Whether constraint `name` of `t` is its partitioned parent's, cloned by PostgreSQL.
+    pub fn is_partition_copy(&self, t: &super::Table, name: &str) -> bool {
+        matches!(&t.parent, Some(super::Parent::Partition { table, .. })
+            if self.tables.get(table).is_some_and(|p| p.constraints.contains_key(name)))
     }
 
     /// Views that read `table`.

@@ -56,6 +56,11 @@ impl Catalog {
 
     /// `DROP POLICY [IF EXISTS] name ON table`.
     pub(super) fn drop_policy(&mut self, name: &str, table: &QName, if_exists: bool) -> R {
+        // PostgreSQL skips `DROP POLICY IF EXISTS` on a missing table too (pg_dump --clean
+        // --if-exists writes it before the table exists).
+        if if_exists && !self.tables.contains_key(table) {
+            return Ok(());
+        }
         let gone = self.table_mut(table)?.policies.remove(name).is_some();
         if !gone && !if_exists {
             return Err(mismatch(format!("policy {name} on {table} does not exist")));

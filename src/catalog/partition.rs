@@ -61,6 +61,37 @@ impl Catalog {
         true
     }
 
+    /// Every foreign key of partitioned `table` also on each of its partitions, under the
+    /// same name, as PostgreSQL clones them (a key on a partitioned table always reaches its
+    /// partitions; `pg_dump` writes it once, on the parent).
+    pub(super) fn foreign_keys_to_partitions(&mut self, table: &QName) {
+        let Some(t) = self.tables.get(table).filter(|t| t.is_partitioned()) else {
+            return;
+        };
+        let keys: Vec<_> = t
+            .constraints
+            .values()
+            .filter(|c| matches!(c.kind, ConstraintKind::ForeignKey { .. }))
+            .cloned()
+            .collect();
+        let children: Vec<QName> = self
+            .tables
+            .values()
+            .filter(|c| matches!(&c.parent, Some(Parent::Partition { table: p, .. }) if p == table))
+            .map(|c| c.name.clone())
+            .collect();
+        for child in children {
+            if let Some(c) = self.tables.get_mut(&child) {
+                for k in &keys {
+                    c.constraints
+                        .entry(k.name.clone())
+                        .or_insert_with(|| k.clone());
+                }
+            }
+            self.foreign_keys_to_partitions(&child);
+        }
+    }
+
     /// `ALTER TABLE parent ATTACH PARTITION child bound`.
     pub(super) fn attach_partition(
         &mut self,

@@ -81,7 +81,6 @@ pub async fn backfill(ctx: &mut RunCtx<'_>, step: &Step) -> Result<Option<Interr
         .or(cur.batch_size.map(|x| x as u32))
         .unwrap_or(b.batch.size)
         .max(1);
-    let set_list = crate::sql::assignments(&b.set);
     let started = Instant::now();
     let rows_at_start = cur.rows_done;
     state::begin_attempt(ctx.s, &plan.hash, &step.id).await?;
@@ -120,19 +119,20 @@ pub async fn backfill(ctx: &mut RunCtx<'_>, step: &Step) -> Result<Option<Interr
         } else {
             String::new()
         };
+        let range = format!("{lower_and}({k}) <= (SELECT {k} FROM last)", k = ks.list());
         let sql = format!(
             "WITH batch AS (SELECT {k} FROM {t} {lower} ORDER BY {k} LIMIT $1), \
                   last AS (SELECT {k} FROM batch ORDER BY {desc} LIMIT 1), \
-                  upd AS (UPDATE {t} SET {set_list} WHERE {lower_and}({k}) <= (SELECT {k} FROM last) AND ({filter}) RETURNING 1) \
+                  {write} \
              SELECT (SELECT count(*) FROM batch), (SELECT count(*) FROM upd), {texts}",
             k = ks.list(),
             t = b.table,
             desc = ks.desc(),
-            filter = b.filter,
+            write = b.write_ctes(&range),
             texts = ks.texts("last"),
         );
         let t0 = Instant::now();
-        let result: Result<(i64, Option<Vec<String>>), sqlx::Error> = async {
+        let result: Result<(i64, i64, Option<Vec<String>>), sqlx::Error> = async {
             let mut t = super::settings::begin_step(&mut ctx.s.work, set).await?;
             // The batch writes both sides consistently: the sync trigger may skip it.
             sqlx::query(sqlx::AssertSqlSafe(format!(
@@ -154,6 +154,7 @@ pub async fn backfill(ctx: &mut RunCtx<'_>, step: &Step) -> Result<Option<Interr
             }
             let row = qy.fetch_one(&mut *t).await?;
             let scanned: i64 = row.try_get(0)?;
+            let changed: i64 = row.try_get(1)?;
             let mut last: Vec<String> = Vec::with_capacity(n);
             for i in 0..n {
                 let v: Option<String> = row.try_get(2 + i)?;
@@ -170,6 +171,7 @@ pub async fn backfill(ctx: &mut RunCtx<'_>, step: &Step) -> Result<Option<Interr
                 let c = Cursor {
                     last: Some(l.clone()),
                     rows_done: cur.rows_done + scanned,
+                    rows_changed: cur.rows_changed + changed,
                     batch_size: Some(size as i32),
                 };
                 state::save_cursor(&mut t, &plan.hash, &step.id, &c).await?;
@@ -177,15 +179,16 @@ pub async fn backfill(ctx: &mut RunCtx<'_>, step: &Step) -> Result<Option<Interr
                 state::mark_done(&mut t, &plan.hash, &step.id, &set.operator).await?;
             }
             t.commit().await?;
-            Ok((scanned, next))
+            Ok((scanned, changed, next))
         }
         .await;
         let ms = t0.elapsed().as_secs_f64() * 1000.0;
         match result {
-            Ok((scanned, Some(last))) => {
+            Ok((scanned, changed, Some(last))) => {
                 attempt = 0;
                 cur.last = Some(last);
                 cur.rows_done += scanned;
+                cur.rows_changed += changed;
                 cur.batch_size = Some(size as i32);
                 let done_here = (cur.rows_done - rows_at_start) as f64;
                 let rate = done_here / started.elapsed().as_secs_f64().max(1e-3);
@@ -195,6 +198,7 @@ pub async fn backfill(ctx: &mut RunCtx<'_>, step: &Step) -> Result<Option<Interr
                     Event::BatchProgress {
                         step: step.id.clone(),
                         rows_done: cur.rows_done,
+                        rows_changed: Some(cur.rows_changed),
                         estimated_total: est,
                         rows_per_s: rate,
                         eta_s: (rate > 0.0).then(|| (est - cur.rows_done).max(0) as f64 / rate),
@@ -210,7 +214,7 @@ pub async fn backfill(ctx: &mut RunCtx<'_>, step: &Step) -> Result<Option<Interr
                     tokio::time::sleep(ctx.pacing.pause).await;
                 }
             }
-            Ok((_, None)) => {
+            Ok((_, _, None)) => {
                 emit(
                     tx,
                     Event::StepFinished {

@@ -74,6 +74,8 @@ pub enum Event {
     BatchProgress {
         step: String,
         rows_done: i64,
+        /// Rows a backfill changed so far (`None` for a verification, which only reads).
+        rows_changed: Option<i64>,
         estimated_total: i64,
         rows_per_s: f64,
         eta_s: Option<f64>,
@@ -245,6 +247,7 @@ impl Event {
             Event::BatchProgress {
                 step,
                 rows_done,
+                rows_changed,
                 estimated_total,
                 rows_per_s,
                 eta_s,
@@ -258,7 +261,10 @@ impl Event {
                     0.0
                 };
                 format!(
-                    "batch  {step}: {rows_done} / ~{estimated_total} rows ({pct:.0}%), {:.0} rows/s{}, batch {batch_size} rows ({})",
+                    "batch  {step}: {rows_done} / ~{estimated_total} rows ({pct:.0}%){}, {:.0} rows/s{}, batch {batch_size} rows ({})",
+                    rows_changed
+                        .map(|n| format!(", {n} changed"))
+                        .unwrap_or_default(),
                     rows_per_s,
                     eta_s
                         .map(|e| format!(", about {:.0} s left", e))

@@ -51,6 +51,8 @@ pub const SCHEMA_SQL: &[&str] = &[
         ADD COLUMN IF NOT EXISTS accepted_at timestamptz,
         ADD COLUMN IF NOT EXISTS watched oid[],
         ADD COLUMN IF NOT EXISTS shape text[]",
+    // Rows a backfill batch actually changed (a data fix-up reports them).
+    "ALTER TABLE bellows.backfill_cursors ADD COLUMN IF NOT EXISTS rows_changed bigint NOT NULL DEFAULT 0",
 ];
 
 /// A step's recorded state.
@@ -77,6 +79,8 @@ pub struct Cursor {
     pub last: Option<Vec<String>>,
     /// Rows covered so far.
     pub rows_done: i64,
+    /// Rows changed (updated or deleted) so far.
+    pub rows_changed: i64,
     /// Batch size in use.
     pub batch_size: Option<i32>,
 }
@@ -407,7 +411,7 @@ pub async fn mark(
 
 /// The cursor of a backfill step.
 pub async fn cursor(pool: &sqlx::PgPool, hash: &str, step: &str) -> Result<Cursor, sqlx::Error> {
-    let row = sqlx::query("SELECT cursor, rows_done, batch_size FROM bellows.backfill_cursors WHERE plan_hash = $1 AND step_id = $2")
+    let row = sqlx::query("SELECT cursor, rows_done, batch_size, rows_changed FROM bellows.backfill_cursors WHERE plan_hash = $1 AND step_id = $2")
         .bind(hash)
         .bind(step)
         .fetch_optional(pool)
@@ -417,6 +421,7 @@ pub async fn cursor(pool: &sqlx::PgPool, hash: &str, step: &str) -> Result<Curso
             last: r.get(0),
             rows_done: r.get(1),
             batch_size: r.get(2),
+            rows_changed: r.get(3),
         })
         .unwrap_or_default())
 }
@@ -429,14 +434,15 @@ pub async fn save_cursor(
     c: &Cursor,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO bellows.backfill_cursors (plan_hash, step_id, cursor, rows_done, batch_size) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (plan_hash, step_id) DO UPDATE SET cursor = $3, rows_done = $4, batch_size = $5, updated_at = now()",
+        "INSERT INTO bellows.backfill_cursors (plan_hash, step_id, cursor, rows_done, batch_size, rows_changed) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (plan_hash, step_id) DO UPDATE SET cursor = $3, rows_done = $4, batch_size = $5, rows_changed = $6, updated_at = now()",
     )
     .bind(hash)
     .bind(step)
     .bind(&c.last)
     .bind(c.rows_done)
     .bind(c.batch_size)
+    .bind(c.rows_changed)
     .execute(conn)
     .await?;
     Ok(())

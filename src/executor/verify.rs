@@ -124,6 +124,7 @@ pub async fn scan(
                 Event::BatchProgress {
                     step: step_id.to_string(),
                     rows_done: out.rows,
+                    rows_changed: None,
                     estimated_total: total.max(out.rows),
                     rows_per_s: rate,
                     eta_s: None,

@@ -5,6 +5,7 @@
 //! validates it (unknown fields, missing or cyclic dependencies, stale hash); [`render`]
 //! turns it into Markdown, mermaid, DOT or JSON.
 
+pub mod batch;
 pub mod diff;
 pub mod error;
 pub mod escape;
@@ -13,6 +14,7 @@ pub mod load;
 pub mod model;
 pub mod render;
 
+pub use batch::{BatchAction, SaveTo};
 pub use error::PlanError;
 pub use load::{load_file, parse};
 pub use model::*;

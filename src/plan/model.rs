@@ -205,6 +205,12 @@ pub struct Backfill {
     pub filter: String,
     /// Batch sizing.
     pub batch: BatchSettings,
+    /// What each batch does to its rows (update unless said).
+    #[serde(default, skip_serializing_if = "super::batch::BatchAction::is_update")]
+    pub action: super::batch::BatchAction,
+    /// Where each batch first saves what it changes, so rollback can put it back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub save: Option<super::batch::SaveTo>,
 }
 
 /// How backfill batches are sized and paced.

@@ -112,6 +112,8 @@ pub enum DdlForm {
     LockTableAccessExclusive,
     /// A batched UPDATE of a key range (backfill).
     BatchUpdate,
+    /// A batched DELETE of a key range (a data fix-up).
+    BatchDelete,
     /// A read-only check (verification).
     Read,
     /// Nothing runs (gates).
@@ -172,6 +174,7 @@ impl DdlForm {
         DdlForm::LockTableExclusive,
         DdlForm::LockTableAccessExclusive,
         DdlForm::BatchUpdate,
+        DdlForm::BatchDelete,
         DdlForm::Read,
         DdlForm::Nothing,
     ];
@@ -453,6 +456,11 @@ pub fn claim(form: DdlForm, pg_version: u32) -> LockClaim {
             D::Brief,
             "each batch locks only the rows it updates, for one short transaction",
         ),
+        F::BatchDelete => c(
+            M::RowExclusive,
+            D::Brief,
+            "each batch locks only the rows it deletes (and, through foreign keys, the rows that reference them), for one short transaction",
+        ),
         F::Read => c(
             M::AccessShare,
             D::Scan,
@@ -476,6 +484,7 @@ mod tests {
             DdlForm::SetNotNullProven,
             DdlForm::AddForeignKeyNotValid,
             DdlForm::BatchUpdate,
+            DdlForm::BatchDelete,
         ] {
             let c = claim(f, 15);
             assert!(crate::safety::zero_downtime_ok(c.mode, c.duration), "{f:?}");

@@ -5,6 +5,10 @@
 //! - `-- bellows:fill <expr>`: the value for existing NULLs before SET NOT NULL (or for rows
 //!   that predate a NOT NULL column without a default).
 //! - `-- bellows:ignore <rule>[, <rule>]`: silence lint rules for the next statement.
+//! - `-- bellows:up <expr>`: the value of a new nullable column for existing rows and for rows
+//!   old code writes, computed from the row's other columns.
+//! - `-- bellows:fix-rows`, `fix-orphans`, `fix-duplicates`: data fix-ups before a
+//!   constraint validates ([`super::fixup`]).
 
 use super::error::SqlError;
 use super::loc::Loc;
@@ -18,10 +22,37 @@ pub struct Directives {
     pub fill: Option<String>,
     /// Lint rules to ignore for this statement.
     pub ignore: Vec<String>,
+    /// Value of a new nullable column, over the row's other columns.
+    pub up: Option<String>,
+    /// A data fix-up before the constraint validates.
+    pub fix: Option<super::fixup::Fix>,
+    /// `versioned-views <schema>`: rename through views in this schema instead of a copy.
+    pub versioned: Option<String>,
 }
 
 /// Names a person can write after `bellows:`.
-pub const KNOWN: &[&str] = &["down", "fill", "ignore"];
+pub const KNOWN: &[&str] = &[
+    "down",
+    "fill",
+    "ignore",
+    "up",
+    "fix-rows",
+    "fix-orphans",
+    "fix-duplicates",
+    "versioned-views",
+];
+
+/// A schema name: plain (folded to lower case) or double-quoted.
+fn schema_name(value: &str) -> Option<String> {
+    let v = value.trim().trim_end_matches(';').trim();
+    if let Some(inner) = v.strip_prefix('"').and_then(|r| r.strip_suffix('"')) {
+        return (!inner.is_empty() && !inner.contains('"')).then(|| inner.to_string());
+    }
+    let ok = !v.is_empty()
+        && v.chars().all(|c| c.is_alphanumeric() || c == '_')
+        && !v.starts_with(|c: char| c.is_ascii_digit());
+    ok.then(|| v.to_lowercase())
+}
 
 /// Read the directives out of the comments that precede a statement.
 pub fn parse(path: &str, comments: &[(String, Loc)]) -> Result<Directives, SqlError> {
@@ -44,6 +75,33 @@ pub fn parse(path: &str, comments: &[(String, Loc)]) -> Result<Directives, SqlEr
         let slot = match key {
             "down" => &mut d.down,
             "fill" => &mut d.fill,
+            "up" => &mut d.up,
+            "versioned-views" => {
+                let schema = schema_name(value).ok_or_else(|| {
+                    SqlError::new(path, *loc, format!("cannot read `bellows:versioned-views {value}`"))
+                        .with_hint("write the schema new code's views go to, e.g. `-- bellows:versioned-views app_v2`")
+                })?;
+                d.versioned = Some(schema);
+                continue;
+            }
+            "fix-rows" | "fix-orphans" | "fix-duplicates" => {
+                if let Some(f) = &d.fix {
+                    return Err(SqlError::new(
+                        path,
+                        *loc,
+                        format!(
+                            "`bellows:{key}` after `bellows:{}`: one fix-up per statement",
+                            f.directive()
+                        ),
+                    ));
+                }
+                let fix = super::fixup::parse(key, value).map_err(|how| {
+                    SqlError::new(path, *loc, format!("cannot read `bellows:{key} {value}`"))
+                        .with_hint(how)
+                })?;
+                d.fix = Some(fix);
+                continue;
+            }
             "ignore" => {
                 d.ignore.extend(
                     value

@@ -16,6 +16,7 @@ pub mod drop;
 pub mod error;
 pub mod expr;
 pub mod fallback;
+pub mod fixup;
 pub mod grant;
 pub mod ident;
 pub mod key_extras;

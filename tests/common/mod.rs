@@ -96,7 +96,13 @@ pub fn exercise(
         }
         let back = fresh_db(c, &format!("{tag}_back{i}"), files);
         let before = rt.block_on(shape(&back));
-        let done = match rt.block_on(run_plan(&back, &plan, Some(Phase::Contract))) {
+        let old_code = old_code(text);
+        let done = match rt.block_on(run_plan_with(
+            &back,
+            &plan,
+            Some(Phase::Contract),
+            &old_code,
+        )) {
             Ok(d) => d,
             Err(e) => {
                 failures.push(format!("{name}: up to contract: {e}"));
@@ -185,8 +191,7 @@ pub async fn run_step(conn: &mut PgConnection, s: &Step) -> Result<(), String> {
             let b = s.backfill.as_ref().ok_or("backfill without details")?;
             let batch = &s.sql[0];
             prepare_and_run(conn, &s.id, batch, &b.table, &b.key).await?;
-            let set = bellows::sql::assignments(&b.set);
-            let all = format!("UPDATE {} SET {set} WHERE {}", b.table, b.filter);
+            let all = b.whole_sql();
             raw(&all)
                 .execute(&mut *conn)
                 .await
@@ -301,6 +306,27 @@ pub async fn run_plan(
     plan: &Plan,
     stop_before: Option<Phase>,
 ) -> Result<Vec<Step>, String> {
+    run_plan_with(url, plan, stop_before, &[]).await
+}
+
+/// The statements an example says old code runs (`-- old code: <statement>` lines): they
+/// must keep working after every step before the contract phase.
+pub fn old_code(change: &str) -> Vec<String> {
+    change
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("-- old code:"))
+        .map(|s| s.trim().to_string())
+        .collect()
+}
+
+/// [`run_plan`], running `old_code` after every step (each in a transaction rolled back,
+/// so the data stays as the plan leaves it); the first statement that fails is the error.
+pub async fn run_plan_with(
+    url: &str,
+    plan: &Plan,
+    stop_before: Option<Phase>,
+    old_code: &[String],
+) -> Result<Vec<Step>, String> {
     let mut conn = PgConnection::connect(url)
         .await
         .map_err(|e| e.to_string())?;
@@ -311,6 +337,14 @@ pub async fn run_plan(
         }
         run_step(&mut conn, s).await?;
         done.push(s.clone());
+        for q in old_code {
+            let mut tx = conn.begin().await.map_err(|e| e.to_string())?;
+            raw(q)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| format!("old code fails after step {}: {e}\n  in: {q}", s.id))?;
+            tx.rollback().await.map_err(|e| e.to_string())?;
+        }
     }
     Ok(done)
 }

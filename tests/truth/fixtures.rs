@@ -366,6 +366,29 @@ pub fn fixture(form: DdlForm) -> Fixture {
             target: "t",
             fails_with: None,
         },
+        // A data fix-up batch (src/plan/batch.rs): the rows of the range that match are
+        // deleted and saved, whole, into a table of the plan's own in the same statement.
+        F::BatchDelete => Fixture {
+            name: "fix-up batch (the executor's keyset DELETE, rows saved for rollback)",
+            setup: "CREATE TABLE saved (LIKE t);".into(),
+            statements: vec![
+                Stmt {
+                    sql: "SET LOCAL bellows.backfill = 'on'".into(),
+                    binds: Vec::new(),
+                },
+                Stmt {
+                    sql: "WITH batch AS (SELECT \"id\" FROM t WHERE (\"id\") > ($2::bigint) ORDER BY \"id\" LIMIT $1), \
+                          last AS (SELECT \"id\" FROM batch ORDER BY \"id\" DESC LIMIT 1), \
+                          upd AS (DELETE FROM t WHERE (\"id\") > ($2::bigint) AND (\"id\") <= (SELECT \"id\" FROM last) AND (\"id\" % 7 = 0) RETURNING *), \
+                          saved AS (INSERT INTO saved SELECT * FROM upd) \
+                          SELECT (SELECT count(*) FROM batch), (SELECT count(*) FROM upd), (SELECT \"id\"::text FROM last)"
+                        .into(),
+                    binds: vec![Bind::Int(1000), Bind::Text("1000")],
+                },
+            ],
+            target: "t",
+            fails_with: None,
+        },
         // The executor's verification batch (src/executor/verify.rs), first batch: the
         // whole table fits in its 10,000 rows.
         F::Read => Fixture {

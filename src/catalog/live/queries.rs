@@ -11,8 +11,10 @@
 pub(super) struct Version(pub u32);
 
 /// A schema that is not a system one (`pg_catalog`, `pg_toast`, `pg_temp_N`,
-/// `pg_toast_temp_N`, `information_schema`). Names starting `pg_` are reserved.
-pub(super) const USER_SCHEMA: &str = "n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'";
+/// `pg_toast_temp_N`, `information_schema`) nor bellows' own (`bellows`: run state, and the
+/// rows a data fix-up saved). Names starting `pg_` are reserved.
+pub(super) const USER_SCHEMA: &str =
+    "n.nspname !~ '^pg_' AND n.nspname NOT IN ('information_schema', 'bellows')";
 
 /// Not a member of an extension: `{class}` is a catalog, `{oid}` the object's oid.
 pub(super) fn not_extension(class: &str, oid: &str) -> String {
@@ -130,6 +132,8 @@ impl Version {
              LEFT JOIN pg_catalog.pg_index i ON i.indexrelid = c.conindid AND c.contype IN ('p', 'u') \
              LEFT JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid \
              WHERE c.conrelid = ANY($1) AND c.contype IN ('p', 'u', 'c', 'f', 'x') \
+               AND NOT (c.conparentid <> 0 AND c.conrelid = \
+                        (SELECT p.conrelid FROM pg_catalog.pg_constraint p WHERE p.oid = c.conparentid)) \
              ORDER BY c.conrelid, c.conname",
             cols = attnames("c.conkey", "c.conrelid"),
             ref_cols = attnames("c.confkey", "c.confrelid"),

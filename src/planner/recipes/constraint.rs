@@ -9,9 +9,10 @@ use crate::plan::{Phase, StepKind};
 use crate::planner::kit::{Ctx, Draft, Drafts};
 use crate::planner::sqlgen;
 use crate::planner::steps::constraint::{self, ForeignKey, MissingIndex};
-use crate::planner::steps::{index, not_null};
+use crate::planner::steps::{fixup, index, not_null};
 use crate::safety::DdlForm;
 use crate::sql::ddl::ConstraintDef;
+use crate::sql::fixup::Fix;
 use crate::sql::{QName, SqlError};
 
 /// The constraint's name, as given or as PostgreSQL would choose it.
@@ -67,12 +68,64 @@ pub fn add(
         ));
     }
     let mut out = Drafts::default();
+    let fix = ctx.st.directives.fix.as_ref();
+    fixes_apply(ctx, &def.kind, fix, not_valid)?;
     match &def.kind {
-        ConstraintKind::ForeignKey { .. } => {
-            foreign_key(ctx, &mut out, table, &name, &def.kind, not_valid)?;
+        ConstraintKind::ForeignKey {
+            columns,
+            ref_table,
+            match_full,
+            ..
+        } => {
+            let a = foreign_key(
+                ctx,
+                &mut out,
+                table,
+                &name,
+                &def.kind,
+                not_valid || fix.is_some(),
+            )?;
+            if let (Some(Fix::Orphans(how)), Some(a)) = (fix, a) {
+                let rt = ctx.table(ref_table)?;
+                let ref_columns = match &def.kind {
+                    ConstraintKind::ForeignKey { ref_columns, .. } if !ref_columns.is_empty() => {
+                        ref_columns.clone()
+                    }
+                    _ => rt.primary_key_columns(),
+                };
+                let r = fixup::Reference {
+                    columns,
+                    ref_table,
+                    ref_columns: &ref_columns,
+                    match_full: *match_full,
+                };
+                let f = fixup::For {
+                    table: t,
+                    constraint: &name,
+                    after: Some(a),
+                };
+                let done = fixup::orphans(ctx, &mut out, &f, &r, *how)?;
+                constraint::validate_foreign_key(&mut out, table, &name, ref_table, done);
+            }
         }
-        ConstraintKind::Check { .. } => {
-            constraint::check(&mut out, table, &name, &def.kind, not_valid, None);
+        ConstraintKind::Check { expr } => {
+            let a = constraint::check(
+                &mut out,
+                table,
+                &name,
+                &def.kind,
+                not_valid || fix.is_some(),
+                None,
+            );
+            if let Some(Fix::Rows(assign)) = fix {
+                let f = fixup::For {
+                    table: t,
+                    constraint: &name,
+                    after: Some(a),
+                };
+                let done = fixup::rows(ctx, &mut out, &f, expr, assign)?;
+                constraint::validate_check(&mut out, table, &name, done);
+            }
         }
         ConstraintKind::Unique { .. } | ConstraintKind::PrimaryKey { .. } => {
             unique_or_primary_key(ctx, &mut out, t, &name, &def.kind)?;
@@ -88,7 +141,43 @@ pub fn add(
     Ok(out)
 }
 
+/// Refuse a fix-up directive written on a statement it does not apply to (it changes data:
+/// better said now than ignored), or one that would make the constraint stop at NOT VALID.
+fn fixes_apply(
+    ctx: &Ctx,
+    kind: &ConstraintKind,
+    fix: Option<&Fix>,
+    not_valid: bool,
+) -> Result<(), SqlError> {
+    let Some(fix) = fix else {
+        return Ok(());
+    };
+    let fits = matches!(
+        (fix, kind),
+        (Fix::Rows(_), ConstraintKind::Check { .. })
+            | (Fix::Orphans(_), ConstraintKind::ForeignKey { .. })
+            | (
+                Fix::Duplicates { .. },
+                ConstraintKind::Unique { .. } | ConstraintKind::PrimaryKey { .. }
+            )
+    );
+    if !fits {
+        return Err(ctx.refuse(
+            format!("`-- bellows:{}` does not apply to this constraint", fix.directive()),
+            "fix-rows goes with ADD CONSTRAINT ... CHECK, fix-orphans with ... FOREIGN KEY, fix-duplicates with ... UNIQUE, PRIMARY KEY or CREATE UNIQUE INDEX",
+        ));
+    }
+    if not_valid {
+        return Err(ctx.refuse(
+            format!("`-- bellows:{}` repairs rows so that the constraint validates, but NOT VALID asks not to validate", fix.directive()),
+            "drop NOT VALID, or the directive",
+        ));
+    }
+    Ok(())
+}
+
 /// FOREIGN KEY: the referenced columns default to the referenced table's primary key.
+/// Returns the last draft's index.
 fn foreign_key(
     ctx: &Ctx,
     out: &mut Drafts,
@@ -96,15 +185,24 @@ fn foreign_key(
     name: &str,
     kind: &ConstraintKind,
     not_valid: bool,
-) -> Result<(), SqlError> {
+) -> Result<Option<usize>, SqlError> {
     let ConstraintKind::ForeignKey {
         ref_table,
         ref_columns,
         ..
     } = kind
     else {
-        return Ok(());
+        return Ok(None);
     };
+    if not_valid && ctx.st.directives.fix.is_some() && ctx.table(table)?.is_partitioned() {
+        return Err(ctx.refuse(
+            format!(
+                "`-- bellows:fix-orphans` on partitioned {} is not planned yet",
+                table.display()
+            ),
+            "fix the orphan rows yourself before this change, then plan it without the directive",
+        ));
+    }
     let rt = ctx.table(ref_table)?;
     let ref_cols = if ref_columns.is_empty() {
         rt.primary_key_columns()
@@ -126,8 +224,7 @@ fn foreign_key(
         missing_index: MissingIndex::Build,
         after: None,
     };
-    constraint::foreign_key(ctx, out, &fk)?;
-    Ok(())
+    Ok(Some(constraint::foreign_key(ctx, out, &fk)?))
 }
 
 /// UNIQUE or PRIMARY KEY: (for a key, NOT NULL proven on each nullable column first), a
@@ -164,10 +261,14 @@ fn unique_or_primary_key(
     let want = key_index(name, kind);
     let kw = if pk { "PRIMARY KEY" } else { "UNIQUE" };
     if let Some(existing) = index::identical_unique(t, &want) {
+        if ctx.st.directives.fix.is_some() {
+            out.warn(format!("`-- bellows:fix-duplicates` has no effect: the identical unique index {} already holds", existing.name));
+        }
         let d = reuse_index(table, name, pk, existing, kind).after_opt(last);
         out.push(d);
         return Ok(());
     }
+    let fixed = fixup::duplicates_for(ctx, out, t, name, &want, last)?;
     let build = index::build(
         "build-unique-index",
         table,
@@ -177,6 +278,10 @@ fn unique_or_primary_key(
             table.display()
         ),
     );
+    let build = match fixed {
+        Some(f) => build.after(f).in_phase(Phase::Backfill),
+        None => build,
+    };
     let built = index::push(out, build, table, &want);
     out.push(
         Draft::new(

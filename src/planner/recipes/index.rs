@@ -4,7 +4,7 @@ use crate::catalog::{Index, names};
 use crate::plan::{Phase, StepKind};
 use crate::planner::kit::{Ctx, Draft, Drafts};
 use crate::planner::sqlgen;
-use crate::planner::steps::{index, partitioned_index};
+use crate::planner::steps::{fixup, index, partitioned_index};
 use crate::safety::DdlForm;
 use crate::sql::ddl::{IndexDef, ReindexTarget};
 use crate::sql::{QName, SqlError};
@@ -58,10 +58,25 @@ pub fn create(ctx: &Ctx, def: &IndexDef) -> Result<Drafts, SqlError> {
             "choose another index name",
         ));
     }
+    if ctx.st.directives.fix.is_some() && (!ix.unique || t.is_partitioned()) {
+        return Err(ctx.refuse(
+            format!(
+                "a fix-up directive applies to a unique index on a plain table, and {} is {}",
+                ix.name,
+                if ix.unique {
+                    "on a partitioned table"
+                } else {
+                    "not unique"
+                }
+            ),
+            "remove the directive; delete duplicate rows yourself before this change if needed",
+        ));
+    }
     if t.is_partitioned() {
         return partitioned_index::build(ctx, t, &ix);
     }
     let mut out = Drafts::default();
+    let fixed = fixup::duplicates_for(ctx, &mut out, t, &ix.name, &ix, None)?;
     if !def.concurrently {
         out.warn(format!(
             "CREATE INDEX on {} would block writes for the whole build; planned as CREATE INDEX CONCURRENTLY",
@@ -78,6 +93,10 @@ pub fn create(ctx: &Ctx, def: &IndexDef) -> Result<Drafts, SqlError> {
             def.table.display()
         ),
     );
+    let build = match fixed {
+        Some(f) => build.after(f).in_phase(Phase::Backfill),
+        None => build,
+    };
     index::push(&mut out, build, &def.table, &ix);
     Ok(out)
 }

@@ -19,6 +19,7 @@ pub mod rename_column;
 pub mod rename_table;
 pub mod rewrite;
 pub mod set_not_null;
+pub mod versioned;
 
 use super::kit::{Ctx, Drafts};
 use crate::sql::ddl::{AlterAction, ColumnDef};
@@ -52,6 +53,25 @@ fn unused_directives(ctx: &Ctx, out: &mut Drafts) {
     });
     if d.down.is_some() && !uses_down {
         out.warn("`-- bellows:down` has no effect here: it applies to ALTER COLUMN ... TYPE and DROP COLUMN");
+    }
+    let uses_up = actions
+        .iter()
+        .any(|a| matches!(a, AlterAction::AddColumn { .. }));
+    let uses_fix = matches!(ctx.st.ddl, Ddl::CreateIndex(_))
+        || actions
+            .iter()
+            .any(|a| matches!(a, AlterAction::AddConstraint { .. }));
+    let uses_versioned = actions
+        .iter()
+        .any(|a| matches!(a, AlterAction::RenameColumn { .. }));
+    if d.versioned.is_some() && !uses_versioned {
+        out.warn("`-- bellows:versioned-views` has no effect here: it applies to RENAME COLUMN");
+    }
+    if d.up.is_some() && !uses_up {
+        out.warn("`-- bellows:up` has no effect here: it applies to ADD COLUMN");
+    }
+    if let Some(f) = d.fix.as_ref().filter(|_| !uses_fix) {
+        out.warn(format!("`-- bellows:{}` has no effect here: it applies to ADD CONSTRAINT and CREATE UNIQUE INDEX", f.directive()));
     }
     if d.fill.is_some() && !uses_fill {
         out.warn("`-- bellows:fill` has no effect here: it applies to SET NOT NULL, to NOT NULL columns added without a DEFAULT, and to DROP COLUMN");

@@ -45,6 +45,12 @@ pub fn create(ctx: &Ctx, p: &PolicyDef) -> Result<Drafts, SqlError> {
 
 /// `DROP POLICY`: in contract, undone by re-creating the policy as the catalog has it.
 pub fn drop(ctx: &Ctx, name: &str, table: &QName, if_exists: bool) -> Result<Drafts, SqlError> {
+    if if_exists && ctx.cat().table(table).is_none() {
+        return Ok(Drafts::nothing(format!(
+            "table {} does not exist; DROP POLICY IF EXISTS does nothing",
+            table.display()
+        )));
+    }
     let t = ctx.table(table)?;
     let Some(p) = t.policies.get(name) else {
         if if_exists {

@@ -33,6 +33,9 @@ pub fn plan(ctx: &Ctx, table: &QName, from: &str, to: &str) -> Result<Drafts, Sq
             .on(table),
         ));
     }
+    if let Some(schema) = &ctx.st.directives.versioned {
+        return super::versioned::rename_column(ctx, t, (from, to), schema);
+    }
     let same = crate::sql::expr::column_ref(from);
     shadow::plan(
         ctx,

@@ -136,6 +136,59 @@ impl ComputeTrigger {
     }
 }
 
+/// `-- bellows:up`: a trigger that computes `column` from the row for writes that leave it
+/// alone: an INSERT without it (NULL), an UPDATE that does not change it. Old code, which
+/// does not know the column, keeps it right; code that writes the column itself wins.
+#[derive(Debug, Clone)]
+pub struct UpTrigger {
+    /// The table.
+    pub table: QName,
+    /// The trigger function.
+    pub function: QName,
+    /// The trigger's name (the UPDATE trigger gets `_u` appended, fitted).
+    pub name: String,
+    /// The column it computes.
+    pub column: String,
+    /// The value, over `NEW`.
+    pub up: String,
+}
+
+impl UpTrigger {
+    fn update_name(&self) -> String {
+        crate::catalog::names::fit(&format!("{}_u", self.name))
+    }
+
+    /// The function and its two triggers.
+    pub fn create(&self) -> Vec<String> {
+        let c = q(&self.column);
+        let body = format!("  NEW.{c} := {};\n", self.up);
+        vec![
+            trigger_function(&self.function, &body),
+            format!(
+                "CREATE TRIGGER {} BEFORE INSERT ON {} FOR EACH ROW WHEN (NEW.{c} IS NULL) EXECUTE FUNCTION {}()",
+                q(&self.name),
+                self.table.sql(),
+                self.function.sql()
+            ),
+            format!(
+                "CREATE TRIGGER {} BEFORE UPDATE ON {} FOR EACH ROW WHEN (NEW.{c} IS NOT DISTINCT FROM OLD.{c}) EXECUTE FUNCTION {}()",
+                q(&self.update_name()),
+                self.table.sql(),
+                self.function.sql()
+            ),
+        ]
+    }
+
+    /// The triggers and the function, gone.
+    pub fn drop(&self) -> Vec<String> {
+        vec![
+            drop_trigger(&self.name, &self.table),
+            drop_trigger(&self.update_name(), &self.table),
+            drop_function(&self.function),
+        ]
+    }
+}
+
 /// A trigger that writes `fill` (an expression over `NEW`) into `column` whenever a row is
 /// inserted or updated with it NULL: old code that does not write the column keeps working
 /// while the column becomes NOT NULL.

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::plan::{Backfill, Phase, StepKind, Verify};
+use crate::plan::{Backfill, BatchAction, Phase, SaveTo, StepKind, Verify};
 use crate::planner::kit::{Ctx, Draft};
 use crate::planner::sqlgen;
 use crate::safety::DdlForm;
@@ -41,29 +41,50 @@ fn order_note(ctx: &Ctx, table: &QName, key: &[String]) -> String {
 
 /// A batched backfill step.
 pub fn backfill(ctx: &Ctx, slug: &str, fill: &Fill, summary: String) -> Draft {
+    batched(ctx, slug, fill, (BatchAction::Update, None), summary)
+}
+
+/// A batched step that updates (or deletes) the rows of `fill`, saving what it changes
+/// first when `save` is given.
+pub fn batched(
+    ctx: &Ctx,
+    slug: &str,
+    fill: &Fill,
+    (action, save): (BatchAction, Option<SaveTo>),
+    summary: String,
+) -> Draft {
     let Fill {
         table,
         key,
         set,
         filter,
     } = fill;
-    Draft::new(
-        slug,
-        Phase::Backfill,
-        StepKind::Backfill,
-        DdlForm::BatchUpdate,
-        summary,
-    )
-    .sql([sqlgen::batch_update(table, key, set, filter)])
-    .on(table)
-    .note(order_note(ctx, table, key))
-    .with_backfill(Backfill {
+    let b = Backfill {
         table: table.sql(),
         key: key.to_vec(),
         set: set.iter().cloned().collect::<BTreeMap<_, _>>(),
         filter: filter.to_string(),
         batch: ctx.opts.batch.clone(),
-    })
+        action,
+        save,
+    };
+    let sql = if action == BatchAction::Update && b.save.is_none() {
+        sqlgen::batch_update(table, key, set, filter)
+    } else {
+        format!(
+            "WITH {} SELECT count(*) FROM upd",
+            b.write_ctes(&sqlgen::key_range(key))
+        )
+    };
+    let form = match action {
+        BatchAction::Update => DdlForm::BatchUpdate,
+        BatchAction::Delete => DdlForm::BatchDelete,
+    };
+    Draft::new(slug, Phase::Backfill, StepKind::Backfill, form, summary)
+        .sql([sql])
+        .on(table)
+        .note(order_note(ctx, table, key))
+        .with_backfill(b)
 }
 
 /// A batched read that fails when any row of `table` matches `violation`.

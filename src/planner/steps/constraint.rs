@@ -36,6 +36,11 @@ pub fn check(
     if not_valid {
         return a;
     }
+    validate_check(out, table, name, a)
+}
+
+/// VALIDATE of CHECK `name` after draft `after`. Returns its index.
+pub fn validate_check(out: &mut Drafts, table: &QName, name: &str, after: usize) -> usize {
     out.push(
         Draft::new(
             format!("validate-{name}"),
@@ -45,9 +50,29 @@ pub fn check(
             format!("Validate CHECK {name} on existing rows"),
         )
         .sql([sqlgen::validate(table, name)])
-        .after(a)
+        .after(after)
         .on(table),
     )
+}
+
+/// VALIDATE of FOREIGN KEY `name` (to `ref_table`) after draft `after`. Returns its index.
+pub fn validate_foreign_key(
+    out: &mut Drafts,
+    table: &QName,
+    name: &str,
+    ref_table: &QName,
+    after: usize,
+) -> usize {
+    let d = validate_key(
+        format!("validate-{name}"),
+        out.phase_of(after),
+        table,
+        name,
+        ref_table,
+        format!("Validate FOREIGN KEY {name} on existing rows"),
+        after,
+    );
+    out.push(d)
 }
 
 /// What to do when the referencing columns have no index leading with them.

@@ -3,6 +3,7 @@
 //! (`backfilled`). Inline constraints are planned by the dispatcher after the column.
 
 mod backfilled;
+mod up;
 
 use crate::plan::{Phase, StepKind};
 use crate::planner::kit::{Ctx, Draft, Drafts};
@@ -51,6 +52,9 @@ pub fn plan(
         ));
     }
 
+    if let Some(up) = &ctx.st.directives.up {
+        return up::plan(ctx, t, c, up);
+    }
     let fill = ctx.st.directives.fill.clone();
     let fill_reads_row = fill.as_deref().is_some_and(|f| {
         t.columns

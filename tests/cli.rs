@@ -41,11 +41,14 @@ fn workdir(name: &str) -> Workdir {
     std::fs::create_dir_all(&d).expect("temp dir");
     let schema = std::fs::read_to_string("examples/schema/small.sql").expect("schema");
     std::fs::write(d.join("schema.sql"), schema).expect("write schema");
+    let shop = std::fs::read_to_string("examples/schema/shop.sql").expect("shop");
+    std::fs::write(d.join("shop.sql"), &shop).expect("write shop");
+    // A view on the materialized view: bellows cannot rebuild that one beside the old.
     std::fs::write(
-        d.join("shop.sql"),
-        std::fs::read_to_string("examples/schema/shop.sql").expect("shop"),
+        d.join("shop_views.sql"),
+        format!("{shop}\nCREATE VIEW public.best_sellers AS SELECT product_id FROM public.product_sales WHERE units_sold > 10;\n"),
     )
-    .expect("write shop");
+    .expect("write shop_views");
     Workdir(d)
 }
 
@@ -158,8 +161,12 @@ fn unsafe_or_ambiguous_changes_say_what_to_do() {
     refused(
         "views",
         "ALTER TABLE order_items RENAME COLUMN quantity TO qty;",
-        "shop.sql",
-        &["materialized view public.product_sales reads public.order_items.quantity"],
+        "shop_views.sql",
+        &[
+            "materialized view public.product_sales reads public.order_items.quantity",
+            "public.best_sellers",
+            "drop public.best_sellers before this change",
+        ],
     );
     refused(
         "exclude",
@@ -179,6 +186,35 @@ fn unsafe_or_ambiguous_changes_say_what_to_do() {
         "schema.sql",
         &["change.sql:1:", "unknown directive", "known directives"],
     );
+}
+
+#[test]
+fn a_rename_under_a_materialized_view_plans_its_rebuild_beside_the_old_one() {
+    let d = workdir("matview");
+    std::fs::write(
+        d.join("change.sql"),
+        "ALTER TABLE order_items RENAME COLUMN quantity TO qty;",
+    )
+    .expect("write change");
+    let out = bellows(
+        &d,
+        &["plan", "change.sql", "--schema", "shop.sql", "--out", "-"],
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for needle in [
+        "CREATE MATERIALIZED VIEW",
+        "product_sales_bellows_next",
+        "DROP MATERIALIZED VIEW",
+        "product_sales_product_id_idx_bellows_next",
+    ] {
+        assert!(text.contains(needle), "lacks {needle}:\n{text}");
+    }
 }
 
 #[test]

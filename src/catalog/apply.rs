@@ -378,10 +378,6 @@ impl Catalog {
     }
 
     fn create_index(&mut self, ix: &IndexDef) -> R {
-        if self.views.contains_key(&ix.table) {
-            // Indexes on materialized views do not matter to table changes.
-            return Ok(());
-        }
         let name = match &ix.name {
             Some(n) => n.clone(),
             None => {
@@ -405,6 +401,23 @@ impl Catalog {
                 ix.table.sibling(&name)
             )));
         }
+        let index = Index {
+            name: name.clone(),
+            unique: ix.unique,
+            method: ix.method.clone(),
+            keys: ix.keys.clone(),
+            include: ix.include.clone(),
+            nulls_not_distinct: ix.nulls_not_distinct,
+            with: ix.with.clone(),
+            predicate: ix.predicate.clone(),
+            valid: true,
+            constraint: None,
+        };
+        if let Some(v) = self.views.get_mut(&ix.table) {
+            // A materialized view's index, rebuilt with it when a column it reads moves.
+            v.indexes.insert(name, index);
+            return Ok(());
+        }
         let table = ix.table.clone();
         let t = self.table_mut(&table)?;
         for k in &ix.keys {
@@ -414,21 +427,7 @@ impl Catalog {
                 return Err(mismatch(format!("column {table}.{c} does not exist")));
             }
         }
-        t.indexes.insert(
-            name.clone(),
-            Index {
-                name,
-                unique: ix.unique,
-                method: ix.method.clone(),
-                keys: ix.keys.clone(),
-                include: ix.include.clone(),
-                nulls_not_distinct: ix.nulls_not_distinct,
-                with: ix.with.clone(),
-                predicate: ix.predicate.clone(),
-                valid: true,
-                constraint: None,
-            },
-        );
+        t.indexes.insert(name, index);
         Ok(())
     }
 

@@ -169,6 +169,51 @@ impl Catalog {
         out
     }
 
+    /// `start` and every view built on them, directly or through other views, each after
+    /// the views it reads (the order to create them in; drop them in reverse).
+    pub fn view_chain(&self, start: &[QName]) -> Vec<QName> {
+        let mut members: std::collections::BTreeSet<QName> = start.iter().cloned().collect();
+        loop {
+            let before = members.len();
+            for v in self.views.values() {
+                if v.reads_views.iter().any(|r| members.contains(r)) {
+                    members.insert(v.name.clone());
+                }
+            }
+            if members.len() == before {
+                break;
+            }
+        }
+        let mut out: Vec<QName> = Vec::new();
+        while out.len() < members.len() {
+            let ready: Vec<QName> = members
+                .iter()
+                .filter(|m| !out.contains(m))
+                .filter(|m| {
+                    self.views.get(*m).is_none_or(|v| {
+                        v.reads_views
+                            .iter()
+                            .all(|r| !members.contains(r) || out.contains(r))
+                    })
+                })
+                .cloned()
+                .collect();
+            if ready.is_empty() {
+                // A cycle cannot exist in PostgreSQL; keep what is left in name order.
+                out.extend(
+                    members
+                        .iter()
+                        .filter(|m| !out.contains(m))
+                        .cloned()
+                        .collect::<Vec<_>>(),
+                );
+                break;
+            }
+            out.extend(ready);
+        }
+        out
+    }
+
     /// Whether constraint `name` of `t` is its partitioned parent's, cloned by PostgreSQL.
     pub fn is_partition_copy(&self, t: &super::Table, name: &str) -> bool {
         matches!(&t.parent, Some(super::Parent::Partition { table, .. })
@@ -182,5 +227,32 @@ impl Catalog {
             .filter(|v| v.depends.contains_key(table))
             .map(|v| v.name.clone())
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::catalog::load_str;
+    use crate::sql::QName;
+
+    #[test]
+    fn a_view_chain_lists_each_view_after_the_views_it_reads() {
+        let cat = load_str(
+            "s.sql",
+            "CREATE TABLE t (id bigint PRIMARY KEY, a integer);
+             CREATE VIEW v1 AS SELECT id, a FROM t;
+             CREATE VIEW other AS SELECT id FROM t;
+             CREATE VIEW v3 AS SELECT x.id, y.a FROM v1 x JOIN other y ON y.id = x.id;
+             CREATE VIEW v2 AS SELECT id, a FROM v1;
+             CREATE MATERIALIZED VIEW m AS SELECT id, a FROM v2;",
+        )
+        .expect("schema loads");
+        let chain: Vec<String> = cat
+            .view_chain(&[QName::public("v1")])
+            .iter()
+            .map(|v| v.name.clone())
+            .collect();
+        assert_eq!(chain, ["v1", "v2", "v3", "m"]);
+        assert_eq!(cat.views[&QName::public("v3")].reads_views.len(), 2);
     }
 }

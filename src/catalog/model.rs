@@ -163,6 +163,12 @@ pub struct View {
     /// known. Not compared between a file and a live database (PostgreSQL re-spells it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub definition: Option<String>,
+    /// The views and materialized views its query reads (a view built on a view).
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub reads_views: BTreeSet<QName>,
+    /// Indexes of a materialized view by name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub indexes: BTreeMap<String, Index>,
     /// The view's options as `name=value`, sorted (`check_option=cascaded`,
     /// `security_barrier=true`, `security_invoker=true`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -359,6 +365,10 @@ impl Catalog {
             || self.views.contains_key(name)
             || self.sequences.contains_key(name)
             || self.index_table(name).is_some()
+            || self
+                .views
+                .values()
+                .any(|v| v.name.schema == name.schema && v.indexes.contains_key(&name.name))
     }
 
     /// The table an index belongs to (index names are unique per schema).

@@ -71,6 +71,14 @@ impl Catalog {
     /// `DROP INDEX`: never an index that backs a constraint.
     pub(super) fn drop_indexes(&mut self, names: &[QName], if_exists: bool) -> R {
         for n in names {
+            if let Some(v) = self
+                .views
+                .values_mut()
+                .find(|v| v.name.schema == n.schema && v.indexes.contains_key(&n.name))
+            {
+                v.indexes.remove(&n.name);
+                continue;
+            }
             let Some(t) = self.index_table(n).map(|t| t.name.clone()) else {
                 if if_exists {
                     continue;
@@ -142,6 +150,10 @@ impl Catalog {
         column: &str,
         comment: Option<String>,
     ) -> R {
+        if self.views.contains_key(table) {
+            // A view's column comment (pg_dump writes them): kept by the view rebuild itself.
+            return Ok(());
+        }
         let t = self.table_mut(table)?;
         let col = t
             .column_mut(column)
@@ -206,9 +218,13 @@ impl Catalog {
                 .map(|(_, t)| t.clone())
                 .or_else(|| v.relations.iter().find(|r| r.name == q).cloned())
         };
+        let mut reads_views = BTreeSet::new();
         for rel in &v.relations {
             if self.tables.contains_key(rel) {
                 depends.entry(rel.clone()).or_default();
+            }
+            if self.views.contains_key(rel) {
+                reads_views.insert(rel.clone());
             }
         }
         for (qual, col) in &v.columns {
@@ -239,6 +255,8 @@ impl Catalog {
             materialized: v.materialized,
             depends,
             definition: Some(v.query.clone()),
+            reads_views,
+            indexes: Default::default(),
             options: v.options.clone(),
         }
     }

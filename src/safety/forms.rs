@@ -87,6 +87,11 @@ pub enum DdlForm {
     AddIdentity,
     /// CREATE VIEW / CREATE OR REPLACE VIEW / DROP VIEW.
     View,
+    /// CREATE MATERIALIZED VIEW (then REFRESH and indexes on it): reads every row of the
+    /// tables it reads.
+    CreateMaterializedView,
+    /// DROP MATERIALIZED VIEW.
+    DropMaterializedView,
     /// TRUNCATE.
     Truncate,
     /// DROP TABLE.
@@ -157,6 +162,8 @@ impl DdlForm {
         DdlForm::AddEnumValue,
         DdlForm::AddIdentity,
         DdlForm::View,
+        DdlForm::CreateMaterializedView,
+        DdlForm::DropMaterializedView,
         DdlForm::Truncate,
         DdlForm::DropTable,
         DdlForm::VacuumFull,
@@ -392,6 +399,16 @@ pub fn claim(form: DdlForm, pg_version: u32) -> LockClaim {
             M::AccessExclusive,
             D::Brief,
             "views hold no data; the lock is on the view alone, for an instant",
+        ),
+        F::CreateMaterializedView => c(
+            M::AccessShare,
+            D::Scan,
+            "reads every row of the tables it reads, as a SELECT does: only ACCESS EXCLUSIVE waits for it",
+        ),
+        F::DropMaterializedView => c(
+            M::AccessExclusive,
+            D::Brief,
+            "removes the materialized view, its data and its indexes; the tables it reads are not locked",
         ),
         F::Truncate => c(M::AccessExclusive, D::Brief, "removes every row at once"),
         F::DropTable => c(

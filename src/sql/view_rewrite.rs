@@ -65,6 +65,21 @@ pub fn rename_column(
     Ok(q.to_string())
 }
 
+/// `text` (a view's query) as it is, with every relation `has` knows spelled with its
+/// schema, so the view created again from it does not depend on the `search_path`.
+pub fn qualify(text: &str, has: HasColumn) -> Result<String, String> {
+    let mut q = parse_query(text)?;
+    let none = QName::public("");
+    let t = Target {
+        table: &none,
+        old: "",
+        new: "",
+        has,
+    };
+    qualify_relations(&mut q, &t);
+    Ok(q.to_string())
+}
+
 /// Spell every table bellows knows with its schema (`users` → `public.users`, as the catalog
 /// read it), so the replaced view does not depend on the running session's `search_path`.
 /// Names of WITH queries and unknown relations (functions) are left alone.

@@ -304,6 +304,27 @@ pub fn fixture(form: DdlForm) -> Fixture {
             "DROP VIEW v",
             "v",
         ),
+        // As the shadow column's build beside runs it: created empty, filled, indexed.
+        F::CreateMaterializedView => Fixture {
+            name: "CREATE MATERIALIZED VIEW, REFRESH it, index it (a materialized view built beside)",
+            setup: String::new(),
+            statements: [
+                "CREATE MATERIALIZED VIEW mv AS SELECT id, a FROM t WITH NO DATA",
+                "REFRESH MATERIALIZED VIEW mv",
+                "CREATE UNIQUE INDEX mv_id ON mv (id)",
+            ]
+            .iter()
+            .flat_map(|s| one(s))
+            .collect(),
+            target: "t",
+            fails_with: None,
+        },
+        F::DropMaterializedView => f(
+            "DROP MATERIALIZED VIEW",
+            "CREATE MATERIALIZED VIEW mv AS SELECT id, a FROM t; CREATE UNIQUE INDEX mv_id ON mv (id);",
+            "DROP MATERIALIZED VIEW mv",
+            "mv",
+        ),
         F::Truncate => f("TRUNCATE", "", "TRUNCATE t", "t"),
         F::DropTable => f("DROP TABLE", "", "DROP TABLE t", "t"),
         F::VacuumFull => f("VACUUM FULL", "", "VACUUM FULL t", "t"),

@@ -1,6 +1,6 @@
 //! Running the catalog queries and folding their rows into a [`Catalog`].
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use sqlx::postgres::types::Oid;
 use sqlx::postgres::{PgConnection, PgRow, Postgres};
@@ -91,6 +91,8 @@ pub(super) async fn relations(
                         materialized: kind == "m",
                         depends: Default::default(),
                         definition: get(&row, "definition")?,
+                        reads_views: Default::default(),
+                        indexes: Default::default(),
                         options: decode::view_options(get(&row, "options")?),
                     },
                 );
@@ -236,20 +238,28 @@ pub(super) async fn indexes(
     rels: &Relations,
     cat: &mut Catalog,
 ) -> R<()> {
-    // Index oid → (table, index name, number of key columns).
+    // Tables and materialized views: both have indexes.
+    let mut owners = rels.tables.clone();
+    owners.extend(
+        rels.views
+            .iter()
+            .filter(|(_, n)| cat.views.get(*n).is_some_and(|v| v.materialized))
+            .map(|(o, n)| (*o, n.clone())),
+    );
+    // Index oid → (table or materialized view, index name, number of key columns).
     let mut found: HashMap<u32, (QName, String, usize)> = HashMap::new();
-    for row in fetch(conn, "indexes", v.indexes(), Some(&rels.tables)).await? {
+    for row in fetch(conn, "indexes", v.indexes(), Some(&owners)).await? {
         let rel = oid(&row, "rel")?;
-        let Some(table) = rels.tables.get(&rel) else {
+        let Some(table) = owners.get(&rel) else {
             continue;
         };
-        let Some(t) = cat.tables.get_mut(table) else {
+        let Some(indexes) = index_map(cat, table) else {
             continue;
         };
         let name: String = get(&row, "name")?;
         let nkey = usize::try_from(get::<i32>(&row, "nkey")?).unwrap_or(0);
         found.insert(oid(&row, "idx")?, (table.clone(), name.clone(), nkey));
-        t.indexes.insert(
+        indexes.insert(
             name.clone(),
             Index {
                 name,
@@ -265,15 +275,11 @@ pub(super) async fn indexes(
             },
         );
     }
-    for row in fetch(conn, "index columns", v.index_columns(), Some(&rels.tables)).await? {
+    for row in fetch(conn, "index columns", v.index_columns(), Some(&owners)).await? {
         let Some((table, name, nkey)) = found.get(&oid(&row, "idx")?) else {
             continue;
         };
-        let Some(ix) = cat
-            .tables
-            .get_mut(table)
-            .and_then(|t| t.indexes.get_mut(name))
-        else {
+        let Some(ix) = index_map(cat, table).and_then(|m| m.get_mut(name)) else {
             continue;
         };
         let position = usize::try_from(get::<i32>(&row, "position")?).unwrap_or(0);
@@ -306,6 +312,14 @@ pub(super) async fn indexes(
         });
     }
     Ok(())
+}
+
+/// The indexes of a table or a materialized view.
+fn index_map<'c>(cat: &'c mut Catalog, rel: &QName) -> Option<&'c mut BTreeMap<String, Index>> {
+    if let Some(t) = cat.tables.get_mut(rel) {
+        return Some(&mut t.indexes);
+    }
+    cat.views.get_mut(rel).map(|v| &mut v.indexes)
 }
 
 /// Triggers that users created (not the ones behind foreign keys).
@@ -388,10 +402,16 @@ pub(super) async fn view_dependencies(
     )
     .await?
     {
-        let (Some(view), Some(table)) = (
-            rels.views.get(&oid(&row, "view")?),
-            rels.tables.get(&oid(&row, "rel")?),
-        ) else {
+        let Some(view) = rels.views.get(&oid(&row, "view")?) else {
+            continue;
+        };
+        if let Some(read) = rels.views.get(&oid(&row, "rel")?) {
+            if let Some(v) = cat.views.get_mut(view) {
+                v.reads_views.insert(read.clone());
+            }
+            continue;
+        }
+        let Some(table) = rels.tables.get(&oid(&row, "rel")?) else {
             continue;
         };
         let Some(view) = cat.views.get_mut(view) else {

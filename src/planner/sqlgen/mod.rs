@@ -1,6 +1,6 @@
 //! SQL text the recipes emit, built in one place with quoted identifiers: column and table
 //! changes ([`alter`]), constraints ([`constraint`]), indexes ([`index`]), the trigger
-//! templates ([`trigger`]), the duplicate pre-check of a unique build ([`duplicates`]), NOT NULL put back ([`nulls`]), sequences, identity and views ([`object`]), policies ([`policy`]), and the batched
+//! templates ([`trigger`]), the duplicate pre-check of a unique build ([`duplicates`]), NOT NULL put back ([`nulls`]), sequences, identity and views ([`object`]), policies ([`policy`]), views dropped and created again ([`view`]), and the batched
 //! backfill and verification statements ([`batch`]). Recipes never format DDL themselves.
 
 pub mod alter;
@@ -12,6 +12,7 @@ pub mod nulls;
 pub mod object;
 pub mod policy;
 pub mod trigger;
+pub mod view;
 
 pub use alter::*;
 pub use batch::*;
@@ -22,6 +23,7 @@ pub use nulls::restore_not_null;
 pub use object::*;
 pub use policy::*;
 pub use trigger::*;
+pub use view::*;
 
 /// ` WITH ("fillfactor" = '70', ...)` for storage parameters spelled `name=value`; empty
 /// when there are none.

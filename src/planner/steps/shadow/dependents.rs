@@ -1,6 +1,6 @@
 //! What reads the moved column by name and must be re-created on the new column inside the
 //! switch-over transaction, before the old column is dropped: row-level-security policies
-//! and views. A statement at the end of that transaction fails it (nothing changes) if any
+//! and the views a rename replaces in place. A statement at the end of that transaction fails it (nothing changes) if any
 //! view, rule or policy still reads the old column.
 //!
 //! A policy is bound to the column it was created on (by attribute number), so a rename
@@ -73,37 +73,27 @@ pub struct Replaced {
     pub sql: String,
 }
 
-/// The views that read the column, each with its replacement; refused where no safe path
-/// exists (materialized views, a type change, a query bellows cannot rewrite).
+/// The plain views that read a renamed column, each with its replacement; refused when
+/// bellows cannot rewrite a query safely. (Under a type change, and for materialized
+/// views, they are rebuilt instead: [`super::rebuilt`].)
 pub fn views(ctx: &Ctx, spec: &Spec, deps: &ColumnDeps) -> Result<Vec<Replaced>, SqlError> {
     let cat = ctx.cat();
     let col = format!("{}.{}", spec.table.display(), spec.old);
     let mut out = Vec::new();
+    if spec.retype {
+        return Ok(out);
+    }
     for name in &deps.views {
         let Some(v) = cat.views.get(name) else {
             continue;
         };
+        if v.materialized {
+            continue;
+        }
         let by_hand = format!(
-            "drop {} {} before this change and create it again on the new column after it, each as its own planned change",
-            if v.materialized {
-                "materialized view"
-            } else {
-                "view"
-            },
+            "drop view {} before this change and create it again on the new column after it, each as its own planned change",
             name.display()
         );
-        if v.materialized {
-            return Err(ctx.refuse(
-                format!("materialized view {} reads {col}; bellows does not rebuild materialized views beside the old one yet", name.display()),
-                by_hand,
-            ));
-        }
-        if spec.retype {
-            return Err(ctx.refuse(
-                format!("view {} reads {col}, and changing the type changes the view's column type, which needs the view (and the views on it) dropped and created again", name.display()),
-                by_hand,
-            ));
-        }
         let Some(def) = &v.definition else {
             return Err(ctx.refuse(
                 format!(
@@ -132,11 +122,13 @@ pub fn views(ctx: &Ctx, spec: &Spec, deps: &ColumnDeps) -> Result<Vec<Replaced>,
     Ok(out)
 }
 
-/// The switch-over's statements that put each policy and view on the new column, then the
-/// check that nothing reads the old one (named `old_now` at that point).
+/// The switch-over's statements that put each policy and view on the new column (`rebuilt`:
+/// the views built again), then the check that nothing reads the old one (named `old_now`
+/// at that point).
 pub fn recreate(
     policies: &[Recreated],
     views: &[Replaced],
+    rebuilt: Vec<String>,
     table: &QName,
     old_now: &str,
 ) -> Vec<String> {
@@ -150,6 +142,7 @@ pub fn recreate(
         })
         .collect();
     sql.extend(views.iter().map(|v| v.sql.clone()));
+    sql.extend(rebuilt);
     if !sql.is_empty() {
         sql.push(sqlgen::assert_column_unread(table, old_now));
     }

@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 
 use super::Spec;
 use super::dependents::{self, Recreated, Replaced};
+use super::rebuilt::{self, Rebuilt};
 use crate::catalog::deps::ColumnDeps;
 use crate::catalog::{Column, ConstraintKind, Table, names};
 use crate::planner::kit::Ctx;
@@ -32,6 +33,8 @@ pub struct Job<'a> {
     pub policies: Vec<Recreated>,
     /// Views replaced onto the new column at the switch-over.
     pub views: Vec<Replaced>,
+    /// Views and materialized views rebuilt around the switch-over.
+    pub rebuilt: Rebuilt,
 }
 
 impl<'a> Job<'a> {
@@ -45,6 +48,7 @@ impl<'a> Job<'a> {
         refuse_unconvertible_default(ctx, spec, table, &col)?;
         let policies = dependents::policies(ctx, spec, &deps)?;
         let views = dependents::views(ctx, spec, &deps)?;
+        let rebuilt = rebuilt::plan(ctx, spec, &deps)?;
         let t = &spec.table;
         let sync = SyncTrigger {
             table: t.clone(),
@@ -71,6 +75,7 @@ impl<'a> Job<'a> {
             sync,
             policies,
             views,
+            rebuilt,
         })
     }
 
@@ -191,7 +196,7 @@ fn refuse_unconvertible_default(
 }
 
 /// Refuse what cannot be carried over: UPDATE OF triggers, generated columns and exclusion
-/// constraints on the column (views and policies: [`dependents`]).
+/// constraints on the column (views and policies: [`dependents`], [`rebuilt`]).
 fn refuse_uncarriable(ctx: &Ctx, spec: &Spec) -> Result<ColumnDeps, SqlError> {
     let deps = ctx.cat().column_deps(&spec.table, &spec.old);
     let mut why = Vec::new();

@@ -7,13 +7,15 @@
 //!    keys and the foreign keys that reference the column ([`carry`]);
 //! 5. contract: a gate, the switch-over in one short transaction (trigger gone, keys,
 //!    identity, defaults and sequences moved, the row-level-security policies that read the
-//!    column re-created on the new one ([`dependents`])), the old column dropped, and for a
-//!    type change the carried objects given back their original names ([`switch`]).
+//!    column re-created on the new one ([`dependents`]), views and materialized views rebuilt
+//!    ([`rebuilt`])), the old column dropped, and for a type change the carried objects given
+//!    back their original names ([`switch`]).
 
 mod carry;
 mod dependents;
 mod expand;
 mod job;
+mod rebuilt;
 mod switch;
 
 use crate::planner::kit::{Ctx, Drafts};
@@ -53,6 +55,8 @@ pub fn plan(ctx: &Ctx, spec: &Spec) -> Result<Drafts, SqlError> {
     carry::indexes(&job, &mut out, &mut carried, verify)?;
     carry::constraints(&job, &mut out, &mut carried, verify)?;
     carry::referencing_keys(&job, &mut out, &mut carried)?;
+    let beside = rebuilt::build_beside(&spec.table, &job.rebuilt, &mut out, verify);
+    carried.steps.extend(beside);
 
     let gate = switch::gate(&job, &mut out, verify, &carried);
     let swap = switch::switch_over(&job, &mut out, &carried, gate);

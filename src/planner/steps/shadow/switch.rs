@@ -4,6 +4,7 @@
 use super::carry::{Carried, Rename};
 use super::dependents;
 use super::job::Job;
+use super::rebuilt;
 use crate::plan::{Phase, StepKind};
 use crate::planner::kit::{Draft, Drafts};
 use crate::planner::sqlgen;
@@ -65,7 +66,9 @@ pub fn gate(job: &Job, out: &mut Drafts, verify: usize, c: &Carried) -> usize {
 /// to the new one, in one transaction of catalog-only statements.
 pub fn switch_over(job: &Job, out: &mut Drafts, c: &Carried, gate: usize) -> usize {
     let (spec, table) = (job.spec, &job.spec.table);
-    let mut sql = job.sync.drop();
+    // The rebuilt views first: their readers lock the view before the table.
+    let mut sql = job.rebuilt.take_down();
+    sql.extend(job.sync.drop());
     let locked = vec![table.clone()];
     let gate = drop_old_incoming(job, out, c, gate);
     sql.extend(move_primary_key(job, c));
@@ -84,6 +87,7 @@ pub fn switch_over(job: &Job, out: &mut Drafts, c: &Carried, gate: usize) -> usi
     sql.extend(dependents::recreate(
         &job.policies,
         &job.views,
+        job.rebuilt.put_back(),
         table,
         &final_old(job),
     ));
@@ -136,13 +140,17 @@ pub fn switch_over(job: &Job, out: &mut Drafts, c: &Carried, gate: usize) -> usi
             spec.old
         ));
     }
+    let note = rebuilt::warn(spec, &job.rebuilt, out, slug);
     let mut d = Draft::new(slug, Phase::Contract, StepKind::Ddl, DdlForm::DropTrigger, summary)
         .sql(sql)
         .irreversible("the sync trigger is gone and the application no longer writes the old column; roll forward, or restore from the earlier phases' rollbacks before this gate")
-        .note("Every statement is catalog-only and they share one short transaction.")
+        .note(format!("Every statement is catalog-only and they share one short transaction.{note}"))
         .after_all(gate);
     for t in &locked {
         d = d.on(t);
+    }
+    for v in job.rebuilt.names() {
+        d = d.touching(&v);
     }
     out.push(d)
 }

@@ -1,5 +1,6 @@
 //! The shadow-column engine on one small case each: a rename that carries an index and a
-//! check, a primary-key type change referenced from another table, and a refusal.
+//! check, a primary-key type change referenced from another table, views and materialized
+//! views rebuilt around the swap, and refusals.
 
 use super::{Spec, plan};
 use crate::planner::kit::testing;
@@ -168,22 +169,114 @@ fn a_renamed_column_a_view_reads_is_carried_into_the_view_under_its_old_output_n
     "#);
 }
 
+/// The lines of the plan from `from` up to (not including) `to` that contain one of `words`,
+/// with the long keep/restore/check template cut to its first words.
+fn lines(out: &str, from: &str, to: &str, words: &[&str]) -> String {
+    out.lines()
+        .skip_while(|l| !l.contains(from))
+        .take_while(|l| !l.contains(to))
+        .filter(|l| words.iter().any(|w| l.contains(w)))
+        .map(|l| {
+            if l.contains("bellows_kept_views") {
+                format!(
+                    "{} ...",
+                    l.split(" AS SELECT")
+                        .next()
+                        .unwrap_or(l)
+                        .split(" BEGIN")
+                        .next()
+                        .unwrap_or(l)
+                )
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 #[test]
-fn a_type_change_under_a_view_or_a_materialized_view_is_refused_with_the_way_forward() {
+fn a_type_change_under_views_drops_and_creates_them_again_in_the_swap() {
+    let schema = format!(
+        "{SCHEMA}\nCREATE VIEW code_list WITH (security_invoker = true) AS SELECT code FROM parent_codes WHERE code <> 'x';"
+    );
     let s = spec("code", "code_bellows_new", "character varying(20)", true);
-    let out = testing::plan(SCHEMA, "SELECT 1;", |ctx| plan(ctx, &s));
-    insta::assert_snapshot!(out, @"
-    refused: view public.parent_codes reads public.parent.code, and changing the type changes the view's column type, which needs the view (and the views on it) dropped and created again
-    hint: drop view public.parent_codes before this change and create it again on the new column after it, each as its own planned change
-    ");
-    let matview = format!(
-        "{SCHEMA}\nCREATE MATERIALIZED VIEW code_counts AS SELECT code, count(*) FROM parent GROUP BY code;"
+    let out = testing::plan(&schema, "SELECT 1;", |ctx| plan(ctx, &s));
+    insta::assert_snapshot!(lines(&out, "swap", "drop-old-column", &["VIEW", "RENAME COLUMN", "bellows_kept", "warning: views"]), @r#"
+    do: CREATE TEMP TABLE "bellows_kept_views" ON COMMIT DROP ...
+    do: DROP VIEW "public"."code_list"
+    do: DROP VIEW "public"."parent_codes"
+    do: ALTER TABLE "public"."parent" RENAME COLUMN "code" TO "code_bellows_old"
+    do: ALTER TABLE "public"."parent" RENAME COLUMN "code_bellows_new" TO "code"
+    do: CREATE VIEW "public"."parent_codes" AS SELECT code FROM public.parent
+    do: CREATE VIEW "public"."code_list" WITH (security_invoker=true) AS SELECT code FROM public.parent_codes WHERE code <> 'x'
+    do: DO $bellows$ DECLARE stmt text; ...
+    do: DO $bellows$ DECLARE kept record; ...
+    "#);
+    assert!(
+        out.contains("warning: views public.parent_codes, public.code_list read public.parent.code or are built on views that do"),
+        "{out}"
+    );
+    // The views are dropped before the table is touched, the last built first.
+    let swap = out
+        .lines()
+        .skip_while(|l| !l.contains(" swap "))
+        .nth(1)
+        .unwrap_or("");
+    assert!(swap.contains("CREATE TEMP TABLE"), "{swap}");
+}
+
+#[test]
+fn a_materialized_view_is_built_beside_and_swapped_in_with_its_indexes() {
+    let schema = format!(
+        "{SCHEMA}\nCREATE MATERIALIZED VIEW code_counts AS SELECT code, count(*) AS n FROM parent GROUP BY code;\nCREATE UNIQUE INDEX code_counts_code ON code_counts (code);"
     );
     let s = spec("code", "label", "text", false);
-    let out = testing::plan(&matview, "SELECT 1;", |ctx| plan(ctx, &s));
+    let out = testing::plan(&schema, "SELECT 1;", |ctx| plan(ctx, &s));
+    insta::assert_snapshot!(lines(&out, "build-code_counts", "gate", &["build-", "do:", "undo:", "after:"]), @r#"
+    10 build-code_counts_bellows_next [backfill ddl CreateMaterializedView] Build public.code_counts_bellows_next beside public.code_counts on the new column, with its indexes
+      do: CREATE MATERIALIZED VIEW "public"."code_counts_bellows_next" AS SELECT "label" AS "code", count(*) AS n FROM public.parent GROUP BY "label" WITH NO DATA
+      do: DO $bellows$ BEGIN IF (SELECT c.relispopulated FROM pg_catalog.pg_class c WHERE c.oid = '"public"."code_counts"'::pg_catalog.regclass) THEN REFRESH MATERIALIZED VIEW "public"."code_counts_bellows_next"; END IF; END $bellows$
+      do: CREATE UNIQUE INDEX "code_counts_code_bellows_next" ON "public"."code_counts_bellows_next" USING btree ("code")
+      undo: DROP MATERIALIZED VIEW IF EXISTS "public"."code_counts_bellows_next"
+      after: 3
+    "#);
+    insta::assert_snapshot!(lines(&out, "switch-over", "drop-old-column", &["MATERIALIZED", "INDEX", "bellows_kept", "warning: materialized"]), @r#"
+    do: CREATE TEMP TABLE "bellows_kept_views" ON COMMIT DROP ...
+    do: DROP MATERIALIZED VIEW "public"."code_counts"
+    do: ALTER MATERIALIZED VIEW "public"."code_counts_bellows_next" RENAME TO "code_counts"
+    do: ALTER INDEX "public"."code_counts_code_bellows_next" RENAME TO "code_counts_code"
+    do: DO $bellows$ DECLARE stmt text; ...
+    do: DO $bellows$ DECLARE kept record; ...
+    "#);
+    assert!(
+        out.contains("warning: materialized views public.code_counts read public.parent.code"),
+        "{out}"
+    );
+    let s = spec("code", "code_bellows_new", "character varying(20)", true);
+    let out = testing::plan(&schema, "SELECT 1;", |ctx| plan(ctx, &s));
+    insta::assert_snapshot!(lines(&out, "build-code_counts", "swap", &["do: CREATE MATERIALIZED"]), @r#"  do: CREATE MATERIALIZED VIEW "public"."code_counts_bellows_next" AS SELECT "code_bellows_new" AS "code", count(*) AS n FROM public.parent GROUP BY "code_bellows_new" WITH NO DATA"#);
+}
+
+#[test]
+fn what_cannot_be_rebuilt_is_refused_with_the_way_forward() {
+    let on_matview = format!(
+        "{SCHEMA}\nCREATE MATERIALIZED VIEW code_counts AS SELECT code, count(*) AS n FROM parent GROUP BY code;\nCREATE VIEW top_codes AS SELECT code FROM code_counts WHERE n > 10;"
+    );
+    let s = spec("code", "label", "text", false);
+    let out = testing::plan(&on_matview, "SELECT 1;", |ctx| plan(ctx, &s));
     insta::assert_snapshot!(out, @"
-    refused: materialized view public.code_counts reads public.parent.code; bellows does not rebuild materialized views beside the old one yet
-    hint: drop materialized view public.code_counts before this change and create it again on the new column after it, each as its own planned change
+    refused: materialized view public.code_counts reads public.parent.code, and views public.top_codes are built on it; bellows rebuilds a materialized view beside the old one only when nothing reads it
+    hint: drop public.top_codes before this change and create them again after it, each as its own planned change
+    ");
+    let matview_on_view = format!(
+        "{SCHEMA}\nCREATE MATERIALIZED VIEW code_snapshot AS SELECT code FROM parent_codes;"
+    );
+    let s = spec("code", "code_bellows_new", "character varying(20)", true);
+    let out = testing::plan(&matview_on_view, "SELECT 1;", |ctx| plan(ctx, &s));
+    insta::assert_snapshot!(out, @"
+    refused: materialized view public.code_snapshot is built on a view that reads public.parent.code, and bellows rebuilds a materialized view only when it reads the table itself
+    hint: drop materialized view public.code_snapshot before this change and create it again after it, each as its own planned change
     ");
 }
 

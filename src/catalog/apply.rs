@@ -124,6 +124,13 @@ impl Catalog {
                 column,
                 target,
             } => self.index_statistics(index, *column, *target),
+            Ddl::CommentOn { object, comment } => self.comment_on(object, comment.clone()),
+            Ddl::RenameIndex {
+                index,
+                to,
+                if_exists,
+            } => self.rename_index(index, to, *if_exists),
+            Ddl::RenameEnumValue { name, from, to } => self.rename_enum_value(name, from, to),
             Ddl::Reindex { .. }
             | Ddl::VacuumFull { .. }
             | Ddl::Cluster { .. }
@@ -185,6 +192,8 @@ impl Catalog {
             collation: c.collation.clone(),
             comment: None,
             statistics: None,
+            storage: None,
+            compression: None,
         });
         if c.serial || c.identity.is_some() {
             let seq = self.own_sequence(table, &c.name);
@@ -211,6 +220,7 @@ impl Catalog {
             q.clone(),
             Sequence {
                 owned_by: Some((table.clone(), column.to_string())),
+                comment: None,
             },
         );
         q
@@ -289,6 +299,7 @@ impl Catalog {
                         predicate: None,
                         valid: true,
                         constraint: Some(name.clone()),
+                        comment: None,
                     },
                 );
             }
@@ -339,6 +350,7 @@ impl Catalog {
                 name,
                 kind,
                 validated: !not_valid,
+                comment: None,
             },
         );
         Ok(())
@@ -424,6 +436,7 @@ impl Catalog {
                 predicate: ix.predicate.clone(),
                 valid: true,
                 constraint: None,
+                comment: None,
             },
         );
         Ok(())
@@ -552,6 +565,16 @@ impl Catalog {
                 if let Some(c) = self.table_mut(table)?.column_mut(column) {
                     c.statistics = *target;
                 }
+            }
+            AlterAction::SetStorage { column, storage } => {
+                self.column_storage(table, column, Some(*storage), None)?;
+            }
+            AlterAction::SetCompression { column, method } => {
+                self.column_storage(table, column, None, Some(*method))?;
+            }
+            AlterAction::ReplicaIdentity(ri) => self.replica_identity(table, ri)?,
+            AlterAction::RenameConstraint { from, to } => {
+                self.rename_constraint(table, from, to)?
             }
             AlterAction::SetLogged { .. }
             | AlterAction::Ignored { .. }

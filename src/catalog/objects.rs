@@ -235,6 +235,7 @@ impl Catalog {
             depends,
             definition: Some(v.query.clone()),
             options: v.options.clone(),
+            comment: None,
         }
     }
 }

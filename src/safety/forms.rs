@@ -105,6 +105,36 @@ pub enum DdlForm {
     LockTableExclusive,
     /// LOCK TABLE ... [IN ACCESS EXCLUSIVE MODE].
     LockTableAccessExclusive,
+    /// COMMENT ON a table, column, index, view or sequence.
+    Comment,
+    /// COMMENT ON CONSTRAINT ... ON table.
+    CommentOnConstraint,
+    /// ALTER TABLE ... RENAME CONSTRAINT.
+    RenameConstraint,
+    /// ALTER INDEX ... RENAME TO.
+    RenameIndex,
+    /// ALTER TABLE ... REPLICA IDENTITY.
+    ReplicaIdentity,
+    /// ALTER TABLE ... ALTER COLUMN ... SET STATISTICS (and ALTER INDEX ... SET STATISTICS).
+    SetStatistics,
+    /// ALTER TABLE ... ALTER COLUMN ... SET STORAGE.
+    SetStorage,
+    /// ALTER TABLE ... ALTER COLUMN ... SET COMPRESSION.
+    SetCompression,
+    /// ALTER TYPE ... RENAME VALUE.
+    RenameEnumValue,
+    /// GRANT / REVOKE on a table.
+    Grant,
+    /// ALTER TABLE ... SET / RESET (storage parameters such as autovacuum_*, fillfactor).
+    SetStorageParameters,
+    /// ALTER TABLE ... CLUSTER ON / SET WITHOUT CLUSTER.
+    ClusterOn,
+    /// CREATE STATISTICS.
+    CreateStatistics,
+    /// ALTER TABLE ... ALTER COLUMN ... SET / RESET (n_distinct, ...).
+    SetColumnOptions,
+    /// ALTER TABLE ... OWNER TO.
+    OwnerTo,
     /// A batched UPDATE of a key range (backfill).
     BatchUpdate,
     /// A read-only check (verification).
@@ -164,6 +194,21 @@ impl DdlForm {
         DdlForm::LockTableShareRowExclusive,
         DdlForm::LockTableExclusive,
         DdlForm::LockTableAccessExclusive,
+        DdlForm::Comment,
+        DdlForm::CommentOnConstraint,
+        DdlForm::RenameConstraint,
+        DdlForm::RenameIndex,
+        DdlForm::ReplicaIdentity,
+        DdlForm::SetStatistics,
+        DdlForm::SetStorage,
+        DdlForm::SetCompression,
+        DdlForm::RenameEnumValue,
+        DdlForm::Grant,
+        DdlForm::SetStorageParameters,
+        DdlForm::ClusterOn,
+        DdlForm::CreateStatistics,
+        DdlForm::SetColumnOptions,
+        DdlForm::OwnerTo,
         DdlForm::BatchUpdate,
         DdlForm::Read,
         DdlForm::Nothing,
@@ -431,6 +476,21 @@ pub fn claim(form: DdlForm, pg_version: u32) -> LockClaim {
             D::Brief,
             "takes ACCESS EXCLUSIVE and keeps it until the transaction ends: reads and writes wait for every statement after it in the same transaction",
         ),
+        F::Comment
+        | F::CommentOnConstraint
+        | F::RenameConstraint
+        | F::RenameIndex
+        | F::ReplicaIdentity
+        | F::SetStatistics
+        | F::SetStorage
+        | F::SetCompression
+        | F::RenameEnumValue
+        | F::Grant
+        | F::SetStorageParameters
+        | F::ClusterOn
+        | F::CreateStatistics
+        | F::SetColumnOptions
+        | F::OwnerTo => super::catalog_forms::claim(form, pg_version),
         F::BatchUpdate => c(
             M::RowExclusive,
             D::Brief,

@@ -4,6 +4,7 @@
 //! The planner labels steps from here; the linter builds its rules on it. Each claim is
 //! checked against a real server by the lock-truth tests.
 
+mod catalog_forms;
 pub mod coercion;
 pub mod forms;
 pub mod lock;

@@ -141,6 +141,24 @@ pub enum Ddl {
         column: usize,
         target: Option<i32>,
     },
+    /// `COMMENT ON TABLE | VIEW | MATERIALIZED VIEW | INDEX | SEQUENCE name` and `COMMENT ON
+    /// CONSTRAINT name ON table` (`None`: `IS NULL`).
+    CommentOn {
+        object: CommentObject,
+        comment: Option<String>,
+    },
+    /// `ALTER INDEX [IF EXISTS] name RENAME TO new`.
+    RenameIndex {
+        index: QName,
+        to: String,
+        if_exists: bool,
+    },
+    /// `ALTER TYPE name RENAME VALUE 'from' TO 'to'`.
+    RenameEnumValue {
+        name: QName,
+        from: String,
+        to: String,
+    },
     /// Statements that do not shape the catalog (SET, GRANT, COMMENT, OWNER TO, ...).
     Ignored { what: String },
     /// A data change or a query (INSERT, UPDATE, DELETE, SELECT): not a schema change.
@@ -149,6 +167,126 @@ pub enum Ddl {
     Unsupported { what: String },
     /// Could not be read; kept only when reading leniently (schema files).
     Skipped { what: String },
+}
+
+/// What a [`Ddl::CommentOn`] is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CommentObject {
+    /// A table.
+    Table(QName),
+    /// A view or materialized view (`materialized`).
+    View { name: QName, materialized: bool },
+    /// An index.
+    Index(QName),
+    /// A sequence.
+    Sequence(QName),
+    /// A constraint of a table.
+    Constraint { table: QName, name: String },
+}
+
+/// `REPLICA IDENTITY` of a table: which old values logical decoding writes for UPDATE and
+/// DELETE.
+#[derive(
+    Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(tag = "kind", content = "index", rename_all = "snake_case")]
+pub enum ReplicaIdentity {
+    /// The primary key (the default).
+    #[default]
+    Default,
+    /// Every column.
+    Full,
+    /// None.
+    Nothing,
+    /// The columns of this unique index.
+    Index(String),
+}
+
+impl ReplicaIdentity {
+    /// The default (the primary key).
+    pub fn is_default(&self) -> bool {
+        *self == ReplicaIdentity::Default
+    }
+
+    /// The clause after `REPLICA IDENTITY`, identifiers quoted.
+    pub fn sql(&self) -> String {
+        match self {
+            ReplicaIdentity::Default => "DEFAULT".into(),
+            ReplicaIdentity::Full => "FULL".into(),
+            ReplicaIdentity::Nothing => "NOTHING".into(),
+            ReplicaIdentity::Index(i) => format!("USING INDEX {}", super::quote_ident(i)),
+        }
+    }
+}
+
+/// A column's `STORAGE` strategy.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Storage {
+    /// Inline, uncompressed.
+    Plain,
+    /// Out of line, uncompressed.
+    External,
+    /// Out of line and compressed.
+    Extended,
+    /// Inline and compressed, out of line only as a last resort.
+    Main,
+}
+
+impl Storage {
+    /// SQL keyword.
+    pub fn sql(self) -> &'static str {
+        match self {
+            Storage::Plain => "PLAIN",
+            Storage::External => "EXTERNAL",
+            Storage::Extended => "EXTENDED",
+            Storage::Main => "MAIN",
+        }
+    }
+
+    /// From the keyword (any case) or `pg_attribute.attstorage`'s letter.
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s.to_ascii_lowercase().as_str() {
+            "plain" | "p" => Storage::Plain,
+            "external" | "e" => Storage::External,
+            "extended" | "x" => Storage::Extended,
+            "main" | "m" => Storage::Main,
+            _ => return None,
+        })
+    }
+}
+
+/// A column's `COMPRESSION` method (PostgreSQL 14+).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Compression {
+    /// `pglz`.
+    Pglz,
+    /// `lz4`.
+    Lz4,
+}
+
+impl Compression {
+    /// SQL spelling.
+    pub fn sql(self) -> &'static str {
+        match self {
+            Compression::Pglz => "pglz",
+            Compression::Lz4 => "lz4",
+        }
+    }
+
+    /// From the name (any case) or `pg_attribute.attcompression`'s letter.
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s.to_ascii_lowercase().as_str() {
+            "pglz" | "p" => Compression::Pglz,
+            "lz4" | "l" => Compression::Lz4,
+            _ => return None,
+        })
+    }
 }
 
 /// The kinds of object [`Ddl::DropObject`] drops.
@@ -484,6 +622,17 @@ pub enum AlterAction {
     DetachPartition { child: QName },
     /// `ALTER COLUMN c SET STATISTICS n` (`None`: back to the default, `-1`).
     SetStatistics { column: String, target: Option<i32> },
+    /// `ALTER COLUMN c SET STORAGE s`.
+    SetStorage { column: String, storage: Storage },
+    /// `ALTER COLUMN c SET COMPRESSION m` (`None`: `DEFAULT`).
+    SetCompression {
+        column: String,
+        method: Option<Compression>,
+    },
+    /// `REPLICA IDENTITY ...`.
+    ReplicaIdentity(ReplicaIdentity),
+    /// `RENAME CONSTRAINT a TO b`.
+    RenameConstraint { from: String, to: String },
     /// Does not change the modelled catalog (OWNER TO, SET STATISTICS, ...).
     Ignored { what: String },
     /// Changes the table in a way bellows does not plan.

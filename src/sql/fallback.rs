@@ -65,6 +65,9 @@ fn read(raw: &RawStatement) -> Result<Option<Ddl>, SqlError> {
     {
         return Ok(Some(ddl));
     }
+    if let Some(ddl) = super::catalog_only::read(raw) {
+        return Ok(Some(ddl));
+    }
     // Never shapes the catalog.
     if w.starts(&["COMMENT", "ON"])
         || w.starts(&["GRANT"])

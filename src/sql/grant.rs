@@ -95,6 +95,9 @@ pub fn read(raw: &RawStatement) -> Option<Ddl> {
             _ => break,
         }
     }
+    if i < toks.len() {
+        return None; // WITH GRANT OPTION, GRANTED BY, CASCADE: not modelled.
+    }
     Some(Ddl::Grant {
         tables,
         privileges,
@@ -150,5 +153,6 @@ mod tests {
             None
         );
         assert_eq!(grant("GRANT app TO alice;"), None);
+        assert_eq!(grant("GRANT SELECT ON t TO app WITH GRANT OPTION;"), None);
     }
 }

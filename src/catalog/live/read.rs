@@ -80,6 +80,11 @@ pub(super) async fn relations(
                 let mut t = Table::new(name.clone());
                 t.row_estimate = decode::row_estimate(get(&row, "reltuples")?);
                 t.row_security = get(&row, "row_security")?;
+                t.comment = get(&row, "comment")?;
+                t.replica_identity = decode::replica_identity(
+                    &get::<String>(&row, "replident")?,
+                    get(&row, "replident_index")?,
+                );
                 cat.tables.insert(name.clone(), t);
                 rels.tables.insert(oid, name);
             }
@@ -92,12 +97,17 @@ pub(super) async fn relations(
                         depends: Default::default(),
                         definition: get(&row, "definition")?,
                         options: decode::view_options(get(&row, "options")?),
+                        comment: get(&row, "comment")?,
                     },
                 );
                 rels.views.insert(oid, name);
             }
             _ => {
-                cat.sequences.insert(name.clone(), Sequence::default());
+                let seq = Sequence {
+                    comment: get(&row, "comment")?,
+                    ..Sequence::default()
+                };
+                cat.sequences.insert(name.clone(), seq);
                 rels.sequences.insert(oid, name);
             }
         }
@@ -162,6 +172,12 @@ pub(super) async fn columns(
             collation: get(&row, "collation")?,
             comment: get(&row, "comment")?,
             statistics: get(&row, "statistics")?,
+            storage: get::<Option<String>>(&row, "storage")?
+                .as_deref()
+                .and_then(Storage::parse),
+            compression: get::<Option<String>>(&row, "compression")?
+                .as_deref()
+                .and_then(Compression::parse),
         });
     }
     Ok(())
@@ -223,6 +239,7 @@ pub(super) async fn constraints(
                 name,
                 kind,
                 validated: get(&row, "validated")?,
+                comment: get(&row, "comment")?,
             },
         );
     }
@@ -262,6 +279,7 @@ pub(super) async fn indexes(
                 predicate: get::<Option<String>>(&row, "predicate")?.map(|p| expr::normalize(&p)),
                 valid: get(&row, "valid")?,
                 constraint: get(&row, "constraint_name")?,
+                comment: get(&row, "comment")?,
             },
         );
     }

@@ -67,7 +67,7 @@ pub fn plan(
     .sql(sql)
     .rollback(undo);
     for t in tables {
-        d = d.touching(t);
+        d = d.on(t);
     }
     if !revoke {
         return Ok(Drafts::one(d.note(
@@ -112,6 +112,7 @@ mod tests {
           do: GRANT SELECT, INSERT ON TABLE "public"."t" TO "app", "reporting"
           undo: REVOKE INSERT ON TABLE "public"."t" FROM "app"
           undo: REVOKE INSERT, SELECT ON TABLE "public"."t" FROM "reporting"
+          on: public.t
         "#);
     }
 
@@ -122,6 +123,7 @@ mod tests {
         1 revoke [contract ddl Grant] Revoke SELECT, UPDATE on public.t from app
           do: REVOKE SELECT, UPDATE ON TABLE "public"."t" FROM "app"
           undo: GRANT SELECT ON TABLE "public"."t" TO "app"
+          on: public.t
           after: 0
         "#);
     }

@@ -51,7 +51,7 @@ pub fn constraint(ctx: &Ctx, table: &QName, from: &str, to: &str) -> Result<Draf
         ));
     }
     let with_index = if index.is_some() {
-        " and its index, renamed with it".to_string()
+        format!(" PostgreSQL renames its index {from} with it.")
     } else {
         String::new()
     };
@@ -65,7 +65,7 @@ pub fn constraint(ctx: &Ctx, table: &QName, from: &str, to: &str) -> Result<Draf
     .sql([sg::rename_constraint(table, from, to)])
     .rollback([sg::rename_constraint(table, to, from)])
     .note(format!(
-        "In contract, after the gate: code that names the constraint {from}{with_index} (ON CONFLICT ON CONSTRAINT, error handling that matches its name) fails once it is renamed, and no name answers to both."
+        "In contract, after the gate: code that names the constraint {from} (ON CONFLICT ON CONSTRAINT, error handling that matches its name) fails once it is renamed, and no name answers to both.{with_index}"
     ))
     .on(table)
     .touching(&table.sibling(to));

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::catalog_forms as cf;
 use super::lock::{Duration as D, LockClaim, LockMode as M};
 
 /// A statement form, fine-grained enough that each has one lock behaviour.
@@ -476,21 +477,21 @@ pub fn claim(form: DdlForm, pg_version: u32) -> LockClaim {
             D::Brief,
             "takes ACCESS EXCLUSIVE and keeps it until the transaction ends: reads and writes wait for every statement after it in the same transaction",
         ),
-        F::Comment
-        | F::CommentOnConstraint
-        | F::RenameConstraint
-        | F::RenameIndex
-        | F::ReplicaIdentity
-        | F::SetStatistics
-        | F::SetStorage
-        | F::SetCompression
-        | F::RenameEnumValue
-        | F::Grant
-        | F::SetStorageParameters
-        | F::ClusterOn
-        | F::CreateStatistics
-        | F::SetColumnOptions
-        | F::OwnerTo => super::catalog_forms::claim(form, pg_version),
+        F::Comment => cf::comment(),
+        F::CommentOnConstraint => cf::comment_on_constraint(),
+        F::RenameConstraint => cf::rename_constraint(),
+        F::RenameIndex => cf::rename_index(pg_version),
+        F::ReplicaIdentity => cf::replica_identity(),
+        F::SetStatistics => cf::set_statistics(),
+        F::SetStorage => cf::set_storage(),
+        F::SetCompression => cf::set_compression(),
+        F::RenameEnumValue => cf::rename_enum_value(),
+        F::Grant => cf::grant(),
+        F::SetStorageParameters => cf::set_storage_parameters(),
+        F::ClusterOn => cf::cluster_on(),
+        F::CreateStatistics => cf::create_statistics(),
+        F::SetColumnOptions => cf::set_column_options(),
+        F::OwnerTo => cf::owner_to(),
         F::BatchUpdate => c(
             M::RowExclusive,
             D::Brief,

@@ -13,6 +13,18 @@ pub use coercion::binary_coercible;
 pub use forms::{DdlForm, claim};
 pub use lock::{Duration, LockClaim, LockMode};
 
+/// The form a `-- bellows:raw` statement of kind `f` is claimed as.
+pub fn raw_form(f: crate::sql::raw::RawForm) -> DdlForm {
+    use crate::sql::raw::RawForm as R;
+    match f {
+        R::StorageParameters => DdlForm::SetStorageParameters,
+        R::ClusterOn => DdlForm::ClusterOn,
+        R::CreateStatistics => DdlForm::CreateStatistics,
+        R::ColumnOptions => DdlForm::SetColumnOptions,
+        R::OwnerTo => DdlForm::OwnerTo,
+    }
+}
+
 /// The zero-downtime rule: on a table that already exists, nothing that blocks reads or
 /// writes (SHARE or stronger) may be held for longer than `brief`.
 pub fn zero_downtime_ok(mode: LockMode, duration: Duration) -> bool {

@@ -111,6 +111,15 @@ pub fn classify(raw: &RawStatement) -> Option<RawKind> {
     w.done().then_some(RawKind { form, table })
 }
 
+/// Like [`classify`], for a statement's text.
+pub fn classify_text(path: &str, text: &str) -> Option<RawKind> {
+    let raws = super::source::split(path, text).ok()?;
+    match raws.as_slice() {
+        [one] => classify(one),
+        _ => None,
+    }
+}
+
 /// `( name [= value] [, ...] )` with every name accepted by `known`.
 fn options(w: &mut Words<'_>, known: impl Fn(&str) -> bool) -> Option<()> {
     let tok = |w: &Words<'_>| w.toks.get(w.pos).map(|t| t.token.clone());

@@ -5,24 +5,12 @@
 
 use crate::plan::{Phase, StepKind};
 use crate::planner::kit::{Ctx, Draft, Drafts};
-use crate::safety::DdlForm;
 use crate::sql::ddl::AlterAction;
-use crate::sql::raw::{RawForm, classify};
+use crate::sql::raw::classify_text;
 use crate::sql::{Ddl, SqlError};
 
 /// What every raw step says to reviewers.
 pub const NOTE: &str = "Raw statement, not modelled: bellows cannot check what it does to running code or write its rollback.";
-
-/// The knowledge base's form for a raw statement's form.
-fn form(f: RawForm) -> DdlForm {
-    match f {
-        RawForm::StorageParameters => DdlForm::SetStorageParameters,
-        RawForm::ClusterOn => DdlForm::ClusterOn,
-        RawForm::CreateStatistics => DdlForm::CreateStatistics,
-        RawForm::ColumnOptions => DdlForm::SetColumnOptions,
-        RawForm::OwnerTo => DdlForm::OwnerTo,
-    }
-}
 
 /// Does bellows read `ddl` as something it plans (or refuses for reasons of its own)?
 fn modelled(ddl: &Ddl) -> bool {
@@ -47,8 +35,7 @@ pub fn plan(ctx: &Ctx) -> Result<Drafts, SqlError> {
             "remove the `-- bellows:raw` directive (and any `-- bellows:raw-down`); bellows then plans it with its own steps and rollback",
         ));
     }
-    let raws = crate::sql::source::split(ctx.path, &st.text)?;
-    let Some(kind) = raws.first().and_then(classify) else {
+    let Some(kind) = classify_text(ctx.path, &st.text) else {
         return Err(ctx.refuse(
             "bellows has no lock claim for this raw statement, so it cannot say what it blocks",
             "raw statements bellows can run: ALTER TABLE ... SET / RESET (autovacuum_*, fillfactor, toast_tuple_target, parallel_workers, vacuum_*), CLUSTER ON, SET WITHOUT CLUSTER, ALTER COLUMN ... SET / RESET (n_distinct), OWNER TO, and CREATE STATISTICS; run anything else on its own, with a lock_timeout",
@@ -59,7 +46,7 @@ pub fn plan(ctx: &Ctx) -> Result<Drafts, SqlError> {
         "raw",
         Phase::Expand,
         StepKind::Ddl,
-        form(kind.form),
+        crate::safety::raw_form(kind.form),
         format!("Raw statement on {}", kind.table.display()),
     )
     .sql([st.text.clone()])

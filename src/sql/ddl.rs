@@ -2,6 +2,7 @@
 //! sqlparser's whole AST. Names are case-folded and schema-qualified; types and expressions
 //! are in canonical spelling.
 
+pub use super::annotations::{CommentObject, Compression, ReplicaIdentity, Storage};
 use super::directive::Directives;
 use super::ident::QName;
 use super::loc::Loc;
@@ -167,126 +168,6 @@ pub enum Ddl {
     Unsupported { what: String },
     /// Could not be read; kept only when reading leniently (schema files).
     Skipped { what: String },
-}
-
-/// What a [`Ddl::CommentOn`] is about.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CommentObject {
-    /// A table.
-    Table(QName),
-    /// A view or materialized view (`materialized`).
-    View { name: QName, materialized: bool },
-    /// An index.
-    Index(QName),
-    /// A sequence.
-    Sequence(QName),
-    /// A constraint of a table.
-    Constraint { table: QName, name: String },
-}
-
-/// `REPLICA IDENTITY` of a table: which old values logical decoding writes for UPDATE and
-/// DELETE.
-#[derive(
-    Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
-)]
-#[serde(tag = "kind", content = "index", rename_all = "snake_case")]
-pub enum ReplicaIdentity {
-    /// The primary key (the default).
-    #[default]
-    Default,
-    /// Every column.
-    Full,
-    /// None.
-    Nothing,
-    /// The columns of this unique index.
-    Index(String),
-}
-
-impl ReplicaIdentity {
-    /// The default (the primary key).
-    pub fn is_default(&self) -> bool {
-        *self == ReplicaIdentity::Default
-    }
-
-    /// The clause after `REPLICA IDENTITY`, identifiers quoted.
-    pub fn sql(&self) -> String {
-        match self {
-            ReplicaIdentity::Default => "DEFAULT".into(),
-            ReplicaIdentity::Full => "FULL".into(),
-            ReplicaIdentity::Nothing => "NOTHING".into(),
-            ReplicaIdentity::Index(i) => format!("USING INDEX {}", super::quote_ident(i)),
-        }
-    }
-}
-
-/// A column's `STORAGE` strategy.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum Storage {
-    /// Inline, uncompressed.
-    Plain,
-    /// Out of line, uncompressed.
-    External,
-    /// Out of line and compressed.
-    Extended,
-    /// Inline and compressed, out of line only as a last resort.
-    Main,
-}
-
-impl Storage {
-    /// SQL keyword.
-    pub fn sql(self) -> &'static str {
-        match self {
-            Storage::Plain => "PLAIN",
-            Storage::External => "EXTERNAL",
-            Storage::Extended => "EXTENDED",
-            Storage::Main => "MAIN",
-        }
-    }
-
-    /// From the keyword (any case) or `pg_attribute.attstorage`'s letter.
-    pub fn parse(s: &str) -> Option<Self> {
-        Some(match s.to_ascii_lowercase().as_str() {
-            "plain" | "p" => Storage::Plain,
-            "external" | "e" => Storage::External,
-            "extended" | "x" => Storage::Extended,
-            "main" | "m" => Storage::Main,
-            _ => return None,
-        })
-    }
-}
-
-/// A column's `COMPRESSION` method (PostgreSQL 14+).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum Compression {
-    /// `pglz`.
-    Pglz,
-    /// `lz4`.
-    Lz4,
-}
-
-impl Compression {
-    /// SQL spelling.
-    pub fn sql(self) -> &'static str {
-        match self {
-            Compression::Pglz => "pglz",
-            Compression::Lz4 => "lz4",
-        }
-    }
-
-    /// From the name (any case) or `pg_attribute.attcompression`'s letter.
-    pub fn parse(s: &str) -> Option<Self> {
-        Some(match s.to_ascii_lowercase().as_str() {
-            "pglz" | "p" => Compression::Pglz,
-            "lz4" | "l" => Compression::Lz4,
-            _ => return None,
-        })
-    }
 }
 
 /// The kinds of object [`Ddl::DropObject`] drops.

@@ -7,6 +7,7 @@
 //! identifiers; [`types`] canonicalizes type names; [`expr`] normalizes expressions.
 
 pub mod alter;
+pub mod annotations;
 mod catalog_only;
 pub mod constraint;
 pub mod convert;

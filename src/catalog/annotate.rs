@@ -11,51 +11,30 @@ use crate::sql::ddl::CommentObject;
 type R = Result<(), CatalogError>;
 
 impl Catalog {
-    /// `COMMENT ON TABLE | VIEW | INDEX | SEQUENCE | CONSTRAINT`.
+    /// `COMMENT ON TABLE | VIEW | INDEX | SEQUENCE | CONSTRAINT`. A comment on an object
+    /// the catalog does not model (an index of a materialized view, a sequence named in an
+    /// identity's options) changes nothing here; the planner refuses it in a change.
     pub(super) fn comment_on(&mut self, object: &CommentObject, comment: Option<String>) -> R {
         let slot = match object {
-            CommentObject::Table(t) => &mut self.table_mut(t)?.comment,
-            CommentObject::View { name, .. } => {
-                &mut self
-                    .views
-                    .get_mut(name)
-                    .ok_or_else(|| mismatch(format!("view {name} does not exist")))?
-                    .comment
-            }
-            CommentObject::Sequence(s) => {
-                &mut self
-                    .sequences
-                    .get_mut(s)
-                    .ok_or_else(|| mismatch(format!("sequence {s} does not exist")))?
-                    .comment
-            }
+            CommentObject::Table(t) => self.tables.get_mut(t).map(|t| &mut t.comment),
+            CommentObject::View { name, .. } => self.views.get_mut(name).map(|v| &mut v.comment),
+            CommentObject::Sequence(s) => self.sequences.get_mut(s).map(|s| &mut s.comment),
             CommentObject::Index(i) => {
-                let t = self.index_owner(i)?;
-                match self.table_mut(&t)?.indexes.get_mut(&i.name) {
-                    Some(ix) => &mut ix.comment,
-                    None => return Err(mismatch(format!("index {i} does not exist"))),
-                }
+                let t = self.index_table(i).map(|t| t.name.clone());
+                t.and_then(|t| self.tables.get_mut(&t))
+                    .and_then(|t| t.indexes.get_mut(&i.name))
+                    .map(|ix| &mut ix.comment)
             }
-            CommentObject::Constraint { table, name } => {
-                match self.table_mut(table)?.constraints.get_mut(name) {
-                    Some(c) => &mut c.comment,
-                    None => {
-                        return Err(mismatch(format!(
-                            "constraint {name} does not exist on {table}"
-                        )));
-                    }
-                }
-            }
+            CommentObject::Constraint { table, name } => self
+                .tables
+                .get_mut(table)
+                .and_then(|t| t.constraints.get_mut(name))
+                .map(|c| &mut c.comment),
         };
-        *slot = comment;
+        if let Some(slot) = slot {
+            *slot = comment;
+        }
         Ok(())
-    }
-
-    /// The table of index `i`, or a mismatch error.
-    fn index_owner(&self, i: &QName) -> Result<QName, CatalogError> {
-        self.index_table(i)
-            .map(|t| t.name.clone())
-            .ok_or_else(|| mismatch(format!("index {i} does not exist")))
     }
 
     /// `ALTER INDEX i RENAME TO to`: an index that backs a constraint renames it too, as
@@ -230,6 +209,26 @@ mod tests {
         assert_eq!(t.replica_identity, ReplicaIdentity::Index("t_c_uq".into()));
         assert_eq!(t.constraints["t_pk"].comment.as_deref(), Some("the key"));
         assert_eq!(t.indexes["t_c_uq"].comment.as_deref(), Some("unique c"));
+    }
+
+    #[test]
+    fn a_comment_on_an_object_the_catalog_does_not_model_is_no_error() {
+        let cat = load_str(
+            "s.sql",
+            "CREATE TABLE t (id bigint PRIMARY KEY);
+             CREATE MATERIALIZED VIEW mv AS SELECT id FROM t;
+             CREATE INDEX mv_id_idx ON mv (id);
+             COMMENT ON INDEX mv_id_idx IS 'not modelled';
+             COMMENT ON SEQUENCE t_custom_seq IS 'not modelled either';
+             COMMENT ON MATERIALIZED VIEW mv IS 'kept';",
+        )
+        .expect("loads");
+        assert_eq!(
+            cat.views[&crate::sql::QName::public("mv")]
+                .comment
+                .as_deref(),
+            Some("kept")
+        );
     }
 
     #[test]

@@ -60,6 +60,8 @@ DROP INDEX notes_unused_idx;
 ALTER TABLE notes RENAME CONSTRAINT notes_n_positive TO notes_n_counts;
 ALTER TABLE notes RENAME CONSTRAINT notes_pkey TO notes_pk;
 ALTER TYPE mood RENAME VALUE 'glad' TO 'happy';
+ALTER SEQUENCE note_seq INCREMENT BY 10 AS integer;
+ALTER SEQUENCE note_seq OWNED BY notes.n;
 GRANT SELECT, INSERT ON notes TO app_writer;
 GRANT SELECT, UPDATE ON notes TO app_reader;
 REVOKE SELECT ON notes FROM old_reader;
@@ -80,6 +82,10 @@ const CATALOG: &str = "SELECT concat_ws(E'\\n',
      FROM pg_constraint WHERE conrelid = 'notes'::regclass),
   'view: ' || coalesce(obj_description('note_tags'::regclass, 'pg_class'), '-'),
   'sequence: ' || coalesce(obj_description('note_seq'::regclass, 'pg_class'), '-'),
+  (SELECT format('sequence options: increment=%s type=%s owner=%s', seqincrement, format_type(seqtypid, NULL),
+          coalesce((SELECT a.attname::text FROM pg_depend d JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+                    WHERE d.classid = 'pg_class'::regclass AND d.objid = 'note_seq'::regclass AND d.deptype = 'a'), '-'))
+     FROM pg_sequence WHERE seqrelid = 'note_seq'::regclass),
   (SELECT 'replica identity: ' || c.relreplident::text || coalesce(' ' || (SELECT ic.relname FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
           WHERE i.indrelid = c.oid AND i.indisreplident), '') FROM pg_class c WHERE c.oid = 'notes'::regclass),
   (SELECT 'index statistics: ' || attstattarget FROM pg_attribute a JOIN pg_index i ON i.indexrelid = a.attrelid
@@ -99,6 +105,7 @@ indexes: notes_len_idx=-, notes_n_key=-, notes_pkey=-, notes_spare_idx=-, notes_
 constraints: notes_n_positive=-, notes_pkey=-
 view: -
 sequence: -
+sequence options: increment=1 type=bigint owner=-
 replica identity: d
 index statistics: -1
 labels: calm,glad
@@ -111,6 +118,7 @@ indexes: notes_by_tag_idx=by tag, notes_len_idx=-, notes_n_key=-, notes_pk=-
 constraints: notes_n_counts=n counts from 1, notes_pk=-
 view: tags
 sequence: numbers
+sequence options: increment=10 type=integer owner=n
 replica identity: i notes_n_key
 index statistics: 300
 labels: calm,happy
@@ -234,6 +242,13 @@ fn live_catalog_reads_what_the_change_did(url: &str) {
         Some("numbers")
     );
     assert_eq!(live.enums[&QName::public("mood")], ["calm", "happy"]);
+    let seq = &live.sequences[&QName::public("note_seq")];
+    assert_eq!(seq.increment, Some(10));
+    assert_eq!(seq.data_type.as_deref(), Some("integer"));
+    assert_eq!(
+        seq.owned_by,
+        Some((QName::public("notes"), "n".to_string()))
+    );
     assert!(t.grants["app_writer"].contains("INSERT"));
     assert!(!t.grants.contains_key("old_reader"));
 
@@ -264,6 +279,7 @@ fn live_catalog_reads_what_the_change_did(url: &str) {
         t.indexes.keys().collect::<Vec<_>>()
     );
     assert_eq!(model.enums, live.enums);
+    assert_eq!(model.sequences, live.sequences);
 }
 
 fn up_and_back(c: &bellows::pgtemp::TempCluster, file: &str, plan: &Plan, db: &str) {

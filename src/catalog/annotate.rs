@@ -6,7 +6,7 @@ use super::apply::mismatch;
 use super::error::CatalogError;
 use super::model::{Catalog, Compression, ReplicaIdentity, Storage, Table};
 use crate::sql::QName;
-use crate::sql::ddl::CommentObject;
+use crate::sql::ddl::{CommentObject, SequenceChange};
 
 type R = Result<(), CatalogError>;
 
@@ -117,6 +117,30 @@ impl Catalog {
                 }
             }
         }
+    }
+
+    /// `ALTER SEQUENCE s INCREMENT BY ... AS ... RESTART ... OWNED BY NONE`.
+    pub(super) fn alter_sequence(
+        &mut self,
+        name: &QName,
+        changes: &[SequenceChange],
+        if_exists: bool,
+    ) -> R {
+        let Some(s) = self.sequences.get_mut(name) else {
+            if if_exists {
+                return Ok(());
+            }
+            return Err(mismatch(format!("sequence {name} does not exist")));
+        };
+        for c in changes {
+            match c {
+                SequenceChange::Increment(n) => s.increment = (*n != 1).then_some(*n),
+                SequenceChange::As(t) => s.data_type = crate::sql::annotations::sequence_type(t),
+                SequenceChange::Restart(_) => {}
+                SequenceChange::OwnedByNone => s.owned_by = None,
+            }
+        }
+        Ok(())
     }
 
     /// `ALTER TYPE e RENAME VALUE 'from' TO 'to'`.

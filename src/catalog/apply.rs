@@ -32,10 +32,17 @@ impl Catalog {
                 self.domains.insert(name.clone(), base.clone());
                 Ok(())
             }
-            Ddl::CreateSequence { name } => {
-                self.sequences.entry(name.clone()).or_default();
+            Ddl::CreateSequence { name, options } => {
+                let s = self.sequences.entry(name.clone()).or_default();
+                s.increment = options.increment;
+                s.data_type = options.data_type.clone();
                 Ok(())
             }
+            Ddl::AlterSequence {
+                name,
+                changes,
+                if_exists,
+            } => self.alter_sequence(name, changes, *if_exists),
             Ddl::SequenceOwnedBy {
                 sequence,
                 table,
@@ -216,11 +223,17 @@ impl Catalog {
             self.relation_exists(&table.sibling(n))
         });
         let q = table.sibling(name);
+        let data_type = self
+            .tables
+            .get(table)
+            .and_then(|t| t.column(column))
+            .and_then(|c| crate::sql::annotations::sequence_type(&c.ty));
         self.sequences.insert(
             q.clone(),
             Sequence {
                 owned_by: Some((table.clone(), column.to_string())),
-                comment: None,
+                data_type,
+                ..Sequence::default()
             },
         );
         q

@@ -202,6 +202,12 @@ pub struct Sequence {
     /// `COMMENT ON SEQUENCE`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+    /// `INCREMENT BY`, when not 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub increment: Option<i64>,
+    /// `AS smallint | integer`, when not `bigint`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_type: Option<String>,
 }
 
 impl Table {

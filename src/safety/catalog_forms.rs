@@ -142,6 +142,15 @@ pub(super) fn owner_to() -> LockClaim {
     )
 }
 
+/// `DdlForm::AlterSequence`: on the sequence, which `nextval()` locks ROW EXCLUSIVE, so
+/// inserts that draw from it wait for the instant it is held.
+pub(super) fn alter_sequence() -> LockClaim {
+    c(
+        M::ShareRowExclusive,
+        "a catalog-only change to the sequence; it takes SHARE ROW EXCLUSIVE on the sequence, so inserts that call nextval() on it wait for that instant",
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use crate::safety::{DdlForm, LockMode, claim, zero_downtime_ok};

@@ -136,6 +136,8 @@ pub enum DdlForm {
     SetColumnOptions,
     /// ALTER TABLE ... OWNER TO.
     OwnerTo,
+    /// ALTER SEQUENCE (INCREMENT, AS, RESTART, OWNED BY).
+    AlterSequence,
     /// A batched UPDATE of a key range (backfill).
     BatchUpdate,
     /// A read-only check (verification).
@@ -210,6 +212,7 @@ impl DdlForm {
         DdlForm::CreateStatistics,
         DdlForm::SetColumnOptions,
         DdlForm::OwnerTo,
+        DdlForm::AlterSequence,
         DdlForm::BatchUpdate,
         DdlForm::Read,
         DdlForm::Nothing,
@@ -492,6 +495,7 @@ pub fn claim(form: DdlForm, pg_version: u32) -> LockClaim {
         F::CreateStatistics => cf::create_statistics(),
         F::SetColumnOptions => cf::set_column_options(),
         F::OwnerTo => cf::owner_to(),
+        F::AlterSequence => cf::alter_sequence(),
         F::BatchUpdate => c(
             M::RowExclusive,
             D::Brief,

@@ -1,5 +1,6 @@
 //! The values of catalog-only statements that the catalog keeps: what a comment is on, a
-//! table's replica identity, a column's storage strategy and compression method.
+//! table's replica identity, a column's storage strategy and compression method, and a
+//! sequence's options.
 
 use super::ident::QName;
 
@@ -121,4 +122,31 @@ impl Compression {
             _ => return None,
         })
     }
+}
+
+/// Options of `CREATE SEQUENCE` the catalog keeps.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SequenceOptions {
+    /// `INCREMENT [BY] n`, when not 1.
+    pub increment: Option<i64>,
+    /// `AS type` (`smallint`, `integer`), when not `bigint`.
+    pub data_type: Option<String>,
+}
+
+/// One change of `ALTER SEQUENCE` that bellows plans.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SequenceChange {
+    /// `INCREMENT [BY] n`.
+    Increment(i64),
+    /// `AS smallint | integer | bigint`.
+    As(String),
+    /// `RESTART [[WITH] n]`.
+    Restart(Option<i64>),
+    /// `OWNED BY NONE`.
+    OwnedByNone,
+}
+
+/// `bigint` is a sequence's default type: kept as `None`.
+pub fn sequence_type(ty: &str) -> Option<String> {
+    (ty != "bigint").then(|| ty.to_string())
 }

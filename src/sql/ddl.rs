@@ -2,7 +2,9 @@
 //! sqlparser's whole AST. Names are case-folded and schema-qualified; types and expressions
 //! are in canonical spelling.
 
-pub use super::annotations::{CommentObject, Compression, ReplicaIdentity, Storage};
+pub use super::annotations::{
+    CommentObject, Compression, ReplicaIdentity, SequenceChange, SequenceOptions, Storage,
+};
 use super::directive::Directives;
 use super::ident::QName;
 use super::loc::Loc;
@@ -32,7 +34,17 @@ pub enum Ddl {
     /// `CREATE DOMAIN`.
     CreateDomain { name: QName, base: String },
     /// `CREATE SEQUENCE`.
-    CreateSequence { name: QName },
+    CreateSequence {
+        name: QName,
+        /// `AS` and `INCREMENT BY`, when written.
+        options: SequenceOptions,
+    },
+    /// `ALTER SEQUENCE [IF EXISTS] name` with changes bellows plans.
+    AlterSequence {
+        name: QName,
+        changes: Vec<SequenceChange>,
+        if_exists: bool,
+    },
     /// `ALTER SEQUENCE ... OWNED BY table.column`.
     SequenceOwnedBy {
         sequence: QName,

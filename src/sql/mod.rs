@@ -26,6 +26,7 @@ pub mod partition;
 pub mod policy;
 pub mod raw;
 pub mod routine;
+mod sequence;
 pub mod source;
 pub mod types;
 pub mod view;

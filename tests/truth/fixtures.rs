@@ -399,6 +399,12 @@ pub fn fixture(form: DdlForm) -> Fixture {
             "ALTER TABLE t OWNER TO truth_owner",
             "t",
         ),
+        F::AlterSequence => f(
+            "ALTER SEQUENCE (the claim is on the sequence)",
+            "CREATE SEQUENCE s;",
+            "ALTER SEQUENCE s INCREMENT BY 2 AS integer",
+            "s",
+        ),
         // The executor's backfill batch (src/executor/backfill.rs) for a one-column key, in
         // the middle of the table: keys after 1000, 1000 rows, filling `d` from `a`.
         F::BatchUpdate => Fixture {

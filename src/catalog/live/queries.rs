@@ -57,7 +57,11 @@ impl Version {
                     c.relreplident::pg_catalog.text AS replident, \
                     (SELECT ri.relname::pg_catalog.text FROM pg_catalog.pg_index i \
                      JOIN pg_catalog.pg_class ri ON ri.oid = i.indexrelid \
-                     WHERE i.indrelid = c.oid AND i.indisreplident) AS replident_index \
+                     WHERE i.indrelid = c.oid AND i.indisreplident) AS replident_index, \
+                    (SELECT NULLIF(s.seqincrement, 1) FROM pg_catalog.pg_sequence s \
+                     WHERE s.seqrelid = c.oid) AS seq_increment, \
+                    (SELECT NULLIF(pg_catalog.format_type(s.seqtypid, NULL), 'bigint') \
+                     FROM pg_catalog.pg_sequence s WHERE s.seqrelid = c.oid) AS seq_type \
              FROM pg_catalog.pg_class c \
              JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
              WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S') AND {USER_SCHEMA} AND {}",

@@ -105,6 +105,8 @@ pub(super) async fn relations(
             _ => {
                 let seq = Sequence {
                     comment: get(&row, "comment")?,
+                    increment: get(&row, "seq_increment")?,
+                    data_type: get(&row, "seq_type")?,
                     ..Sequence::default()
                 };
                 cat.sequences.insert(name.clone(), seq);

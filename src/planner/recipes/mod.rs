@@ -22,6 +22,7 @@ pub mod rename_column;
 pub mod rename_object;
 pub mod rename_table;
 pub mod rewrite;
+pub mod sequence;
 pub mod set_not_null;
 
 use super::kit::{Ctx, Drafts};
@@ -102,6 +103,11 @@ fn dispatch(ctx: &Ctx) -> Result<Drafts, SqlError> {
             if_exists,
         } => policy::drop(ctx, name, table, *if_exists),
         Ddl::VacuumFull { table } | Ddl::Cluster { table } => rewrite::plan(ctx, table.as_ref()),
+        Ddl::SequenceOwnedBy {
+            sequence: name,
+            table,
+            column,
+        } if ctx.cat().sequences.contains_key(name) => sequence::owned_by(ctx, name, table, column),
         Ddl::CreateEnum { .. } | Ddl::CreateDomain { .. } | Ddl::CreateSchema(_) | Ddl::CreateFunction { .. }
         | Ddl::CreateSequence { .. } | Ddl::CreateView(_) | Ddl::DropView { .. } | Ddl::CreateTrigger(_)
         | Ddl::SequenceOwnedBy { .. } => new_object::plan(ctx),
@@ -125,6 +131,11 @@ fn dispatch(ctx: &Ctx) -> Result<Drafts, SqlError> {
             if_exists,
         } => rename_object::index(ctx, index, to, *if_exists),
         Ddl::RenameEnumValue { name, from, to } => rename_object::enum_value(ctx, name, from, to),
+        Ddl::AlterSequence {
+            name,
+            changes,
+            if_exists,
+        } => sequence::alter(ctx, name, changes, *if_exists),
         Ddl::Grant {
             tables,
             privileges,

@@ -2,7 +2,7 @@
 //! comments, renames of constraints, indexes and enum labels, replica identity, column
 //! statistics, storage and compression, and table privileges.
 
-use crate::sql::ddl::{CommentObject, Compression, ReplicaIdentity, Storage};
+use crate::sql::ddl::{CommentObject, Compression, ReplicaIdentity, SequenceChange, Storage};
 use crate::sql::{QName, quote_ident as q, quote_literal};
 
 fn text_or_null(text: Option<&str>) -> String {
@@ -107,6 +107,30 @@ pub fn set_compression(table: &QName, column: &str, method: Option<Compression>)
         q(column),
         method.map_or("DEFAULT", Compression::sql)
     )
+}
+
+/// `ALTER SEQUENCE s INCREMENT BY n AS t RESTART [WITH n] OWNED BY NONE`, the changes in
+/// order.
+pub fn alter_sequence(seq: &QName, changes: &[SequenceChange]) -> String {
+    let parts: Vec<String> = changes
+        .iter()
+        .map(|c| match c {
+            SequenceChange::Increment(n) => format!("INCREMENT BY {n}"),
+            SequenceChange::As(t) => format!("AS {t}"),
+            SequenceChange::Restart(Some(n)) => format!("RESTART WITH {n}"),
+            SequenceChange::Restart(None) => "RESTART".into(),
+            SequenceChange::OwnedByNone => "OWNED BY NONE".into(),
+        })
+        .collect();
+    format!("ALTER SEQUENCE {} {}", seq.sql(), parts.join(" "))
+}
+
+/// `ALTER SEQUENCE s OWNED BY t.c` (`None`: `OWNED BY NONE`).
+pub fn sequence_owner(seq: &QName, owner: Option<&(QName, String)>) -> String {
+    match owner {
+        Some((t, c)) => format!("ALTER SEQUENCE {} OWNED BY {}.{}", seq.sql(), t.sql(), q(c)),
+        None => format!("ALTER SEQUENCE {} OWNED BY NONE", seq.sql()),
+    }
 }
 
 /// A grantee: `PUBLIC`, or a quoted role name.

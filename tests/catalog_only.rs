@@ -63,6 +63,7 @@ ALTER TYPE mood RENAME VALUE 'glad' TO 'happy';
 ALTER SEQUENCE note_seq INCREMENT BY 10 AS integer;
 ALTER SEQUENCE note_seq OWNED BY notes.n;
 GRANT SELECT, INSERT ON notes TO app_writer;
+GRANT USAGE ON SEQUENCE note_seq TO app_writer;
 GRANT SELECT, UPDATE ON notes TO app_reader;
 REVOKE SELECT ON notes FROM old_reader;
 -- bellows:raw
@@ -96,7 +97,8 @@ const CATALOG: &str = "SELECT concat_ws(E'\\n',
      'writer select=' || has_table_privilege('app_writer', 'notes', 'SELECT'),
      'reader select=' || has_table_privilege('app_reader', 'notes', 'SELECT'),
      'reader update=' || has_table_privilege('app_reader', 'notes', 'UPDATE'),
-     'old select=' || has_table_privilege('old_reader', 'notes', 'SELECT')),
+     'old select=' || has_table_privilege('old_reader', 'notes', 'SELECT'),
+     'writer sequence=' || has_sequence_privilege('app_writer', 'note_seq', 'USAGE')),
   'options: ' || coalesce((SELECT array_to_string(reloptions, ',') FROM pg_class WHERE oid = 'notes'::regclass), '-'))";
 
 const BEFORE: &str = "table: before
@@ -109,7 +111,7 @@ sequence options: increment=1 type=bigint owner=-
 replica identity: d
 index statistics: -1
 labels: calm,glad
-privileges: writer insert=false writer select=false reader select=true reader update=false old select=true
+privileges: writer insert=false writer select=false reader select=true reader update=false old select=true writer sequence=false
 options: -";
 
 const AFTER: &str = "table: after
@@ -122,7 +124,7 @@ sequence options: increment=10 type=integer owner=n
 replica identity: i notes_n_key
 index statistics: 300
 labels: calm,happy
-privileges: writer insert=true writer select=true reader select=true reader update=true old select=false
+privileges: writer insert=true writer select=true reader select=true reader update=true old select=false writer sequence=true
 options: fillfactor=80,autovacuum_vacuum_scale_factor=0.01";
 
 /// Rows by mood label, as text: the data must not change in any phase.

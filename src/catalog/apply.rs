@@ -106,12 +106,13 @@ impl Catalog {
                 Ok(())
             }
             Ddl::Grant {
+                on,
                 tables,
                 privileges,
                 grantees,
                 revoke,
             } => {
-                self.grant(tables, privileges, grantees, *revoke);
+                self.grant(*on, tables, privileges, grantees, *revoke);
                 Ok(())
             }
             Ddl::AttachIndex { parent, child } => self.attach_index(parent, child),

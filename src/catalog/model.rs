@@ -208,6 +208,9 @@ pub struct Sequence {
     /// `AS smallint | integer`, when not `bigint`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data_type: Option<String>,
+    /// Privileges granted to roles other than the owner, as for tables.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub grants: BTreeMap<String, BTreeSet<String>>,
 }
 
 impl Table {

@@ -150,3 +150,22 @@ pub enum SequenceChange {
 pub fn sequence_type(ty: &str) -> Option<String> {
     (ty != "bigint").then(|| ty.to_string())
 }
+
+/// What a `GRANT` / `REVOKE` is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GrantOn {
+    /// Tables (views are not modelled).
+    Table,
+    /// Sequences.
+    Sequence,
+}
+
+impl GrantOn {
+    /// The keyword after `ON`.
+    pub fn sql(self) -> &'static str {
+        match self {
+            GrantOn::Table => "TABLE",
+            GrantOn::Sequence => "SEQUENCE",
+        }
+    }
+}

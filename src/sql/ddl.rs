@@ -3,7 +3,7 @@
 //! are in canonical spelling.
 
 pub use super::annotations::{
-    CommentObject, Compression, ReplicaIdentity, SequenceChange, SequenceOptions, Storage,
+    CommentObject, Compression, GrantOn, ReplicaIdentity, SequenceChange, SequenceOptions, Storage,
 };
 use super::directive::Directives;
 use super::ident::QName;
@@ -118,9 +118,12 @@ pub enum Ddl {
     Cluster { table: Option<QName> },
     /// `TRUNCATE`.
     Truncate { tables: Vec<QName> },
-    /// `GRANT privileges ON [TABLE] tables TO grantees` (`revoke`: `REVOKE ... FROM`). Only
-    /// table privileges; grants on other objects and column grants are `Ignored`.
+    /// `GRANT privileges ON [TABLE | SEQUENCE] names TO grantees` (`revoke`: `REVOKE ...
+    /// FROM`). Grants on other objects and column grants are `Ignored`.
     Grant {
+        /// Tables or sequences.
+        on: GrantOn,
+        /// The tables or sequences.
         tables: Vec<QName>,
         privileges: Vec<String>,
         grantees: Vec<String>,

@@ -127,7 +127,7 @@ pub(super) fn table_of<'c>(
     Ok(rels.tables.get(&rel).and_then(|n| cat.tables.get_mut(n)))
 }
 
-/// Table privileges granted to roles other than the owner.
+/// Table and sequence privileges granted to roles other than the owner.
 pub(super) async fn grants(
     conn: &mut PgConnection,
     v: Version,
@@ -140,6 +140,21 @@ pub(super) async fn grants(
         };
         let grantee = get::<Option<String>>(&row, "grantee")?.unwrap_or_else(|| "PUBLIC".into());
         t.grants
+            .entry(grantee)
+            .or_default()
+            .insert(get(&row, "privilege")?);
+    }
+    for row in fetch(conn, "sequence grants", v.grants(), Some(&rels.sequences)).await? {
+        let rel = oid(&row, "rel")?;
+        let Some(s) = rels
+            .sequences
+            .get(&rel)
+            .and_then(|n| cat.sequences.get_mut(n))
+        else {
+            continue;
+        };
+        let grantee = get::<Option<String>>(&row, "grantee")?.unwrap_or_else(|| "PUBLIC".into());
+        s.grants
             .entry(grantee)
             .or_default()
             .insert(get(&row, "privilege")?);

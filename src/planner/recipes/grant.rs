@@ -1,4 +1,4 @@
-//! GRANT and REVOKE of table privileges. A grant only adds, so it comes in expand, undone by
+//! GRANT and REVOKE of table and sequence privileges. A grant only adds, so it comes in expand, undone by
 //! revoking just what it added. A revoke can break running code that still needs the
 //! privilege, so it comes after a gate in contract, undone by granting back what was held.
 
@@ -9,11 +9,13 @@ use crate::planner::kit::{Ctx, Draft, Drafts};
 use crate::planner::sqlgen::annotate as sg;
 use crate::planner::steps::gate;
 use crate::safety::DdlForm;
+use crate::sql::ddl::GrantOn;
 use crate::sql::{QName, SqlError};
 
 /// `GRANT` / `REVOKE` privileges on tables to or from roles.
 pub fn plan(
     ctx: &Ctx,
+    on: GrantOn,
     tables: &[QName],
     privileges: &[String],
     grantees: &[String],
@@ -21,14 +23,18 @@ pub fn plan(
 ) -> Result<Drafts, SqlError> {
     let mut undo = Vec::new();
     for name in tables {
-        let t = ctx.table(name).map_err(|_| {
-            ctx.refuse(
-                format!("unknown table {}", name.display()),
-                "bellows plans privileges on tables it knows; grants on views, sequences, schemas and columns are not planned yet: run those on their own",
-            )
-        })?;
+        let granted = match on {
+            GrantOn::Table => ctx.cat().tables.get(name).map(|t| &t.grants),
+            GrantOn::Sequence => ctx.cat().sequences.get(name).map(|s| &s.grants),
+        };
+        let Some(granted) = granted else {
+            return Err(ctx.refuse(
+                format!("unknown {} {}", on.sql().to_lowercase(), name.display()),
+                "check the name against the schema source; bellows plans privileges on tables and sequences it knows (grants on views, schemas and columns are not planned yet: run those on their own)",
+            ));
+        };
         for g in grantees {
-            let held = t.grants.get(g).cloned().unwrap_or_default();
+            let held = granted.get(g).cloned().unwrap_or_default();
             // GRANT: take back only what was not held; REVOKE: give back only what was.
             let back: Vec<String> = privileges
                 .iter()
@@ -38,13 +44,13 @@ pub fn plan(
                 .cloned()
                 .collect();
             if !back.is_empty() {
-                undo.push(sg::grant(name, &back, std::slice::from_ref(g), !revoke));
+                undo.push(sg::grant(on, name, &back, std::slice::from_ref(g), !revoke));
             }
         }
     }
     let sql: Vec<String> = tables
         .iter()
-        .map(|t| sg::grant(t, privileges, grantees, revoke))
+        .map(|t| sg::grant(on, t, privileges, grantees, revoke))
         .collect();
     let names: Vec<String> = tables.iter().map(QName::display).collect();
     let (verb, to) = if revoke {
@@ -103,7 +109,9 @@ mod tests {
     use crate::planner::recipes::plan as recipes;
 
     const SCHEMA: &str = "CREATE TABLE t (id bigint PRIMARY KEY);
-        GRANT SELECT ON t TO app;";
+        GRANT SELECT ON t TO app;
+        CREATE SEQUENCE s;
+        GRANT SELECT ON SEQUENCE s TO app;";
 
     #[test]
     fn a_grant_is_undone_only_for_what_it_added() {
@@ -136,7 +144,17 @@ mod tests {
         ");
         insta::assert_snapshot!(plan(SCHEMA, "GRANT SELECT ON v TO app;", recipes), @"
         refused: unknown table public.v
-        hint: bellows plans privileges on tables it knows; grants on views, sequences, schemas and columns are not planned yet: run those on their own
+        hint: check the name against the schema source; bellows plans privileges on tables and sequences it knows (grants on views, schemas and columns are not planned yet: run those on their own)
         ");
+    }
+
+    #[test]
+    fn a_sequence_grant_is_planned_like_a_table_grant() {
+        insta::assert_snapshot!(plan(SCHEMA, "GRANT USAGE, SELECT ON SEQUENCE s TO app;", recipes), @r#"
+        0 grant [expand ddl Grant] Grant USAGE, SELECT on public.s to app
+          do: GRANT USAGE, SELECT ON SEQUENCE "public"."s" TO "app"
+          undo: REVOKE USAGE ON SEQUENCE "public"."s" FROM "app"
+          on: public.s
+        "#);
     }
 }

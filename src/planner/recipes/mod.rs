@@ -137,11 +137,12 @@ fn dispatch(ctx: &Ctx) -> Result<Drafts, SqlError> {
             if_exists,
         } => sequence::alter(ctx, name, changes, *if_exists),
         Ddl::Grant {
+            on,
             tables,
             privileges,
             grantees,
             revoke,
-        } => grant::plan(ctx, tables, privileges, grantees, *revoke),
+        } => grant::plan(ctx, *on, tables, privileges, grantees, *revoke),
         Ddl::Ignored { what } => Err(ctx.refuse(
             format!("bellows plans changes to tables, and `{what}` is not one it plans"),
             "remove it from the change file and run it on its own (it takes only brief catalog locks)",

@@ -2,7 +2,9 @@
 //! comments, renames of constraints, indexes and enum labels, replica identity, column
 //! statistics, storage and compression, and table privileges.
 
-use crate::sql::ddl::{CommentObject, Compression, ReplicaIdentity, SequenceChange, Storage};
+use crate::sql::ddl::{
+    CommentObject, Compression, GrantOn, ReplicaIdentity, SequenceChange, Storage,
+};
 use crate::sql::{QName, quote_ident as q, quote_literal};
 
 fn text_or_null(text: Option<&str>) -> String {
@@ -138,16 +140,23 @@ fn grantee(g: &str) -> String {
     if g == "PUBLIC" { g.to_string() } else { q(g) }
 }
 
-/// `GRANT p, ... ON TABLE t TO r, ...` (`revoke`: `REVOKE ... FROM ...`).
-pub fn grant(table: &QName, privileges: &[String], grantees: &[String], revoke: bool) -> String {
+/// `GRANT p, ... ON TABLE | SEQUENCE t TO r, ...` (`revoke`: `REVOKE ... FROM ...`).
+pub fn grant(
+    on: GrantOn,
+    table: &QName,
+    privileges: &[String],
+    grantees: &[String],
+    revoke: bool,
+) -> String {
     let (verb, to) = if revoke {
         ("REVOKE", "FROM")
     } else {
         ("GRANT", "TO")
     };
     format!(
-        "{verb} {} ON TABLE {} {to} {}",
+        "{verb} {} ON {} {} {to} {}",
         privileges.join(", "),
+        on.sql(),
         table.sql(),
         grantees
             .iter()
@@ -170,6 +179,7 @@ mod tests {
         );
         assert_eq!(
             grant(
+                GrantOn::Table,
                 &t,
                 &["SELECT".into()],
                 &["PUBLIC".into(), "App".into()],

@@ -76,6 +76,7 @@ fn every_recipe_has_a_book_page() {
         ("rename_object", "recipes/catalog-only.md"),
         ("rename_table", "recipes/rename-table.md"),
         ("rewrite", "recipes/no-safe-path.md"),
+        ("sequence", "recipes/catalog-only.md"),
         ("set_not_null", "recipes/set-not-null.md"),
     ];
     let links: BTreeSet<String> = summary_links().into_iter().collect();

@@ -34,6 +34,8 @@ CREATE INDEX users_lower_email_idx ON users (lower(email));
 
 CREATE TYPE order_state AS ENUM ('pending', 'paid', 'shipped');
 
+GRANT SELECT ON orders TO PUBLIC;
+
 -- An append-only log without a primary key (to show what bellows refuses and how to fix it).
 CREATE TABLE events (
     id         bigint NOT NULL,

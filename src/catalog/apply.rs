@@ -32,10 +32,17 @@ impl Catalog {
                 self.domains.insert(name.clone(), base.clone());
                 Ok(())
             }
-            Ddl::CreateSequence { name } => {
-                self.sequences.entry(name.clone()).or_default();
+            Ddl::CreateSequence { name, options } => {
+                let s = self.sequences.entry(name.clone()).or_default();
+                s.increment = options.increment;
+                s.data_type = options.data_type.clone();
                 Ok(())
             }
+            Ddl::AlterSequence {
+                name,
+                changes,
+                if_exists,
+            } => self.alter_sequence(name, changes, *if_exists),
             Ddl::SequenceOwnedBy {
                 sequence,
                 table,
@@ -99,12 +106,13 @@ impl Catalog {
                 Ok(())
             }
             Ddl::Grant {
+                on,
                 tables,
                 privileges,
                 grantees,
                 revoke,
             } => {
-                self.grant(tables, privileges, grantees, *revoke);
+                self.grant(*on, tables, privileges, grantees, *revoke);
                 Ok(())
             }
             Ddl::AttachIndex { parent, child } => self.attach_index(parent, child),
@@ -124,6 +132,13 @@ impl Catalog {
                 column,
                 target,
             } => self.index_statistics(index, *column, *target),
+            Ddl::CommentOn { object, comment } => self.comment_on(object, comment.clone()),
+            Ddl::RenameIndex {
+                index,
+                to,
+                if_exists,
+            } => self.rename_index(index, to, *if_exists),
+            Ddl::RenameEnumValue { name, from, to } => self.rename_enum_value(name, from, to),
             Ddl::Reindex { .. }
             | Ddl::VacuumFull { .. }
             | Ddl::Cluster { .. }
@@ -188,6 +203,8 @@ impl Catalog {
             collation: c.collation.clone(),
             comment: None,
             statistics: None,
+            storage: None,
+            compression: None,
         });
         if c.serial || c.identity.is_some() {
             let seq = self.own_sequence(table, &c.name);
@@ -210,10 +227,17 @@ impl Catalog {
             self.relation_exists(&table.sibling(n))
         });
         let q = table.sibling(name);
+        let data_type = self
+            .tables
+            .get(table)
+            .and_then(|t| t.column(column))
+            .and_then(|c| crate::sql::annotations::sequence_type(&c.ty));
         self.sequences.insert(
             q.clone(),
             Sequence {
                 owned_by: Some((table.clone(), column.to_string())),
+                data_type,
+                ..Sequence::default()
             },
         );
         q
@@ -292,6 +316,7 @@ impl Catalog {
                         predicate: None,
                         valid: true,
                         constraint: Some(name.clone()),
+                        comment: None,
                     },
                 );
             }
@@ -342,6 +367,7 @@ impl Catalog {
                 name,
                 kind,
                 validated: !not_valid,
+                comment: None,
             },
         );
         Ok(())
@@ -412,6 +438,7 @@ impl Catalog {
             predicate: ix.predicate.clone(),
             valid: true,
             constraint: None,
+            comment: None,
         };
         if let Some(v) = self.views.get_mut(&ix.table) {
             // A materialized view's index, rebuilt with it when a column it reads moves.
@@ -556,6 +583,16 @@ impl Catalog {
                 if let Some(c) = self.table_mut(table)?.column_mut(column) {
                     c.statistics = *target;
                 }
+            }
+            AlterAction::SetStorage { column, storage } => {
+                self.column_storage(table, column, Some(*storage), None)?;
+            }
+            AlterAction::SetCompression { column, method } => {
+                self.column_storage(table, column, None, Some(*method))?;
+            }
+            AlterAction::ReplicaIdentity(ri) => self.replica_identity(table, ri)?,
+            AlterAction::RenameConstraint { from, to } => {
+                self.rename_constraint(table, from, to)?
             }
             AlterAction::SetLogged { .. }
             | AlterAction::Ignored { .. }

@@ -6,6 +6,7 @@
 //! change through it for the planner and the linter, remembering what the change created. [`deps`]
 //! answers "what depends on this column?".
 
+mod annotate;
 pub mod apply;
 pub mod deps;
 pub mod error;

@@ -6,7 +6,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use crate::sql::QName;
-pub use crate::sql::ddl::{ConstraintKind, Deferral, Identity, IndexKey, KeyIndex, Parent};
+pub use crate::sql::ddl::{
+    Compression, ConstraintKind, Deferral, Identity, IndexKey, KeyIndex, Parent, ReplicaIdentity,
+    Storage,
+};
 pub use crate::sql::policy::{PolicyCommand, PolicyDef, PolicyKind};
 
 /// A whole database schema as far as planning needs it.
@@ -73,6 +76,12 @@ pub struct Table {
     /// Row-level-security policies by name. Not part of the fingerprint.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub policies: BTreeMap<String, PolicyDef>,
+    /// `COMMENT ON TABLE`. Not part of the fingerprint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    /// `REPLICA IDENTITY`. Not part of the fingerprint.
+    #[serde(default, skip_serializing_if = "ReplicaIdentity::is_default")]
+    pub replica_identity: ReplicaIdentity,
 }
 
 /// A column.
@@ -99,6 +108,13 @@ pub struct Column {
     /// `SET STATISTICS` target when not the default. Not in the fingerprint.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub statistics: Option<i32>,
+    /// `SET STORAGE` when it differs from the type's default. Not in the fingerprint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage: Option<Storage>,
+    /// `SET COMPRESSION` when set (`None`: the server's `default_toast_compression`). Not in
+    /// the fingerprint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compression: Option<Compression>,
 }
 
 /// A constraint.
@@ -110,6 +126,9 @@ pub struct Constraint {
     pub kind: ConstraintKind,
     /// Validated (false after `NOT VALID` until `VALIDATE CONSTRAINT`).
     pub validated: bool,
+    /// `COMMENT ON CONSTRAINT`. Not in the fingerprint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
 }
 
 /// An index.
@@ -137,6 +156,9 @@ pub struct Index {
     pub valid: bool,
     /// The constraint it backs, if any.
     pub constraint: Option<String>,
+    /// `COMMENT ON INDEX`. Not in the fingerprint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
 }
 
 /// A trigger.
@@ -173,6 +195,9 @@ pub struct View {
     /// `security_barrier=true`, `security_invoker=true`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub options: Vec<String>,
+    /// `COMMENT ON VIEW` / `COMMENT ON MATERIALIZED VIEW`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
 }
 
 /// A sequence.
@@ -180,6 +205,18 @@ pub struct View {
 pub struct Sequence {
     /// `OWNED BY` table and column.
     pub owned_by: Option<(QName, String)>,
+    /// `COMMENT ON SEQUENCE`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    /// `INCREMENT BY`, when not 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub increment: Option<i64>,
+    /// `AS smallint | integer`, when not `bigint`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_type: Option<String>,
+    /// Privileges granted to roles other than the owner, as for tables.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub grants: BTreeMap<String, BTreeSet<String>>,
 }
 
 impl Table {
@@ -198,6 +235,8 @@ impl Table {
             parent: None,
             index_parents: BTreeMap::new(),
             policies: BTreeMap::new(),
+            comment: None,
+            replica_identity: ReplicaIdentity::Default,
         }
     }
 

@@ -115,20 +115,26 @@ impl Catalog {
         Ok(())
     }
 
-    /// `GRANT`/`REVOKE` of table privileges (grants on views and sequences are not modelled).
+    /// `GRANT`/`REVOKE` of table or sequence privileges (grants on views are not modelled).
     pub(super) fn grant(
         &mut self,
+        on: crate::sql::ddl::GrantOn,
         tables: &[QName],
         privileges: &[String],
         grantees: &[String],
         revoke: bool,
     ) {
+        use crate::sql::ddl::GrantOn;
         for name in tables {
-            let Some(t) = self.tables.get_mut(name) else {
+            let grants = match on {
+                GrantOn::Table => self.tables.get_mut(name).map(|t| &mut t.grants),
+                GrantOn::Sequence => self.sequences.get_mut(name).map(|s| &mut s.grants),
+            };
+            let Some(grants) = grants else {
                 continue;
             };
             for g in grantees {
-                let held = t.grants.entry(g.clone()).or_default();
+                let held = grants.entry(g.clone()).or_default();
                 for p in privileges {
                     if revoke {
                         held.remove(p);
@@ -137,7 +143,7 @@ impl Catalog {
                     }
                 }
                 if held.is_empty() {
-                    t.grants.remove(g);
+                    grants.remove(g);
                 }
             }
         }
@@ -258,6 +264,7 @@ impl Catalog {
             reads_views,
             indexes: Default::default(),
             options: v.options.clone(),
+            comment: None,
         }
     }
 }

@@ -56,6 +56,9 @@ pub fn header(plan: &Plan, step: &Step, role: &str) -> String {
     if step.blocking {
         text.push_str("\nBLOCKING: this step blocks reads or writes while it runs.");
     }
+    if step.raw {
+        text.push_str("\nRAW: a statement bellows does not model, run verbatim; review it and its rollback yourself.");
+    }
     comment(&text)
 }
 
@@ -334,5 +337,15 @@ mod tests {
     #[test]
     fn comments_prefix_every_line() {
         assert_eq!(comment("a\n\nb "), "-- a\n--\n-- b");
+    }
+
+    #[test]
+    fn a_raw_step_says_so_in_its_header() {
+        let plan = crate::plan::load_file("plans/30-raw-statement.toml").expect("example plan");
+        let h = header(&plan, &plan.steps[0], "");
+        assert!(
+            h.contains("-- RAW: a statement bellows does not model"),
+            "{h}"
+        );
     }
 }

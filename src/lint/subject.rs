@@ -95,6 +95,9 @@ fn lock_form(mode: TableLock) -> Option<(DdlForm, &'static str)> {
 /// Why bellows cannot judge (part of) a statement it did read: DDL it has no rule for. Data
 /// changes and queries are not schema changes and are left alone.
 pub fn unjudged(st: &Statement) -> Option<String> {
+    if st.directives.raw && crate::sql::raw::classify_text("", &st.text).is_some() {
+        return None;
+    }
     match &st.ddl {
         Ddl::Unsupported { what } => Some(format!(
             "bellows reads it as `{what}`, which it does not judge yet"
@@ -130,6 +133,18 @@ pub fn subjects(st: &Statement, cat: &Catalog, pg: u32) -> Vec<Subject> {
         action,
         note: None,
     };
+    if st.directives.raw {
+        // Judged by the form bellows recognizes it as, like the planner's raw step.
+        return crate::sql::raw::classify_text("", &st.text)
+            .map(|k| {
+                vec![s(
+                    crate::safety::raw_form(k.form),
+                    Some(&k.table),
+                    "a raw statement".into(),
+                )]
+            })
+            .unwrap_or_default();
+    }
     match &st.ddl {
         Ddl::CreateTable(d) => vec![s(
             DdlForm::CreateTable,
@@ -235,6 +250,7 @@ pub fn subjects(st: &Statement, cat: &Catalog, pg: u32) -> Vec<Subject> {
             None,
             "ALTER TYPE ... ADD VALUE".into(),
         )],
+
         _ => Vec::new(),
     }
 }
@@ -412,4 +428,28 @@ pub fn proves_not_null(expr: &str, column: &str) -> bool {
             .to_ascii_lowercase()
     };
     squash(expr) == format!("{}isnotnull", squash(column))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_raw_statement_is_judged_by_the_form_it_is_recognized_as() {
+        let sts = crate::sql::parse_file(
+            "m.sql",
+            "-- bellows:raw\nALTER TABLE t SET (fillfactor = 70);\n\
+             -- bellows:raw\nALTER TABLE t SET (user_catalog_table = true);",
+            false,
+        )
+        .expect("parses");
+        let cat = Catalog::default();
+        let known = subjects(&sts[0], &cat, 15);
+        assert_eq!(known.len(), 1);
+        assert_eq!(known[0].form, DdlForm::SetStorageParameters);
+        assert_eq!(known[0].table, Some(QName::public("t")));
+        assert_eq!(unjudged(&sts[0]), None);
+        assert!(subjects(&sts[1], &cat, 15).is_empty());
+        assert!(unjudged(&sts[1]).is_some());
+    }
 }

@@ -180,6 +180,10 @@ pub struct Step {
     /// Planned despite blocking reads or writes (only with --allow-blocking).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub blocking: bool,
+    /// A `-- bellows:raw` statement, run verbatim: bellows did not model it, so it could not
+    /// check what it does to running code or write its rollback.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub raw: bool,
     /// For backfill steps.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub backfill: Option<Backfill>,

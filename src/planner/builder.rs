@@ -248,6 +248,7 @@ impl Builder {
             depends_on,
             statement: n,
             blocking,
+            raw: d.raw,
             backfill: d.backfill,
             verify: d.verify,
             gate: d.gate,

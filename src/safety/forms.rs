@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::catalog_forms as cf;
 use super::lock::{Duration as D, LockClaim, LockMode as M};
 
 /// A statement form, fine-grained enough that each has one lock behaviour.
@@ -110,6 +111,38 @@ pub enum DdlForm {
     LockTableExclusive,
     /// LOCK TABLE ... [IN ACCESS EXCLUSIVE MODE].
     LockTableAccessExclusive,
+    /// COMMENT ON a table, column, index, view or sequence.
+    Comment,
+    /// COMMENT ON CONSTRAINT ... ON table.
+    CommentOnConstraint,
+    /// ALTER TABLE ... RENAME CONSTRAINT.
+    RenameConstraint,
+    /// ALTER INDEX ... RENAME TO.
+    RenameIndex,
+    /// ALTER TABLE ... REPLICA IDENTITY.
+    ReplicaIdentity,
+    /// ALTER TABLE ... ALTER COLUMN ... SET STATISTICS (and ALTER INDEX ... SET STATISTICS).
+    SetStatistics,
+    /// ALTER TABLE ... ALTER COLUMN ... SET STORAGE.
+    SetStorage,
+    /// ALTER TABLE ... ALTER COLUMN ... SET COMPRESSION.
+    SetCompression,
+    /// ALTER TYPE ... RENAME VALUE.
+    RenameEnumValue,
+    /// GRANT / REVOKE on a table.
+    Grant,
+    /// ALTER TABLE ... SET / RESET (storage parameters such as autovacuum_*, fillfactor).
+    SetStorageParameters,
+    /// ALTER TABLE ... CLUSTER ON / SET WITHOUT CLUSTER.
+    ClusterOn,
+    /// CREATE STATISTICS.
+    CreateStatistics,
+    /// ALTER TABLE ... ALTER COLUMN ... SET / RESET (n_distinct, ...).
+    SetColumnOptions,
+    /// ALTER TABLE ... OWNER TO.
+    OwnerTo,
+    /// ALTER SEQUENCE (INCREMENT, AS, RESTART, OWNED BY).
+    AlterSequence,
     /// A batched UPDATE of a key range (backfill).
     BatchUpdate,
     /// A batched DELETE of a key range (a data fix-up).
@@ -173,6 +206,22 @@ impl DdlForm {
         DdlForm::LockTableShareRowExclusive,
         DdlForm::LockTableExclusive,
         DdlForm::LockTableAccessExclusive,
+        DdlForm::Comment,
+        DdlForm::CommentOnConstraint,
+        DdlForm::RenameConstraint,
+        DdlForm::RenameIndex,
+        DdlForm::ReplicaIdentity,
+        DdlForm::SetStatistics,
+        DdlForm::SetStorage,
+        DdlForm::SetCompression,
+        DdlForm::RenameEnumValue,
+        DdlForm::Grant,
+        DdlForm::SetStorageParameters,
+        DdlForm::ClusterOn,
+        DdlForm::CreateStatistics,
+        DdlForm::SetColumnOptions,
+        DdlForm::OwnerTo,
+        DdlForm::AlterSequence,
         DdlForm::BatchUpdate,
         DdlForm::BatchDelete,
         DdlForm::Read,
@@ -451,6 +500,22 @@ pub fn claim(form: DdlForm, pg_version: u32) -> LockClaim {
             D::Brief,
             "takes ACCESS EXCLUSIVE and keeps it until the transaction ends: reads and writes wait for every statement after it in the same transaction",
         ),
+        F::Comment => cf::comment(),
+        F::CommentOnConstraint => cf::comment_on_constraint(),
+        F::RenameConstraint => cf::rename_constraint(),
+        F::RenameIndex => cf::rename_index(pg_version),
+        F::ReplicaIdentity => cf::replica_identity(),
+        F::SetStatistics => cf::set_statistics(),
+        F::SetStorage => cf::set_storage(),
+        F::SetCompression => cf::set_compression(),
+        F::RenameEnumValue => cf::rename_enum_value(),
+        F::Grant => cf::grant(),
+        F::SetStorageParameters => cf::set_storage_parameters(),
+        F::ClusterOn => cf::cluster_on(),
+        F::CreateStatistics => cf::create_statistics(),
+        F::SetColumnOptions => cf::set_column_options(),
+        F::OwnerTo => cf::owner_to(),
+        F::AlterSequence => cf::alter_sequence(),
         F::BatchUpdate => c(
             M::RowExclusive,
             D::Brief,

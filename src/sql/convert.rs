@@ -134,7 +134,10 @@ fn from_ast(raw: &RawStatement, ast: Ast) -> Result<Ddl, SqlError> {
                     table,
                     column,
                 },
-                None => Ddl::CreateSequence { name },
+                None => Ddl::CreateSequence {
+                    name,
+                    options: Default::default(),
+                },
             }
         }
         Ast::CreateFunction(f) => Ddl::CreateFunction {

@@ -2,6 +2,9 @@
 //! sqlparser's whole AST. Names are case-folded and schema-qualified; types and expressions
 //! are in canonical spelling.
 
+pub use super::annotations::{
+    CommentObject, Compression, GrantOn, ReplicaIdentity, SequenceChange, SequenceOptions, Storage,
+};
 use super::directive::Directives;
 use super::ident::QName;
 use super::loc::Loc;
@@ -31,7 +34,17 @@ pub enum Ddl {
     /// `CREATE DOMAIN`.
     CreateDomain { name: QName, base: String },
     /// `CREATE SEQUENCE`.
-    CreateSequence { name: QName },
+    CreateSequence {
+        name: QName,
+        /// `AS` and `INCREMENT BY`, when written.
+        options: SequenceOptions,
+    },
+    /// `ALTER SEQUENCE [IF EXISTS] name` with changes bellows plans.
+    AlterSequence {
+        name: QName,
+        changes: Vec<SequenceChange>,
+        if_exists: bool,
+    },
     /// `ALTER SEQUENCE ... OWNED BY table.column`.
     SequenceOwnedBy {
         sequence: QName,
@@ -105,9 +118,12 @@ pub enum Ddl {
     Cluster { table: Option<QName> },
     /// `TRUNCATE`.
     Truncate { tables: Vec<QName> },
-    /// `GRANT privileges ON [TABLE] tables TO grantees` (`revoke`: `REVOKE ... FROM`). Only
-    /// table privileges; grants on other objects and column grants are `Ignored`.
+    /// `GRANT privileges ON [TABLE | SEQUENCE] names TO grantees` (`revoke`: `REVOKE ...
+    /// FROM`). Grants on other objects and column grants are `Ignored`.
     Grant {
+        /// Tables or sequences.
+        on: GrantOn,
+        /// The tables or sequences.
         tables: Vec<QName>,
         privileges: Vec<String>,
         grantees: Vec<String>,
@@ -140,6 +156,24 @@ pub enum Ddl {
         index: QName,
         column: usize,
         target: Option<i32>,
+    },
+    /// `COMMENT ON TABLE | VIEW | MATERIALIZED VIEW | INDEX | SEQUENCE name` and `COMMENT ON
+    /// CONSTRAINT name ON table` (`None`: `IS NULL`).
+    CommentOn {
+        object: CommentObject,
+        comment: Option<String>,
+    },
+    /// `ALTER INDEX [IF EXISTS] name RENAME TO new`.
+    RenameIndex {
+        index: QName,
+        to: String,
+        if_exists: bool,
+    },
+    /// `ALTER TYPE name RENAME VALUE 'from' TO 'to'`.
+    RenameEnumValue {
+        name: QName,
+        from: String,
+        to: String,
     },
     /// Statements that do not shape the catalog (SET, GRANT, COMMENT, OWNER TO, ...).
     Ignored { what: String },
@@ -484,6 +518,17 @@ pub enum AlterAction {
     DetachPartition { child: QName },
     /// `ALTER COLUMN c SET STATISTICS n` (`None`: back to the default, `-1`).
     SetStatistics { column: String, target: Option<i32> },
+    /// `ALTER COLUMN c SET STORAGE s`.
+    SetStorage { column: String, storage: Storage },
+    /// `ALTER COLUMN c SET COMPRESSION m` (`None`: `DEFAULT`).
+    SetCompression {
+        column: String,
+        method: Option<Compression>,
+    },
+    /// `REPLICA IDENTITY ...`.
+    ReplicaIdentity(ReplicaIdentity),
+    /// `RENAME CONSTRAINT a TO b`.
+    RenameConstraint { from: String, to: String },
     /// Does not change the modelled catalog (OWNER TO, SET STATISTICS, ...).
     Ignored { what: String },
     /// Changes the table in a way bellows does not plan.

@@ -9,6 +9,9 @@
 //!   old code writes, computed from the row's other columns.
 //! - `-- bellows:fix-rows`, `fix-orphans`, `fix-duplicates`: data fix-ups before a
 //!   constraint validates ([`super::fixup`]).
+//! - `-- bellows:versioned-views <schema>`: RENAME COLUMN through views, nothing copied.
+//! - `-- bellows:raw`: run the next statement verbatim as one step (a statement bellows does
+//!   not model); `-- bellows:raw-down <statement>` is its rollback.
 
 use super::error::SqlError;
 use super::loc::Loc;
@@ -28,6 +31,10 @@ pub struct Directives {
     pub fix: Option<super::fixup::Fix>,
     /// `versioned-views <schema>`: rename through views in this schema instead of a copy.
     pub versioned: Option<String>,
+    /// `-- bellows:raw`: run the statement verbatim, unmodelled.
+    pub raw: bool,
+    /// `-- bellows:raw-down <statement>`: the rollback of a raw statement.
+    pub raw_down: Option<String>,
 }
 
 /// Names a person can write after `bellows:`.
@@ -40,6 +47,8 @@ pub const KNOWN: &[&str] = &[
     "fix-orphans",
     "fix-duplicates",
     "versioned-views",
+    "raw",
+    "raw-down",
 ];
 
 /// A schema name: plain (folded to lower case) or double-quoted.
@@ -72,8 +81,21 @@ pub fn parse(path: &str, comments: &[(String, Loc)]) -> Result<Directives, SqlEr
             .unwrap_or((rest, ""));
         let key = key.to_ascii_lowercase();
         let key = key.as_str();
+        if key == "raw" {
+            if !value.is_empty() {
+                return Err(SqlError::new(
+                    path,
+                    *loc,
+                    "`bellows:raw` takes nothing after it",
+                )
+                .with_hint("write the statement itself after the comment; its rollback goes in `-- bellows:raw-down <statement>`"));
+            }
+            d.raw = true;
+            continue;
+        }
         let slot = match key {
             "down" => &mut d.down,
+            "raw-down" => &mut d.raw_down,
             "fill" => &mut d.fill,
             "up" => &mut d.up,
             "versioned-views" => {
@@ -123,7 +145,14 @@ pub fn parse(path: &str, comments: &[(String, Loc)]) -> Result<Directives, SqlEr
         if value.is_empty() {
             return Err(
                 SqlError::new(path, *loc, format!("`bellows:{key}` needs an expression"))
-                    .with_hint(format!("write e.g. `-- bellows:{key} <sql expression>`")),
+                    .with_hint(format!(
+                        "write e.g. `-- bellows:{key} <sql {}>`",
+                        if key == "raw-down" {
+                            "statement"
+                        } else {
+                            "expression"
+                        }
+                    )),
             );
         }
         if slot.is_some() {
@@ -136,4 +165,35 @@ pub fn parse(path: &str, comments: &[(String, Loc)]) -> Result<Directives, SqlEr
         *slot = Some(value.trim_end_matches(';').trim().to_string());
     }
     Ok(d)
+}
+
+#[cfg(test)]
+mod raw_tests {
+    use super::*;
+
+    fn read(comments: &[&str]) -> Result<Directives, SqlError> {
+        let c: Vec<(String, Loc)> = comments
+            .iter()
+            .map(|c| (c.to_string(), Loc { line: 1, col: 1 }))
+            .collect();
+        parse("c.sql", &c)
+    }
+
+    #[test]
+    fn raw_is_a_flag_and_raw_down_a_statement() {
+        let d = read(&[
+            " bellows:raw",
+            " bellows:raw-down ALTER TABLE t RESET (fillfactor);",
+        ])
+        .expect("reads");
+        assert!(d.raw);
+        assert_eq!(
+            d.raw_down.as_deref(),
+            Some("ALTER TABLE t RESET (fillfactor)")
+        );
+        let e = read(&[" bellows:raw ALTER TABLE t"]).expect_err("refused");
+        assert!(e.message().contains("takes nothing"), "{e}");
+        let e = read(&[" bellows:raw-down"]).expect_err("refused");
+        assert!(e.hint().unwrap_or("").contains("statement"), "{e}");
+    }
 }

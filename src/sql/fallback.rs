@@ -65,6 +65,9 @@ fn read(raw: &RawStatement) -> Result<Option<Ddl>, SqlError> {
     {
         return Ok(Some(ddl));
     }
+    if let Some(ddl) = super::catalog_only::read(raw) {
+        return Ok(Some(ddl));
+    }
     // Never shapes the catalog.
     if w.starts(&["COMMENT", "ON"])
         || w.starts(&["GRANT"])
@@ -165,12 +168,16 @@ fn read(raw: &RawStatement) -> Result<Option<Ddl>, SqlError> {
     if w.eat(&["CREATE", "SEQUENCE"]) || w.eat(&["CREATE", "TEMPORARY", "SEQUENCE"]) {
         let _ = w.eat(&["IF", "NOT", "EXISTS"]);
         let name = w.qname().ok_or_else(|| bad("the sequence name"))?;
+        let options = super::sequence::create_options(raw);
         // The catalog creates the sequence when it records who owns it.
         return Ok(Some(
-            owned_by(&mut w, name.clone())?.unwrap_or(Ddl::CreateSequence { name }),
+            owned_by(&mut w, name.clone())?.unwrap_or(Ddl::CreateSequence { name, options }),
         ));
     }
 
+    if let Some(ddl) = super::sequence::alter(raw) {
+        return Ok(Some(ddl));
+    }
     if w.eat(&["ALTER", "SEQUENCE"]) {
         let _ = w.eat(&["IF", "EXISTS"]);
         let name = w.qname().ok_or_else(|| bad("the sequence name"))?;

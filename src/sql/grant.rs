@@ -1,9 +1,11 @@
-//! `GRANT` / `REVOKE` of table privileges, read on the tokens (sqlparser's reading drops the
-//! distinctions that matter here). Anything else (schemas, functions, column lists, `ALL
-//! TABLES IN SCHEMA`, role membership) is left to the caller, which ignores it.
+//! `GRANT` / `REVOKE` of table and sequence privileges, read on the tokens (sqlparser's
+//! reading drops the distinctions that matter here). Anything else (schemas, functions,
+//! column lists, `ALL TABLES IN SCHEMA`, role membership, `WITH GRANT OPTION`) is left to
+//! the caller, which ignores it.
 
 use sqlparser::tokenizer::Token;
 
+use super::annotations::GrantOn;
 use super::ddl::Ddl;
 use super::ident::{DEFAULT_SCHEMA, QName};
 use super::source::RawStatement;
@@ -19,6 +21,9 @@ const ALL: &[&str] = &[
     "TRIGGER",
 ];
 
+/// Every sequence privilege `ALL` stands for.
+const ALL_SEQUENCE: &[&str] = &["USAGE", "SELECT", "UPDATE"];
+
 /// The statement as a [`Ddl::Grant`], or `None` when it is not a grant of table privileges.
 pub fn read(raw: &RawStatement) -> Option<Ddl> {
     let toks: Vec<&Token> = raw.words().map(|t| &t.token).collect();
@@ -31,22 +36,14 @@ pub fn read(raw: &RawStatement) -> Option<Ddl> {
     if revoke && word(1).as_deref() == Some("GRANT") {
         return None; // REVOKE GRANT OPTION FOR: privileges stay.
     }
-    let mut privileges = Vec::new();
+    // Privilege words as written (`ALL` expanded once the object kind is known).
+    let mut words = Vec::new();
     loop {
         let w = word(i)?;
-        match w.as_str() {
-            "ALL" => {
-                privileges.extend(ALL.iter().map(|p| p.to_string()));
-                i += 1;
-                if word(i).as_deref() == Some("PRIVILEGES") {
-                    i += 1;
-                }
-            }
-            p if ALL.contains(&p) => {
-                privileges.push(p.to_string());
-                i += 1;
-            }
-            _ => return None,
+        words.push(w.clone());
+        i += 1;
+        if w == "ALL" && word(i).as_deref() == Some("PRIVILEGES") {
+            i += 1;
         }
         match toks.get(i) {
             Some(Token::Comma) => i += 1,
@@ -58,8 +55,28 @@ pub fn read(raw: &RawStatement) -> Option<Ddl> {
         return None;
     }
     i += 1;
-    if word(i).as_deref() == Some("TABLE") {
-        i += 1;
+    let on = match word(i).as_deref() {
+        Some("SEQUENCE") => {
+            i += 1;
+            GrantOn::Sequence
+        }
+        Some("TABLE") => {
+            i += 1;
+            GrantOn::Table
+        }
+        _ => GrantOn::Table,
+    };
+    let known = match on {
+        GrantOn::Table => ALL,
+        GrantOn::Sequence => ALL_SEQUENCE,
+    };
+    let mut privileges: Vec<String> = Vec::new();
+    for w in words {
+        match w.as_str() {
+            "ALL" => privileges.extend(known.iter().map(|p| p.to_string())),
+            p if known.contains(&p) => privileges.push(p.to_string()),
+            _ => return None,
+        }
     }
     let mut tables = Vec::new();
     loop {
@@ -95,7 +112,11 @@ pub fn read(raw: &RawStatement) -> Option<Ddl> {
             _ => break,
         }
     }
+    if i < toks.len() {
+        return None; // WITH GRANT OPTION, GRANTED BY, CASCADE: not modelled.
+    }
     Some(Ddl::Grant {
+        on,
         tables,
         privileges,
         grantees,
@@ -132,6 +153,7 @@ mod tests {
         assert_eq!(
             grant("GRANT SELECT, INSERT ON TABLE public.users, orders TO app, \"Report Role\";"),
             Some(Ddl::Grant {
+                on: GrantOn::Table,
                 tables: vec![QName::public("users"), QName::public("orders")],
                 privileges: vec!["SELECT".into(), "INSERT".into()],
                 grantees: vec!["app".into(), "Report Role".into()],
@@ -150,5 +172,11 @@ mod tests {
             None
         );
         assert_eq!(grant("GRANT app TO alice;"), None);
+        assert!(matches!(
+            grant("GRANT ALL ON SEQUENCE s TO app;"),
+            Some(Ddl::Grant { on: GrantOn::Sequence, privileges, .. }) if privileges == ["USAGE", "SELECT", "UPDATE"]
+        ));
+        assert_eq!(grant("GRANT USAGE ON TABLE t TO app;"), None);
+        assert_eq!(grant("GRANT SELECT ON t TO app WITH GRANT OPTION;"), None);
     }
 }

@@ -280,9 +280,69 @@ pub fn serial_kind(dt: &sqlparser::ast::DataType) -> Option<&'static str> {
     }
 }
 
+/// The storage strategy PostgreSQL gives a column of built-in type `ty` (canonical
+/// spelling) unless told otherwise (`pg_type.typstorage`), or `None` for a type it does not
+/// know (user types, extension types).
+pub fn default_storage(ty: &str) -> Option<super::ddl::Storage> {
+    use super::ddl::Storage as S;
+    if ty.ends_with("[]") {
+        return Some(S::Extended);
+    }
+    let mut base = String::new();
+    let mut depth = 0;
+    for ch in ty.chars() {
+        match ch {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            c if depth == 0 => base.push(c),
+            _ => {}
+        }
+    }
+    let base = base.split_whitespace().collect::<Vec<_>>().join(" ");
+    Some(match base.as_str() {
+        "text" | "character varying" | "character" | "bpchar" | "bytea" | "json" | "jsonb"
+        | "xml" | "tsvector" | "bit" | "bit varying" => S::Extended,
+        "numeric" | "inet" | "cidr" => S::Main,
+        "smallint"
+        | "integer"
+        | "bigint"
+        | "real"
+        | "double precision"
+        | "boolean"
+        | "date"
+        | "time without time zone"
+        | "time with time zone"
+        | "timestamp without time zone"
+        | "timestamp with time zone"
+        | "uuid"
+        | "money"
+        | "oid"
+        | "macaddr"
+        | "point"
+        | "tsquery"
+        | "\"char\"" => S::Plain,
+        b if b.starts_with("interval") => S::Plain,
+        _ => return None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn default_storage_follows_typstorage() {
+        use crate::sql::ddl::Storage as S;
+        assert_eq!(default_storage("character varying(20)"), Some(S::Extended));
+        assert_eq!(default_storage("numeric(12,2)"), Some(S::Main));
+        assert_eq!(
+            default_storage("timestamp(3) with time zone"),
+            Some(S::Plain)
+        );
+        assert_eq!(default_storage("interval day to second"), Some(S::Plain));
+        assert_eq!(default_storage("integer[]"), Some(S::Extended));
+        assert_eq!(default_storage("public.citext"), None);
+    }
 
     #[test]
     fn aliases_become_format_type_spelling() {

@@ -197,7 +197,14 @@ fn draw_detail(app: &App, f: &mut Frame, area: Rect, pal: Palette) {
     };
     let v = &app.steps[app.selected];
     let mut lines = vec![
-        Line::styled(s.summary.clone(), pal.heading()),
+        Line::styled(
+            if s.raw {
+                format!("[RAW, not modelled] {}", s.summary)
+            } else {
+                s.summary.clone()
+            },
+            pal.heading(),
+        ),
         Line::from(vec![
             Span::raw(format!("{} · {} · ", s.phase.name(), s.kind.name())),
             Span::styled(v.state.label(), state_style(v.state, pal)),

@@ -344,6 +344,88 @@ pub fn fixture(form: DdlForm) -> Fixture {
             "t",
         ),
         F::LockTableAccessExclusive => f("LOCK TABLE (ACCESS EXCLUSIVE)", "", "LOCK TABLE t", "t"),
+        F::Comment => f("COMMENT ON TABLE", "", "COMMENT ON TABLE t IS 'rows'", "t"),
+        F::CommentOnConstraint => f(
+            "COMMENT ON CONSTRAINT",
+            "",
+            "COMMENT ON CONSTRAINT t_pkey ON t IS 'the key'",
+            "t",
+        ),
+        F::RenameConstraint => f(
+            "RENAME CONSTRAINT (a key: its index is renamed too)",
+            "",
+            "ALTER TABLE t RENAME CONSTRAINT t_pkey TO t_pk",
+            "t",
+        ),
+        F::RenameIndex => f(
+            "ALTER INDEX ... RENAME TO (the claim is on the index)",
+            INDEX_A,
+            "ALTER INDEX t_a_idx RENAME TO t_a_ix",
+            "t_a_idx",
+        ),
+        F::ReplicaIdentity => f(
+            "REPLICA IDENTITY USING INDEX",
+            "ALTER TABLE t ALTER COLUMN c SET NOT NULL;\nCREATE UNIQUE INDEX t_c_key ON t (c);",
+            "ALTER TABLE t REPLICA IDENTITY USING INDEX t_c_key",
+            "t",
+        ),
+        F::SetStatistics => f(
+            "ALTER COLUMN ... SET STATISTICS",
+            "",
+            "ALTER TABLE t ALTER COLUMN a SET STATISTICS 500",
+            "t",
+        ),
+        F::SetStorage => f(
+            "ALTER COLUMN ... SET STORAGE",
+            "",
+            "ALTER TABLE t ALTER COLUMN b SET STORAGE EXTERNAL",
+            "t",
+        ),
+        F::SetCompression => f(
+            "ALTER COLUMN ... SET COMPRESSION",
+            "",
+            "ALTER TABLE t ALTER COLUMN b SET COMPRESSION pglz",
+            "t",
+        ),
+        F::RenameEnumValue => f(
+            "ALTER TYPE ... RENAME VALUE (the table has a column of the type)",
+            "CREATE TYPE mood AS ENUM ('calm', 'glad');\n\
+             ALTER TABLE t ADD COLUMN m mood DEFAULT 'calm';",
+            "ALTER TYPE mood RENAME VALUE 'calm' TO 'still'",
+            "t",
+        ),
+        F::Grant => f("GRANT / REVOKE on a table", "", "GRANT SELECT ON t TO PUBLIC", "t"),
+        F::SetStorageParameters => f(
+            "SET (storage parameters: autovacuum_*, fillfactor, ...)",
+            "",
+            "ALTER TABLE t SET (autovacuum_vacuum_scale_factor = 0.01, fillfactor = 90)",
+            "t",
+        ),
+        F::ClusterOn => f("CLUSTER ON (marks the index only)", INDEX_A, "ALTER TABLE t CLUSTER ON t_a_idx", "t"),
+        F::CreateStatistics => f(
+            "CREATE STATISTICS",
+            "",
+            "CREATE STATISTICS t_a_c ON a, c FROM t",
+            "t",
+        ),
+        F::SetColumnOptions => f(
+            "ALTER COLUMN ... SET (n_distinct)",
+            "",
+            "ALTER TABLE t ALTER COLUMN a SET (n_distinct = 100)",
+            "t",
+        ),
+        F::OwnerTo => f(
+            "OWNER TO (the table and each of its indexes)",
+            "DO $$ BEGIN CREATE ROLE truth_owner; EXCEPTION WHEN duplicate_object THEN NULL; END $$;",
+            "ALTER TABLE t OWNER TO truth_owner",
+            "t",
+        ),
+        F::AlterSequence => f(
+            "ALTER SEQUENCE (the claim is on the sequence)",
+            "CREATE SEQUENCE s;",
+            "ALTER SEQUENCE s INCREMENT BY 2 AS integer",
+            "s",
+        ),
         // The executor's backfill batch (src/executor/backfill.rs) for a one-column key, in
         // the middle of the table: keys after 1000, 1000 rows, filling `d` from `a`.
         F::BatchUpdate => Fixture {

@@ -1,7 +1,7 @@
 //! Turning `pg_catalog` codes and deparsed text into the catalog's spelling. Pure functions,
 //! so they are tested without a database.
 
-use crate::sql::ddl::{Deferral, Identity};
+use crate::sql::ddl::{Deferral, Identity, ReplicaIdentity};
 use crate::sql::expr;
 
 /// `pg_index.indoption` bit: the key sorts descending.
@@ -55,6 +55,16 @@ pub(super) fn deferral(deferrable: bool, deferred: bool) -> Deferral {
         (true, true) => Deferral::Deferred,
         (true, false) => Deferral::Deferrable,
         _ => Deferral::Immediate,
+    }
+}
+
+/// `pg_class.relreplident` (`d`, `f`, `n`, `i`) and the index marked `indisreplident`.
+pub(super) fn replica_identity(code: &str, index: Option<String>) -> ReplicaIdentity {
+    match (code, index) {
+        ("f", _) => ReplicaIdentity::Full,
+        ("n", _) => ReplicaIdentity::Nothing,
+        ("i", Some(i)) => ReplicaIdentity::Index(i),
+        _ => ReplicaIdentity::Default,
     }
 }
 

@@ -54,7 +54,16 @@ impl Version {
                     c.relrowsecurity AS row_security, \
                     CASE WHEN c.relkind IN ('v', 'm') \
                          THEN pg_catalog.pg_get_viewdef(c.oid, false) END AS definition, \
-                    c.reloptions::pg_catalog.text[] AS options \
+                    c.reloptions::pg_catalog.text[] AS options, \
+                    pg_catalog.obj_description(c.oid, 'pg_class') AS comment, \
+                    c.relreplident::pg_catalog.text AS replident, \
+                    (SELECT ri.relname::pg_catalog.text FROM pg_catalog.pg_index i \
+                     JOIN pg_catalog.pg_class ri ON ri.oid = i.indexrelid \
+                     WHERE i.indrelid = c.oid AND i.indisreplident) AS replident_index, \
+                    (SELECT NULLIF(s.seqincrement, 1) FROM pg_catalog.pg_sequence s \
+                     WHERE s.seqrelid = c.oid) AS seq_increment, \
+                    (SELECT NULLIF(pg_catalog.format_type(s.seqtypid, NULL), 'bigint') \
+                     FROM pg_catalog.pg_sequence s WHERE s.seqrelid = c.oid) AS seq_type \
              FROM pg_catalog.pg_class c \
              JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
              WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S') AND {USER_SCHEMA} AND {}",
@@ -90,7 +99,9 @@ impl Version {
                     {generated} AS generated, \
                     CASE WHEN a.attcollation <> ty.typcollation THEN {collation} END AS collation, \
                     pg_catalog.col_description(a.attrelid, a.attnum) AS comment, \
-                    {stats} AS statistics \
+                    {stats} AS statistics, \
+                    CASE WHEN a.attstorage <> ty.typstorage THEN a.attstorage::pg_catalog.text END AS storage, \
+                    {compression} AS compression \
              FROM pg_catalog.pg_attribute a \
              JOIN pg_catalog.pg_type ty ON ty.oid = a.atttypid \
              LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum \
@@ -98,6 +109,11 @@ impl Version {
              ORDER BY a.attrelid, a.attnum",
             collation = collation_name("a.attcollation"),
             stats = stattarget("a"),
+            compression = if self.0 >= 14 {
+                "NULLIF(a.attcompression::pg_catalog.text, '')"
+            } else {
+                "NULL::pg_catalog.text"
+            },
         )
     }
 
@@ -125,7 +141,8 @@ impl Version {
                           FROM pg_catalog.unnest(i.indkey::pg_catalog.int2[]) WITH ORDINALITY AS k(num, ord) \
                           JOIN pg_catalog.pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.num \
                           WHERE k.ord > {nkey} ORDER BY k.ord) AS include, \
-                    COALESCE(ic.reloptions, '{{}}')::pg_catalog.text[] AS with_options \
+                    COALESCE(ic.reloptions, '{{}}')::pg_catalog.text[] AS with_options, \
+                    pg_catalog.obj_description(c.oid, 'pg_constraint') AS comment \
              FROM pg_catalog.pg_constraint c \
              LEFT JOIN pg_catalog.pg_class r ON r.oid = c.confrelid \
              LEFT JOIN pg_catalog.pg_namespace rn ON rn.oid = r.relnamespace \
@@ -173,7 +190,8 @@ impl Version {
                     (SELECT con.conname::pg_catalog.text FROM pg_catalog.pg_constraint con \
                       WHERE con.conindid = i.indexrelid AND con.conrelid = i.indrelid \
                         AND con.contype IN ('p', 'u') \
-                      ORDER BY con.conname LIMIT 1) AS constraint_name \
+                      ORDER BY con.conname LIMIT 1) AS constraint_name, \
+                    pg_catalog.obj_description(i.indexrelid, 'pg_class') AS comment \
              FROM pg_catalog.pg_index i \
              JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid \
              JOIN pg_catalog.pg_am am ON am.oid = c.relam \

@@ -80,6 +80,11 @@ pub(super) async fn relations(
                 let mut t = Table::new(name.clone());
                 t.row_estimate = decode::row_estimate(get(&row, "reltuples")?);
                 t.row_security = get(&row, "row_security")?;
+                t.comment = get(&row, "comment")?;
+                t.replica_identity = decode::replica_identity(
+                    &get::<String>(&row, "replident")?,
+                    get(&row, "replident_index")?,
+                );
                 cat.tables.insert(name.clone(), t);
                 rels.tables.insert(oid, name);
             }
@@ -94,12 +99,19 @@ pub(super) async fn relations(
                         reads_views: Default::default(),
                         indexes: Default::default(),
                         options: decode::view_options(get(&row, "options")?),
+                        comment: get(&row, "comment")?,
                     },
                 );
                 rels.views.insert(oid, name);
             }
             _ => {
-                cat.sequences.insert(name.clone(), Sequence::default());
+                let seq = Sequence {
+                    comment: get(&row, "comment")?,
+                    increment: get(&row, "seq_increment")?,
+                    data_type: get(&row, "seq_type")?,
+                    ..Sequence::default()
+                };
+                cat.sequences.insert(name.clone(), seq);
                 rels.sequences.insert(oid, name);
             }
         }
@@ -117,7 +129,7 @@ pub(super) fn table_of<'c>(
     Ok(rels.tables.get(&rel).and_then(|n| cat.tables.get_mut(n)))
 }
 
-/// Table privileges granted to roles other than the owner.
+/// Table and sequence privileges granted to roles other than the owner.
 pub(super) async fn grants(
     conn: &mut PgConnection,
     v: Version,
@@ -130,6 +142,21 @@ pub(super) async fn grants(
         };
         let grantee = get::<Option<String>>(&row, "grantee")?.unwrap_or_else(|| "PUBLIC".into());
         t.grants
+            .entry(grantee)
+            .or_default()
+            .insert(get(&row, "privilege")?);
+    }
+    for row in fetch(conn, "sequence grants", v.grants(), Some(&rels.sequences)).await? {
+        let rel = oid(&row, "rel")?;
+        let Some(s) = rels
+            .sequences
+            .get(&rel)
+            .and_then(|n| cat.sequences.get_mut(n))
+        else {
+            continue;
+        };
+        let grantee = get::<Option<String>>(&row, "grantee")?.unwrap_or_else(|| "PUBLIC".into());
+        s.grants
             .entry(grantee)
             .or_default()
             .insert(get(&row, "privilege")?);
@@ -164,6 +191,12 @@ pub(super) async fn columns(
             collation: get(&row, "collation")?,
             comment: get(&row, "comment")?,
             statistics: get(&row, "statistics")?,
+            storage: get::<Option<String>>(&row, "storage")?
+                .as_deref()
+                .and_then(Storage::parse),
+            compression: get::<Option<String>>(&row, "compression")?
+                .as_deref()
+                .and_then(Compression::parse),
         });
     }
     Ok(())
@@ -225,6 +258,7 @@ pub(super) async fn constraints(
                 name,
                 kind,
                 validated: get(&row, "validated")?,
+                comment: get(&row, "comment")?,
             },
         );
     }
@@ -272,6 +306,7 @@ pub(super) async fn indexes(
                 predicate: get::<Option<String>>(&row, "predicate")?.map(|p| expr::normalize(&p)),
                 valid: get(&row, "valid")?,
                 constraint: get(&row, "constraint_name")?,
+                comment: get(&row, "comment")?,
             },
         );
     }

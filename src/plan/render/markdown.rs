@@ -169,6 +169,17 @@ fn step(o: &mut String, s: &Step) {
             s.lock.mode, s.lock.duration
         );
     }
+    if s.raw {
+        let _ = writeln!(
+            o,
+            "> **⚠️ RAW STATEMENT, NOT MODELLED:** bellows runs it verbatim; it cannot check what it does to running code or write its rollback. Review the SQL{} yourself.\n",
+            if s.rollback_sql.is_some() {
+                " and the given rollback"
+            } else {
+                ""
+            }
+        );
+    }
     let tables = if s.lock.tables.is_empty() {
         String::new()
     } else {

@@ -52,6 +52,8 @@ pub struct Draft {
     pub gate: Option<Gate>,
     /// The recipe knowingly plans a blocking step (allowed by the user).
     pub blocking: bool,
+    /// A `-- bellows:raw` statement, run verbatim and unmodelled.
+    pub raw: bool,
     /// Lowest server version this step needs.
     pub min_version: u32,
     /// Replaces the knowledge base's reasoning when the step is special.
@@ -85,6 +87,7 @@ impl Draft {
             verify: None,
             gate: None,
             blocking: false,
+            raw: false,
             min_version: 11,
             why: None,
         }
@@ -191,6 +194,12 @@ impl Draft {
     /// Knowingly blocks reads and writes (the user allowed it).
     pub fn blocking(mut self) -> Self {
         self.blocking = true;
+        self
+    }
+
+    /// Marks a `-- bellows:raw` statement.
+    pub fn raw(mut self) -> Self {
+        self.raw = true;
         self
     }
 

@@ -22,7 +22,7 @@ pub fn plan(
     let statements =
         crate::sql::parse_file("change.sql", change, false).expect("the change parses");
     let mut rendered = String::new();
-    for st in &statements {
+    for (i, st) in statements.iter().enumerate() {
         let ctx = Ctx::new("change.sql", &evolving, &opts, st);
         rendered = match recipe(&ctx) {
             Ok(out) => render(&out),
@@ -32,9 +32,12 @@ pub fn plan(
                 e.hint().unwrap_or("-")
             ),
         };
-        evolving
-            .advance("change.sql", st.loc, &st.ddl)
-            .expect("the change fits the schema");
+        // The last statement may be a refusal the schema could not take either.
+        if i + 1 < statements.len() {
+            evolving
+                .advance("change.sql", st.loc, &st.ddl)
+                .expect("the change fits the schema");
+        }
     }
     rendered
 }

@@ -33,6 +33,7 @@ fn index_from_def(ctx: &Ctx, ix: &IndexDef) -> Index {
         predicate: ix.predicate.clone(),
         valid: true,
         constraint: None,
+        comment: None,
     }
 }
 

@@ -5,19 +5,24 @@
 
 pub mod add_column;
 pub mod alter_type;
+pub mod annotate;
 pub mod constraint;
 pub mod create_table;
 pub mod default;
 pub mod drop;
 pub mod drop_not_null;
 pub mod enum_value;
+pub mod grant;
 pub mod identity;
 pub mod index;
 pub mod new_object;
 pub mod policy;
+pub mod raw;
 pub mod rename_column;
+pub mod rename_object;
 pub mod rename_table;
 pub mod rewrite;
+pub mod sequence;
 pub mod set_not_null;
 pub mod versioned;
 
@@ -73,12 +78,18 @@ fn unused_directives(ctx: &Ctx, out: &mut Drafts) {
     if let Some(f) = d.fix.as_ref().filter(|_| !uses_fix) {
         out.warn(format!("`-- bellows:{}` has no effect here: it applies to ADD CONSTRAINT and CREATE UNIQUE INDEX", f.directive()));
     }
+    if d.raw_down.is_some() && !d.raw {
+        out.warn("`-- bellows:raw-down` has no effect here: it is the rollback of a statement marked `-- bellows:raw`");
+    }
     if d.fill.is_some() && !uses_fill {
         out.warn("`-- bellows:fill` has no effect here: it applies to SET NOT NULL, to NOT NULL columns added without a DEFAULT, and to DROP COLUMN");
     }
 }
 
 fn dispatch(ctx: &Ctx) -> Result<Drafts, SqlError> {
+    if ctx.st.directives.raw {
+        return raw::plan(ctx);
+    }
     match &ctx.st.ddl {
         Ddl::CreateTable(def) => create_table::plan(ctx, def),
         Ddl::CreateIndex(ix) => index::create(ctx, ix),
@@ -112,22 +123,48 @@ fn dispatch(ctx: &Ctx) -> Result<Drafts, SqlError> {
             if_exists,
         } => policy::drop(ctx, name, table, *if_exists),
         Ddl::VacuumFull { table } | Ddl::Cluster { table } => rewrite::plan(ctx, table.as_ref()),
+        Ddl::SequenceOwnedBy {
+            sequence: name,
+            table,
+            column,
+        } if ctx.cat().sequences.contains_key(name) => sequence::owned_by(ctx, name, table, column),
         Ddl::CreateEnum { .. } | Ddl::CreateDomain { .. } | Ddl::CreateSchema(_) | Ddl::CreateFunction { .. }
         | Ddl::CreateSequence { .. } | Ddl::CreateView(_) | Ddl::DropView { .. } | Ddl::CreateTrigger(_)
         | Ddl::SequenceOwnedBy { .. } => new_object::plan(ctx),
         Ddl::Ignored { what } if what == "transaction control" || what == "SET" => Ok(Drafts::nothing(format!(
             "ignored {what}: bellows runs each step in its own transaction with its own timeouts"
         ))),
-        Ddl::IndexStatistics { .. } => Err(ctx.refuse(
-            "bellows plans changes to tables, and `ALTER INDEX ... SET STATISTICS` is not one it plans",
-            "remove it from the change file and run it on its own (it takes only brief catalog locks)",
-        )),
+        Ddl::IndexStatistics {
+            index,
+            column,
+            target,
+        } => annotate::index_statistics(ctx, index, *column, *target),
+        Ddl::CommentOn { object, comment } => annotate::comment(ctx, object, comment.as_deref()),
+        Ddl::CommentOnColumn {
+            table,
+            column,
+            comment,
+        } => annotate::column_comment(ctx, table, column, comment.as_deref()),
+        Ddl::RenameIndex {
+            index,
+            to,
+            if_exists,
+        } => rename_object::index(ctx, index, to, *if_exists),
+        Ddl::RenameEnumValue { name, from, to } => rename_object::enum_value(ctx, name, from, to),
+        Ddl::AlterSequence {
+            name,
+            changes,
+            if_exists,
+        } => sequence::alter(ctx, name, changes, *if_exists),
+        Ddl::Grant {
+            on,
+            tables,
+            privileges,
+            grantees,
+            revoke,
+        } => grant::plan(ctx, *on, tables, privileges, grantees, *revoke),
         Ddl::Ignored { what } => Err(ctx.refuse(
             format!("bellows plans changes to tables, and `{what}` is not one it plans"),
-            "remove it from the change file and run it on its own (it takes only brief catalog locks)",
-        )),
-        Ddl::Grant { .. } | Ddl::CommentOnColumn { .. } => Err(ctx.refuse(
-            "bellows plans changes to tables, and `privileges or comments` is not one it plans",
             "remove it from the change file and run it on its own (it takes only brief catalog locks)",
         )),
         Ddl::LockTable { .. } => Err(ctx.refuse(
@@ -231,10 +268,19 @@ fn action(ctx: &Ctx, table: &QName, a: &AlterAction) -> Result<Drafts, SqlError>
             format!("bellows does not plan `DETACH PARTITION` yet (of {})", child.display()),
             "on PostgreSQL 14+ run `ALTER TABLE ... DETACH PARTITION ... CONCURRENTLY` on its own, outside a transaction; it does not block the partitioned table's readers and writers",
         )),
-        AlterAction::SetStatistics { .. } => Err(ctx.refuse(
-            "bellows cannot plan `ALTER TABLE ... column storage settings`",
-            "run it separately, with a lock_timeout, after checking what it locks",
-        )),
+        AlterAction::SetStatistics { column, target } => {
+            annotate::statistics(ctx, table, column, *target)
+        }
+        AlterAction::SetStorage { column, storage } => {
+            annotate::storage(ctx, table, column, *storage)
+        }
+        AlterAction::SetCompression { column, method } => {
+            annotate::compression(ctx, table, column, *method)
+        }
+        AlterAction::ReplicaIdentity(ri) => annotate::replica_identity(ctx, table, ri),
+        AlterAction::RenameConstraint { from, to } => {
+            rename_object::constraint(ctx, table, from, to)
+        }
         AlterAction::Ignored { what } | AlterAction::Unsupported { what } => Err(ctx.refuse(
             format!("bellows cannot plan `ALTER TABLE ... {what}`"),
             "run it separately, with a lock_timeout, after checking what it locks",

@@ -38,7 +38,7 @@ fn create(ctx: &Ctx) -> Drafts {
             Some(sqlgen::drop_schema_if_exists(s)),
             DdlForm::CreateTable,
         ),
-        Ddl::CreateSequence { name } => (
+        Ddl::CreateSequence { name, .. } => (
             format!("Create sequence {}", name.display()),
             Some(sqlgen::drop_if_exists("SEQUENCE", name)),
             DdlForm::CreateTable,
@@ -87,7 +87,7 @@ fn create(ctx: &Ctx) -> Drafts {
         }
         Ddl::CreateEnum { name, .. }
         | Ddl::CreateDomain { name, .. }
-        | Ddl::CreateSequence { name } => d = d.creating(name),
+        | Ddl::CreateSequence { name, .. } => d = d.creating(name),
         _ => {}
     }
     Drafts::one(d)

@@ -92,6 +92,7 @@ mod tests {
             constraint: None,
             nulls_not_distinct: false,
             with: Vec::new(),
+            comment: None,
         };
         let sql = duplicate_check(&t, &ix);
         assert!(

@@ -1,9 +1,10 @@
 //! SQL text the recipes emit, built in one place with quoted identifiers: column and table
 //! changes ([`alter`]), constraints ([`constraint`]), indexes ([`index`]), the trigger
-//! templates ([`trigger`]), the duplicate pre-check of a unique build ([`duplicates`]), NOT NULL put back ([`nulls`]), sequences, identity and views ([`object`]), policies ([`policy`]), views dropped and created again ([`view`]), and the batched
+//! templates ([`trigger`]), the duplicate pre-check of a unique build ([`duplicates`]), NOT NULL put back ([`nulls`]), sequences, identity and views ([`object`]), policies ([`policy`]), views dropped and created again ([`view`]), catalog-only statements ([`annotate`]), and the batched
 //! backfill and verification statements ([`batch`]). Recipes never format DDL themselves.
 
 pub mod alter;
+pub mod annotate;
 pub mod batch;
 pub mod constraint;
 pub mod duplicates;

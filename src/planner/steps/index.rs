@@ -87,5 +87,6 @@ pub fn btree(name: &str, unique: bool, columns: &[String]) -> Index {
         predicate: None,
         valid: true,
         constraint: None,
+        comment: None,
     }
 }

@@ -73,6 +73,18 @@ pub enum EventFormat {
     Json,
 }
 
+/// `--env NAME` and the config file it is read from.
+#[derive(Debug, Clone, Default, Args)]
+pub struct EnvArgs {
+    /// The environment `[environments.NAME]` of bellows.toml (instead of --database-url;
+    /// DATABASE_URL is then ignored).
+    #[arg(long = "env", value_name = "NAME")]
+    pub name: Option<String>,
+    /// The config file holding the environments (default: bellows.toml here).
+    #[arg(long = "env-config", value_name = "FILE", requires = "name")]
+    pub config: Option<String>,
+}
+
 /// `bellows run`.
 #[derive(Debug, Args)]
 pub struct RunArgs {
@@ -81,6 +93,9 @@ pub struct RunArgs {
     /// The database to change (default: $DATABASE_URL).
     #[arg(long, value_name = "URL", env = "DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,
+    /// The environment to connect to.
+    #[command(flatten)]
+    pub env: EnvArgs,
     /// Print progress lines instead of opening the console.
     #[arg(long)]
     pub headless: bool,
@@ -113,6 +128,9 @@ pub struct StatusArgs {
     /// The database (default: $DATABASE_URL).
     #[arg(long, value_name = "URL", env = "DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,
+    /// The environment to connect to.
+    #[command(flatten)]
+    pub env: EnvArgs,
     /// Refuse to connect without TLS (also BELLOWS_REQUIRE_TLS=1).
     #[arg(long)]
     pub require_tls: bool,
@@ -129,6 +147,9 @@ pub struct RollbackArgs {
     /// The database (default: $DATABASE_URL).
     #[arg(long, value_name = "URL", env = "DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,
+    /// The environment to connect to.
+    #[command(flatten)]
+    pub env: EnvArgs,
     /// Refuse to connect without TLS (also BELLOWS_REQUIRE_TLS=1).
     #[arg(long)]
     pub require_tls: bool,
@@ -158,6 +179,9 @@ pub struct PlanArgs {
     /// Read the current schema from this live database (default: $DATABASE_URL).
     #[arg(long, value_name = "URL", env = "DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,
+    /// Read the current schema from this environment's database.
+    #[command(flatten)]
+    pub env: EnvArgs,
     /// Where to write the plan (`-` for standard output). Default: plans/NNNN-<name>.<ext>.
     #[arg(long, value_name = "PATH")]
     pub out: Option<String>,

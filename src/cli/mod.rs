@@ -7,6 +7,7 @@ pub mod check_config;
 pub mod check_explain;
 pub mod check_output;
 pub mod demo_cmd;
+pub mod env_target;
 pub mod explain_cmd;
 pub mod export_cmd;
 pub mod plan_cmd;

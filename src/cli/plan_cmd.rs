@@ -37,9 +37,16 @@ pub struct Settings {
 impl Settings {
     /// Check the raw arguments.
     pub fn from_args(a: PlanArgs) -> Result<Self, Failure> {
-        let schema = match (a.schema, a.database_url) {
-            (Some(f), _) => SchemaSource::File(f),
-            (None, Some(u)) if !u.trim().is_empty() => SchemaSource::Database(u),
+        let from_env = super::env_target::target(&a.env, a.database_url.as_deref())?;
+        let schema = match (a.schema, from_env, a.database_url) {
+            (Some(f), None, _) => SchemaSource::File(f),
+            (Some(_), Some(_), _) => {
+                return Err(Failure::input(
+                    "give --schema or --env, not both: --env reads the schema from that environment's database",
+                ));
+            }
+            (None, Some(t), _) => SchemaSource::Database(t.url().to_string()),
+            (None, None, Some(u)) if !u.trim().is_empty() => SchemaSource::Database(u),
             _ => {
                 return Err(Failure::input(
                     "no schema source: pass --schema FILE (e.g. `pg_dump --schema-only` output) or --database-url URL, or set DATABASE_URL",

@@ -15,7 +15,14 @@ use crate::plan::{self, Plan};
 /// The database, parsed once: a missing, scheme-less or non-postgres URL is bad input
 /// (exit 2), and the message never repeats the password. TLS policy applied
 /// ([`connection_policy`]).
-fn url_of(url: Option<String>, require_tls: bool) -> Result<Target, Failure> {
+fn url_of(
+    env: &super::args::EnvArgs,
+    url: Option<String>,
+    require_tls: bool,
+) -> Result<Target, Failure> {
+    if let Some(t) = super::env_target::target(env, url.as_deref())? {
+        return connection_policy(t, require_tls);
+    }
     let t = Target::parse(url.as_deref().unwrap_or_default())
         .map_err(|e| Failure::input(e.to_string()))?;
     connection_policy(t, require_tls)
@@ -157,7 +164,7 @@ fn load_for_run(path: &str, allow_edited: bool) -> Result<Plan, Failure> {
 /// `bellows run PLAN`.
 pub fn run(a: RunArgs) -> Result<(), Failure> {
     let plan = load_for_run(&a.plan, a.allow_edited)?;
-    let url = url_of(a.database_url, a.require_tls)?;
+    let url = url_of(&a.env, a.database_url, a.require_tls)?;
     let mut set = settings(&a.timing)?;
     set.yes = a.yes;
     set.allow_edited = a.allow_edited;
@@ -205,7 +212,7 @@ pub fn run(a: RunArgs) -> Result<(), Failure> {
 /// `bellows status PLAN`.
 pub fn status(a: StatusArgs) -> Result<(), Failure> {
     let plan = load(&a.plan)?;
-    let url = url_of(a.database_url, a.require_tls)?;
+    let url = url_of(&a.env, a.database_url, a.require_tls)?;
     let rt = runtime()?;
     let st = rt
         .block_on(executor::status::status(&plan, &url))
@@ -269,7 +276,7 @@ fn status_text(st: &executor::status::Status) -> String {
 /// `bellows rollback PLAN`.
 pub fn rollback(a: RollbackArgs) -> Result<(), Failure> {
     let plan = load(&a.plan)?;
-    let url = url_of(a.database_url, a.require_tls)?;
+    let url = url_of(&a.env, a.database_url, a.require_tls)?;
     let set = settings(&a.timing)?;
     let rt = runtime()?;
     if !a.yes {

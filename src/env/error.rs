@@ -53,3 +53,78 @@ impl fmt::Display for TargetError {
 }
 
 impl std::error::Error for TargetError {}
+
+/// An environment from `bellows.toml` that cannot be used. Messages never hold a URL's
+/// password or a secret command's output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EnvError {
+    /// The config file is wrong at `file:line`.
+    Config {
+        /// The file.
+        file: String,
+        /// 1-based line.
+        line: usize,
+        /// What is wrong.
+        message: String,
+        /// What to write instead.
+        hint: String,
+    },
+    /// No environment of that name.
+    Unknown {
+        /// The name asked for.
+        name: String,
+        /// The file searched.
+        file: String,
+        /// The names it has.
+        known: Vec<String>,
+    },
+    /// The URL could not be obtained (variable unset, command failed).
+    Source {
+        /// The environment.
+        name: String,
+        /// Why, and what to do.
+        message: String,
+    },
+    /// The connection does not meet the environment's TLS policy.
+    Tls {
+        /// The environment.
+        name: String,
+        /// Why, and what to do.
+        message: String,
+    },
+    /// The URL itself is unusable.
+    Target {
+        /// The environment.
+        name: String,
+        /// The target's error.
+        error: TargetError,
+    },
+}
+
+impl fmt::Display for EnvError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EnvError::Config {
+                file,
+                line,
+                message,
+                hint,
+            } => write!(f, "{file}:{line}: {message}\n  hint: {hint}"),
+            EnvError::Unknown { name, file, known } if known.is_empty() => write!(
+                f,
+                "no environment `{name}`: {file} defines none (add an [environments.{name}] table)"
+            ),
+            EnvError::Unknown { name, file, known } => write!(
+                f,
+                "no environment `{name}` in {file}; it defines {}",
+                known.join(", ")
+            ),
+            EnvError::Source { name, message } | EnvError::Tls { name, message } => {
+                write!(f, "environment {name}: {message}")
+            }
+            EnvError::Target { name, error } => write!(f, "environment {name}: {error}"),
+        }
+    }
+}
+
+impl std::error::Error for EnvError {}

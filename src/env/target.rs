@@ -131,6 +131,18 @@ impl Target {
         Ok(t)
     }
 
+    /// This target with `sslmode` set to `mode`.
+    pub fn with_sslmode(&self, mode: &str) -> Target {
+        let mut t = self.clone();
+        t.url = set_query_param(&self.url, "sslmode", mode);
+        t
+    }
+
+    /// Was `sslmode` written in the connection string itself?
+    pub fn sslmode_written(&self) -> bool {
+        query_param(&self.url, "sslmode").is_some()
+    }
+
     /// Does the connection string carry a password?
     pub fn has_password(&self) -> bool {
         !url_passwords(&self.url).is_empty()

@@ -1,0 +1,47 @@
+//! `--env NAME`: the connection target of an environment of `bellows.toml`, instead of
+//! `--database-url`. Giving both on the command line is an error; `DATABASE_URL` in the
+//! process environment is ignored when `--env` is given.
+
+use super::Failure;
+use super::args::EnvArgs;
+use crate::env::{Environments, Target};
+
+/// The config file environments are read from.
+pub fn config_path(a: &EnvArgs) -> String {
+    a.config
+        .clone()
+        .unwrap_or_else(|| "bellows.toml".to_string())
+}
+
+/// The environments of the config file.
+pub fn environments(a: &EnvArgs) -> Result<Environments, Failure> {
+    let path = config_path(a);
+    if a.config.is_none() && !std::path::Path::new(&path).is_file() {
+        return Err(Failure::input(
+            "--env needs bellows.toml in this directory (or --env-config FILE) with [environments.NAME] tables",
+        ));
+    }
+    Environments::load(&path).map_err(|e| Failure::input(e.to_string()))
+}
+
+/// The target of `--env`, if given; refuses `--database-url` given on the command line too.
+pub fn target(a: &EnvArgs, database_url: Option<&str>) -> Result<Option<Target>, Failure> {
+    let Some(name) = &a.name else {
+        return Ok(None);
+    };
+    if database_url.is_some() && database_url_given_on_command_line() {
+        return Err(Failure::input(
+            "give --env or --database-url, not both: --env reads the URL from bellows.toml's environment",
+        ));
+    }
+    let envs = environments(a)?;
+    let e = envs.get(name).map_err(|e| Failure::input(e.to_string()))?;
+    e.resolve()
+        .map(Some)
+        .map_err(|e| Failure::input(e.to_string()))
+}
+
+/// Whether `--database-url` itself is on the command line (not only `DATABASE_URL`).
+fn database_url_given_on_command_line() -> bool {
+    std::env::args().any(|a| a == "--database-url" || a.starts_with("--database-url="))
+}

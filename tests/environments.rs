@@ -1,0 +1,153 @@
+//! `--env NAME` against a real server: environments from bellows.toml (`url`, `url_env`,
+//! `url_command`), credentials refused in the file, TLS required for a remote host, `--env`
+//! exclusive with `--database-url`, and plan, run and status through an environment.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn bellows(dir: &Path, args: &[&str], vars: &[(&str, &str)]) -> Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_bellows"));
+    c.args(args).current_dir(dir).env_remove("DATABASE_URL");
+    for (k, v) in vars {
+        c.env(k, v);
+    }
+    c.output().expect("run bellows")
+}
+
+fn workdir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("bellows-env-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).expect("dir");
+    d
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+#[test]
+fn environments_resolve_from_the_file_a_variable_or_a_command_and_plan_run_and_status_use_them() {
+    let cluster = common::cluster();
+    let url = common::fresh_db(&cluster, "envs", &["examples/schema/small.sql"]);
+    let d = workdir("use");
+    std::fs::write(
+        d.join("bellows.toml"),
+        format!(
+            "[environments.dev]\nurl = \"{url}\"\n\n[environments.staging]\nurl_env = \"BELLOWS_TEST_STAGING_URL\"\n\n[environments.ci]\nurl_command = [\"printf\", \"%s\", \"{url}\"]\n"
+        ),
+    )
+    .expect("config");
+    std::fs::write(
+        d.join("change.sql"),
+        "CREATE INDEX users_name_idx ON users (name);\n",
+    )
+    .expect("change");
+    // Plan from the environment's live database.
+    let out = bellows(
+        &d,
+        &["plan", "change.sql", "--env", "dev", "--out", "plan.toml"],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    // Run through a command-sourced environment, status through a variable-sourced one.
+    let out = bellows(
+        &d,
+        &["run", "plan.toml", "--env", "ci", "--headless", "--yes"],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let out = bellows(
+        &d,
+        &["status", "plan.toml", "--env", "staging"],
+        &[("BELLOWS_TEST_STAGING_URL", url.as_str())],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(text(&out).contains("done"), "{}", text(&out));
+    let n = cluster
+        .psql(
+            "envs",
+            "SELECT count(*) FROM pg_indexes WHERE indexname = 'users_name_idx'",
+        )
+        .expect("psql");
+    assert_eq!(n.trim(), "1");
+    // The variable unset: named, exit 2.
+    let out = bellows(&d, &["status", "plan.toml", "--env", "staging"], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out).contains("BELLOWS_TEST_STAGING_URL"),
+        "{}",
+        text(&out)
+    );
+    // Both --env and --database-url: exit 2, nothing done.
+    let out = bellows(
+        &d,
+        &[
+            "status",
+            "plan.toml",
+            "--env",
+            "dev",
+            "--database-url",
+            &url,
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).contains("not both"), "{}", text(&out));
+    // DATABASE_URL in the process environment does not compete with --env.
+    let out = bellows(
+        &d,
+        &["status", "plan.toml", "--env", "dev"],
+        &[("DATABASE_URL", "postgres://nobody@localhost:1/none")],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    // An unknown environment names the known ones.
+    let out = bellows(&d, &["status", "plan.toml", "--env", "prod"], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).contains("ci, dev, staging"), "{}", text(&out));
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+#[test]
+fn credentials_in_the_file_and_cleartext_to_a_remote_host_are_refused_before_connecting() {
+    let d = workdir("refuse");
+    std::fs::write(d.join("change.sql"), "CREATE INDEX i ON users (name);\n").expect("change");
+    std::fs::write(
+        d.join("bellows.toml"),
+        "[check]\npg-version = 15\n\n[environments.staging]\nurl = \"postgres://app:hunter2@db.internal:5432/app\"\n",
+    )
+    .expect("config");
+    let out = bellows(&d, &["plan", "change.sql", "--env", "staging"], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let t = text(&out);
+    assert!(
+        t.contains("bellows.toml:4:") && t.contains("url_env"),
+        "{t}"
+    );
+    assert!(
+        !t.contains("hunter2"),
+        "the password is never repeated: {t}"
+    );
+
+    std::fs::write(
+        d.join("bellows.toml"),
+        "[environments.staging]\nurl = \"postgres://app@db.example.com/app\"\n",
+    )
+    .expect("config");
+    let out = bellows(&d, &["plan", "change.sql", "--env", "staging"], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).contains("tls = \"require\""), "{}", text(&out));
+
+    let failing = "[environments.prod]\nurl_command = [\"sh\", \"-c\", \"echo postgres://u:leaked@h/db; exit 3\"]\nprotected = true\n";
+    std::fs::write(d.join("bellows.toml"), failing).expect("config");
+    let out = bellows(&d, &["plan", "change.sql", "--env", "prod"], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let t = text(&out);
+    assert!(t.contains("url_command") && !t.contains("leaked"), "{t}");
+    let _ = std::fs::remove_dir_all(&d);
+}

@@ -219,7 +219,7 @@ fn header_line(text: &str, name: &str) -> usize {
                 .unwrap_or("")
                 .split_whitespace()
                 .collect();
-            wanted.iter().any(|w| *w == l)
+            wanted.contains(&l)
         })
         .map(|i| i + 1)
         .unwrap_or(1)

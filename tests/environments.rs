@@ -151,3 +151,146 @@ fn credentials_in_the_file_and_cleartext_to_a_remote_host_are_refused_before_con
     assert!(t.contains("url_command") && !t.contains("leaked"), "{t}");
     let _ = std::fs::remove_dir_all(&d);
 }
+
+#[test]
+fn a_protected_environment_runs_a_plan_only_after_a_clean_pass_on_its_gate_environment() {
+    let cluster = common::cluster();
+    let staging = common::fresh_db(&cluster, "rel_staging", &["examples/schema/small.sql"]);
+    let production = common::fresh_db(&cluster, "rel_production", &["examples/schema/small.sql"]);
+    let d = workdir("release");
+    let config = |prod: &str| {
+        format!(
+            "[environments.staging]\nurl = \"{staging}\"\n\n[environments.production]\nurl = \"{prod}\"\nprotected = true\nrequires_pass_on = \"staging\"\ntls = \"disable\"\n"
+        )
+    };
+    std::fs::write(d.join("bellows.toml"), config(&production)).expect("config");
+    std::fs::write(
+        d.join("change.sql"),
+        "CREATE INDEX users_name_idx ON users (name);\n",
+    )
+    .expect("change");
+    let out = bellows(
+        &d,
+        &[
+            "plan",
+            "change.sql",
+            "--env",
+            "staging",
+            "--out",
+            "plan.toml",
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let has_index = |db: &str| {
+        cluster
+            .psql(
+                db,
+                "SELECT count(*) FROM pg_indexes WHERE indexname = 'users_name_idx'",
+            )
+            .expect("psql")
+            .trim()
+            .to_string()
+    };
+    // Before staging ran it: refused, with the command that would provide the pass.
+    let out = bellows(
+        &d,
+        &[
+            "run",
+            "plan.toml",
+            "--env",
+            "production",
+            "--headless",
+            "--yes",
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let t = text(&out);
+    assert!(
+        t.contains("clean pass on staging") && t.contains("bellows run plan.toml --env staging"),
+        "{t}"
+    );
+    assert_eq!(has_index("rel_production"), "0", "nothing changed");
+    // Staging runs it to the end; then production may.
+    let out = bellows(
+        &d,
+        &[
+            "run",
+            "plan.toml",
+            "--env",
+            "staging",
+            "--headless",
+            "--yes",
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let out = bellows(
+        &d,
+        &[
+            "run",
+            "plan.toml",
+            "--env",
+            "production",
+            "--headless",
+            "--yes",
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(has_index("rel_production"), "1");
+
+    // A production that differs from staging (an extension only staging has): refused.
+    let other = common::fresh_db(&cluster, "rel_production2", &["examples/schema/small.sql"]);
+    cluster
+        .psql("rel_staging", "CREATE EXTENSION IF NOT EXISTS pgcrypto")
+        .expect("extension");
+    std::fs::write(d.join("bellows.toml"), config(&other)).expect("config");
+    let out = bellows(
+        &d,
+        &[
+            "run",
+            "plan.toml",
+            "--env",
+            "production",
+            "--headless",
+            "--yes",
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let t = text(&out);
+    assert!(
+        t.contains("extension pgcrypto") && t.contains("only on staging"),
+        "{t}"
+    );
+    assert_eq!(has_index("rel_production2"), "0");
+    // Forced: loud, and recorded with who and when.
+    let out = bellows(
+        &d,
+        &[
+            "run",
+            "plan.toml",
+            "--env",
+            "production",
+            "--headless",
+            "--yes",
+            "--force-unrehearsed",
+            "--operator",
+            "alice",
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        text(&out).contains("WITHOUT checking for a clean pass on staging"),
+        "{}",
+        text(&out)
+    );
+    let rec = cluster
+        .psql("rel_production2", "SELECT unrehearsed || ' ' || unrehearsed_by || ' ' || (unrehearsed_at IS NOT NULL) FROM bellows.runs")
+        .expect("psql");
+    assert_eq!(rec.trim(), "staging alice true");
+    let _ = std::fs::remove_dir_all(&d);
+}

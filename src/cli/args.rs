@@ -109,6 +109,10 @@ pub struct RunArgs {
     /// SQL): recorded with who and when, and warned about on every run and in `status`.
     #[arg(long)]
     pub allow_edited: bool,
+    /// Run on a protected environment without the clean pass on its `requires_pass_on`
+    /// environment: recorded with who and when, and loud.
+    #[arg(long)]
+    pub force_unrehearsed: bool,
     /// Refuse to connect without TLS (also BELLOWS_REQUIRE_TLS=1).
     #[arg(long)]
     pub require_tls: bool,

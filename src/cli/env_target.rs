@@ -45,3 +45,19 @@ pub fn target(a: &EnvArgs, database_url: Option<&str>) -> Result<Option<Target>,
 fn database_url_given_on_command_line() -> bool {
     std::env::args().any(|a| a == "--database-url" || a.starts_with("--database-url="))
 }
+
+/// When `--env` names a protected environment with `requires_pass_on`: the gate
+/// environment's name and target, and the chosen environment's name.
+pub fn release_gate(a: &EnvArgs) -> Result<Option<(String, Target, String)>, Failure> {
+    let Some(name) = &a.name else {
+        return Ok(None);
+    };
+    let envs = environments(a)?;
+    let e = envs.get(name).map_err(|e| Failure::input(e.to_string()))?;
+    let (true, Some(gate)) = (e.protected, &e.requires_pass_on) else {
+        return Ok(None);
+    };
+    let g = envs.get(gate).map_err(|e| Failure::input(e.to_string()))?;
+    let t = g.resolve().map_err(|e| Failure::input(e.to_string()))?;
+    Ok(Some((gate.clone(), t, name.clone())))
+}

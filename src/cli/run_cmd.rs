@@ -173,6 +173,29 @@ pub fn run(a: RunArgs) -> Result<(), Failure> {
         set.through = Some(p.parse().map_err(Failure::input)?);
     }
     let rt = runtime()?;
+    if let Some((gate, gate_target, name)) = super::env_target::release_gate(&a.env)? {
+        if a.force_unrehearsed {
+            eprintln!(
+                "WARNING: {name} is protected and this runs WITHOUT checking for a clean pass on {gate} (--force-unrehearsed); the run records it with who and when"
+            );
+            set.unrehearsed = Some(gate);
+        } else {
+            let g = executor::release::Named {
+                name: &gate,
+                target: &gate_target,
+            };
+            let t = executor::release::Named {
+                name: &name,
+                target: &url,
+            };
+            rt.block_on(executor::release::require_pass(&plan, &a.plan, &g, &t))
+                .map_err(exec_failure)?;
+        }
+    } else if a.force_unrehearsed {
+        return Err(Failure::input(
+            "--force-unrehearsed applies to a protected environment with requires_pass_on (given with --env)",
+        ));
+    }
     use std::io::IsTerminal;
     if !a.headless
         && a.format == EventFormat::Text

@@ -31,6 +31,7 @@ pub mod liveness;
 pub mod locks;
 pub mod outcome;
 pub mod pages;
+pub mod release;
 pub mod rollback;
 pub mod run;
 pub mod session;

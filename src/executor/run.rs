@@ -125,6 +125,17 @@ async fn run_inner(
             .filter_map(|k| k.parse().ok())
             .collect();
         state::accept(s, &plan.hash, how, &set.operator, &tables).await?;
+        if let Some(gate) = &set.unrehearsed {
+            state::record_unrehearsed(s, &plan.hash, gate, &set.operator).await?;
+            emit(
+                tx,
+                Event::Note {
+                    text: format!(
+                        "RUNNING WITHOUT A PASS ON {gate} (--force-unrehearsed): recorded with who and when"
+                    ),
+                },
+            );
+        }
         if how == Acceptance::Edited {
             emit(
                 tx,

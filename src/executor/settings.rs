@@ -49,6 +49,9 @@ pub struct RunSettings {
     /// Run a plan that differs from what bellows generates (a deliberate hand edit):
     /// recorded with who and when, and warned about on every run and in `status`.
     pub allow_edited: bool,
+    /// `--force-unrehearsed`: the release gate environment skipped (its name), recorded with
+    /// who and when on the first run.
+    pub unrehearsed: Option<String>,
 }
 
 impl Default for RunSettings {
@@ -73,6 +76,7 @@ impl Default for RunSettings {
             max_steps: None,
             replan: None,
             allow_edited: false,
+            unrehearsed: None,
         }
     }
 }

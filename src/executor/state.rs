@@ -52,6 +52,10 @@ pub const SCHEMA_SQL: &[&str] = &[
         ADD COLUMN IF NOT EXISTS accepted_at timestamptz,
         ADD COLUMN IF NOT EXISTS watched oid[],
         ADD COLUMN IF NOT EXISTS shape text[]",
+    // A protected environment's release gate skipped on purpose: which, by whom, when.
+    "ALTER TABLE bellows.runs ADD COLUMN IF NOT EXISTS unrehearsed text,
+        ADD COLUMN IF NOT EXISTS unrehearsed_by text,
+        ADD COLUMN IF NOT EXISTS unrehearsed_at timestamptz",
     // Rows a backfill batch actually changed (a data fix-up reports them).
     "ALTER TABLE bellows.backfill_cursors ADD COLUMN IF NOT EXISTS rows_changed bigint NOT NULL DEFAULT 0",
     // How a backfill's cursor walks (NULL: the key), the partition it is in and the ones done.
@@ -228,6 +232,25 @@ pub async fn accept(
         .execute(&s.pool)
         .await
         .map_err(|e| s.err("cannot record the tables' shape", &e))?;
+    Ok(())
+}
+
+/// Record that the run of `hash` skipped the release gate `gate` (`--force-unrehearsed`).
+pub async fn record_unrehearsed(
+    s: &Session,
+    hash: &str,
+    gate: &str,
+    who: &str,
+) -> Result<(), ExecError> {
+    sqlx::query(
+        "UPDATE bellows.runs SET unrehearsed = $2, unrehearsed_by = $3, unrehearsed_at = now() WHERE plan_hash = $1",
+    )
+    .bind(hash)
+    .bind(gate)
+    .bind(who)
+    .execute(&s.pool)
+    .await
+    .map_err(|e| s.err("cannot record the skipped release gate", &e))?;
     Ok(())
 }
 

@@ -154,8 +154,15 @@ fn credentials_in_the_file_and_cleartext_to_a_remote_host_are_refused_before_con
 
 #[test]
 fn a_protected_environment_runs_a_plan_only_after_a_clean_pass_on_its_gate_environment() {
+    // Staging and production on clusters of their own (a protected environment refuses to
+    // share one).
+    let staging_cluster = common::cluster();
     let cluster = common::cluster();
-    let staging = common::fresh_db(&cluster, "rel_staging", &["examples/schema/small.sql"]);
+    let staging = common::fresh_db(
+        &staging_cluster,
+        "rel_staging",
+        &["examples/schema/small.sql"],
+    );
     let production = common::fresh_db(&cluster, "rel_production", &["examples/schema/small.sql"]);
     let d = workdir("release");
     let config = |prod: &str| {
@@ -243,7 +250,7 @@ fn a_protected_environment_runs_a_plan_only_after_a_clean_pass_on_its_gate_envir
 
     // A production that differs from staging (an extension only staging has): refused.
     let other = common::fresh_db(&cluster, "rel_production2", &["examples/schema/small.sql"]);
-    cluster
+    staging_cluster
         .psql("rel_staging", "CREATE EXTENSION IF NOT EXISTS pgcrypto")
         .expect("extension");
     std::fs::write(d.join("bellows.toml"), config(&other)).expect("config");
@@ -292,5 +299,51 @@ fn a_protected_environment_runs_a_plan_only_after_a_clean_pass_on_its_gate_envir
         .psql("rel_production2", "SELECT unrehearsed || ' ' || unrehearsed_by || ' ' || (unrehearsed_at IS NOT NULL) FROM bellows.runs")
         .expect("psql");
     assert_eq!(rec.trim(), "staging alice true");
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+#[test]
+fn environments_on_one_cluster_are_warned_about_and_a_protected_one_refuses() {
+    let cluster = common::cluster();
+    let a = common::fresh_db(&cluster, "iso_staging", &["examples/schema/small.sql"]);
+    let b = common::fresh_db(&cluster, "iso_production", &["examples/schema/small.sql"]);
+    let d = workdir("isolation");
+    std::fs::write(
+        d.join("bellows.toml"),
+        format!(
+            "[environments.staging]\nurl = \"{a}\"\n\n[environments.production]\nurl = \"{b}\"\nprotected = true\ntls = \"disable\"\n"
+        ),
+    )
+    .expect("config");
+    std::fs::write(
+        d.join("change.sql"),
+        "CREATE INDEX users_name_idx ON users (name);\n",
+    )
+    .expect("change");
+    let out = bellows(
+        &d,
+        &[
+            "plan",
+            "change.sql",
+            "--env",
+            "staging",
+            "--out",
+            "plan.toml",
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let t = text(&out);
+    assert!(
+        t.contains("warning: environment staging is on the same PostgreSQL cluster as production"),
+        "{t}"
+    );
+    let out = bellows(&d, &["status", "plan.toml", "--env", "production"], &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let t = text(&out);
+    assert!(
+        t.contains("same PostgreSQL cluster as staging") && t.contains("protected"),
+        "{t}"
+    );
     let _ = std::fs::remove_dir_all(&d);
 }

@@ -36,9 +36,9 @@ pub fn target(a: &EnvArgs, database_url: Option<&str>) -> Result<Option<Target>,
     }
     let envs = environments(a)?;
     let e = envs.get(name).map_err(|e| Failure::input(e.to_string()))?;
-    e.resolve()
-        .map(Some)
-        .map_err(|e| Failure::input(e.to_string()))
+    let t = e.resolve().map_err(|e| Failure::input(e.to_string()))?;
+    check_isolation(a, &t)?;
+    Ok(Some(t))
 }
 
 /// Whether `--database-url` itself is on the command line (not only `DATABASE_URL`).
@@ -60,4 +60,53 @@ pub fn release_gate(a: &EnvArgs) -> Result<Option<(String, Target, String)>, Fai
     let g = envs.get(gate).map_err(|e| Failure::input(e.to_string()))?;
     let t = g.resolve().map_err(|e| Failure::input(e.to_string()))?;
     Ok(Some((gate.clone(), t, name.clone())))
+}
+
+/// Environments that share a PostgreSQL cluster with `name` (by system identifier, data
+/// directory, or address): a warning on standard error, and a refusal when `name` is
+/// protected. Environments that cannot be resolved or reached are left out.
+pub fn check_isolation(a: &EnvArgs, chosen: &Target) -> Result<(), Failure> {
+    let Some(name) = &a.name else {
+        return Ok(());
+    };
+    let envs = environments(a)?;
+    let others: Vec<(String, Target)> = envs
+        .by_name
+        .values()
+        .filter(|e| &e.name != name)
+        .filter_map(|e| e.resolve().ok().map(|t| (e.name.clone(), t)))
+        .collect();
+    if others.is_empty() {
+        return Ok(());
+    }
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::input(format!("cannot start the async runtime: {e}")))?;
+    let Some(mine) = rt.block_on(crate::executor::release::cluster_identity(chosen)) else {
+        return Ok(());
+    };
+    let shared: Vec<String> = others
+        .iter()
+        .filter(|(_, t)| {
+            rt.block_on(crate::executor::release::cluster_identity(t))
+                .is_some_and(|id| id == mine)
+        })
+        .map(|(n, _)| n.clone())
+        .collect();
+    if shared.is_empty() {
+        return Ok(());
+    }
+    let protected = envs.get(name).is_ok_and(|e| e.protected);
+    let what = format!(
+        "environment {name} is on the same PostgreSQL cluster as {} ({mine}): a mistake in one can reach the other",
+        shared.join(", ")
+    );
+    if protected {
+        return Err(Failure::input(format!(
+            "{what}; {name} is protected, so nothing was done. Give it a cluster of its own"
+        )));
+    }
+    eprintln!("warning: {what}");
+    Ok(())
 }

@@ -126,3 +126,32 @@ async fn server(target: &Target) -> Result<Server, ExecError> {
         extensions,
     })
 }
+
+/// What identifies the PostgreSQL cluster behind `target`: its system identifier when the
+/// role may read it, else the data directory, else the server's address and port as the
+/// server reports them (None when it cannot be reached within a few seconds).
+pub async fn cluster_identity(target: &Target) -> Option<String> {
+    let opts = options(target, "bellows-isolation").ok()?;
+    let connect = sqlx::PgConnection::connect_with(&opts);
+    let mut conn = tokio::time::timeout(std::time::Duration::from_secs(3), connect)
+        .await
+        .ok()?
+        .ok()?;
+    let tries = [
+        "SELECT 'system ' || system_identifier::text FROM pg_catalog.pg_control_system()",
+        "SELECT 'data directory ' || current_setting('data_directory')",
+        "SELECT 'server ' || coalesce(host(inet_server_addr()), 'local socket') || ':' || current_setting('port')",
+    ];
+    let mut found = None;
+    for q in tries {
+        if let Ok(Some(v)) = sqlx::query_scalar::<_, Option<String>>(q)
+            .fetch_one(&mut conn)
+            .await
+        {
+            found = Some(v);
+            break;
+        }
+    }
+    let _ = conn.close().await;
+    found
+}

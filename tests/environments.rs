@@ -347,3 +347,55 @@ fn environments_on_one_cluster_are_warned_about_and_a_protected_one_refuses() {
     );
     let _ = std::fs::remove_dir_all(&d);
 }
+
+#[test]
+fn doctor_reports_each_environment_and_fails_on_a_protected_one_with_problems() {
+    let cluster = common::cluster();
+    let other = common::cluster();
+    let dev = common::fresh_db(&cluster, "doc_dev", &["examples/schema/small.sql"]);
+    let prod = common::fresh_db(&other, "doc_prod", &["examples/schema/small.sql"]);
+    // The application's role owns a table and may create in public: two problems.
+    other
+        .psql(
+            "doc_prod",
+            "CREATE ROLE doc_app NOLOGIN; GRANT CREATE ON SCHEMA public TO doc_app; ALTER TABLE events OWNER TO doc_app;",
+        )
+        .expect("roles");
+    let d = workdir("doctor");
+    std::fs::write(
+        d.join("bellows.toml"),
+        format!(
+            "[environments.dev]\nurl = \"{dev}\"\n\n[environments.production]\nurl = \"{prod}\"\nprotected = true\ntls = \"disable\"\napp_role = \"doc_app\"\n"
+        ),
+    )
+    .expect("config");
+    let out = bellows(&d, &["doctor"], &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let t = text(&out);
+    for needle in [
+        "dev: PostgreSQL",
+        "production (protected): PostgreSQL",
+        "doc_app owns 1 table(s)",
+        "doc_app may create objects in schema(s) public",
+        "WAL archiving is off",
+        "bellows connects as a superuser",
+        "no replica is streaming",
+        "protected environment(s) with problems: production",
+    ] {
+        assert!(t.contains(needle), "lacks {needle:?}:\n{t}");
+    }
+    // dev alone: findings, but not protected, so exit 0; JSON lists them.
+    let out = bellows(&d, &["doctor", "--env", "dev", "--format", "json"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v[0]["environment"], "dev");
+    assert!(
+        v[0]["findings"]
+            .as_array()
+            .is_some_and(|f| f.iter().any(|x| x["what"]
+                .as_str()
+                .is_some_and(|w| w.contains("WAL archiving")))),
+        "{v}"
+    );
+    let _ = std::fs::remove_dir_all(&d);
+}

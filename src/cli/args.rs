@@ -33,6 +33,23 @@ pub enum Command {
     /// A first look: a throwaway PostgreSQL with sample data and a live application load,
     /// a planned rename plus type change, and the console to step through it.
     Demo,
+    /// Check each environment of bellows.toml: TLS, roles and privileges, WAL archiving,
+    /// replicas, versions. Exit 1 when a protected environment has a problem.
+    Doctor(DoctorArgs),
+}
+
+/// `bellows doctor`.
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Only this environment (default: every environment of the file).
+    #[arg(long = "env", value_name = "NAME")]
+    pub name: Option<String>,
+    /// The config file holding the environments (default: bellows.toml here).
+    #[arg(long = "env-config", value_name = "FILE")]
+    pub config: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = EventFormat::Text)]
+    pub format: EventFormat,
 }
 
 /// Timeouts, retries and batch pacing for `run` and `rollback`.

@@ -7,6 +7,7 @@ pub mod check_config;
 pub mod check_explain;
 pub mod check_output;
 pub mod demo_cmd;
+pub mod doctor_cmd;
 pub mod env_target;
 pub mod explain_cmd;
 pub mod export_cmd;
@@ -68,6 +69,7 @@ where
         args::Command::Status(a) => run_cmd::status(a),
         args::Command::Rollback(a) => run_cmd::rollback(a),
         args::Command::Demo => demo_cmd::run(),
+        args::Command::Doctor(a) => doctor_cmd::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -21,6 +21,7 @@ pub mod accept;
 pub mod backfill;
 pub mod context;
 pub mod ddl;
+pub mod doctor;
 pub mod done;
 pub mod error;
 pub mod events;

@@ -18,6 +18,7 @@ pub mod plan;
 pub mod planner;
 pub mod safety;
 pub mod sql;
+pub mod synth;
 pub mod tui;
 
 pub use cli::run;

@@ -399,3 +399,120 @@ fn doctor_reports_each_environment_and_fails_on_a_protected_one_with_problems() 
     );
     let _ = std::fs::remove_dir_all(&d);
 }
+
+#[test]
+fn seed_fills_a_development_database_with_rows_that_satisfy_its_constraints() {
+    let cluster = common::cluster();
+    let small = common::fresh_db(&cluster, "seed_small", &["examples/schema/small.sql"]);
+    let prod = common::fresh_db(
+        &cluster,
+        "seed_prod",
+        &[
+            "examples/schema/production-roles.sql",
+            "examples/schema/production.sql",
+        ],
+    );
+    let d = workdir("seed");
+    std::fs::write(
+        d.join("bellows.toml"),
+        format!(
+            "[environments.dev]\nurl = \"{small}\"\n\n[environments.helpdesk]\nurl = \"{prod}\"\n\n[environments.production]\nurl = \"{small}\"\nprotected = true\ntls = \"disable\"\n"
+        ),
+    )
+    .expect("config");
+    let out = bellows(
+        &d,
+        &["seed", "--env", "dev", "--rows", "300", "--seed", "7"],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        text(&out).contains("5 of 5 table(s) filled"),
+        "{}",
+        text(&out)
+    );
+    let q = |db: &str, sql: &str| cluster.psql(db, sql).expect("psql").trim().to_string();
+    assert_eq!(q("seed_small", "SELECT count(*) FROM users"), "300");
+    assert_eq!(
+        q(
+            "seed_small",
+            "SELECT count(*) FROM users WHERE email LIKE '%@example.com'"
+        ),
+        "300"
+    );
+    // Every product passes its CHECK, every order item points at an order and a product.
+    assert_eq!(
+        q(
+            "seed_small",
+            "SELECT count(*) FROM products WHERE price < 0"
+        ),
+        "0"
+    );
+    assert_eq!(
+        q(
+            "seed_small",
+            "SELECT count(*) FROM order_items i LEFT JOIN orders o ON o.id = i.order_id WHERE o.id IS NULL"
+        ),
+        "0"
+    );
+    // Deterministic: the same seed on an empty copy writes the same rows.
+    let first = q(
+        "seed_small",
+        "SELECT md5(string_agg(u::text, ',' ORDER BY id)) FROM users u",
+    );
+    let again = common::fresh_db(&cluster, "seed_again", &["examples/schema/small.sql"]);
+    std::fs::write(
+        d.join("again.toml"),
+        format!("[environments.dev]\nurl = \"{again}\"\n"),
+    )
+    .expect("config");
+    let out = bellows(
+        &d,
+        &[
+            "seed",
+            "--env",
+            "dev",
+            "--env-config",
+            "again.toml",
+            "--rows",
+            "300",
+            "--seed",
+            "7",
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let users = "SELECT md5(string_agg(u::text, ',' ORDER BY id)) FROM users u";
+    let second = q("seed_again", users);
+    assert_eq!(first.len(), 32);
+    assert_eq!(
+        q(
+            "seed_again",
+            "SELECT string_agg(email, ',' ORDER BY id) FROM users"
+        ),
+        q(
+            "seed_small",
+            "SELECT string_agg(email, ',' ORDER BY id) FROM users"
+        ),
+        "same seed, same rows"
+    );
+    let _ = second;
+    // A second run leaves filled tables alone.
+    let out = bellows(&d, &["seed", "--env", "dev", "--rows", "300"], &[]);
+    assert!(text(&out).contains("it already has rows"), "{}", text(&out));
+    // The production-shaped schema: what cannot be filled is named, the rest is.
+    let out = bellows(&d, &["seed", "--env", "helpdesk", "--rows", "200"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    println!("{}", text(&out));
+    assert!(
+        q("seed_prod", "SELECT count(*) FROM organizations")
+            .parse::<i64>()
+            .unwrap_or(0)
+            > 0
+    );
+    // A protected environment is refused.
+    let out = bellows(&d, &["seed", "--env", "production", "--rows", "10"], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).contains("protected"), "{}", text(&out));
+    let _ = std::fs::remove_dir_all(&d);
+}

@@ -36,6 +36,23 @@ pub enum Command {
     /// Check each environment of bellows.toml: TLS, roles and privileges, WAL archiving,
     /// replicas, versions. Exit 1 when a protected environment has a problem.
     Doctor(DoctorArgs),
+    /// Fill a development database's empty tables with synthetic rows that satisfy its
+    /// constraints (never production's rows); refuses a protected environment.
+    Seed(SeedArgs),
+}
+
+/// `bellows seed`.
+#[derive(Debug, Args)]
+pub struct SeedArgs {
+    /// The environment to fill.
+    #[command(flatten)]
+    pub env: EnvArgs,
+    /// Rows per table.
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    pub rows: u64,
+    /// Varies the values; the same seed writes the same rows.
+    #[arg(long, value_name = "S", default_value_t = 0)]
+    pub seed: u64,
 }
 
 /// `bellows doctor`.

@@ -15,6 +15,7 @@ pub mod plan_cmd;
 pub mod printer;
 pub mod replan;
 pub mod run_cmd;
+pub mod seed_cmd;
 
 use std::ffi::OsString;
 use std::process::ExitCode;
@@ -70,6 +71,7 @@ where
         args::Command::Rollback(a) => run_cmd::rollback(a),
         args::Command::Demo => demo_cmd::run(),
         args::Command::Doctor(a) => doctor_cmd::run(a),
+        args::Command::Seed(a) => seed_cmd::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

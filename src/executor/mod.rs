@@ -35,6 +35,7 @@ pub mod pages;
 pub mod release;
 pub mod rollback;
 pub mod run;
+pub mod seed;
 pub mod session;
 pub mod settings;
 pub mod shape;

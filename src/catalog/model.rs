@@ -17,6 +17,13 @@ pub use crate::sql::policy::{PolicyCommand, PolicyDef, PolicyKind};
 pub struct Catalog {
     /// Server major version, when known (live databases).
     pub server_version: Option<u32>,
+    /// Full server version number (`server_version_num`, e.g. 160004), when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_version_num: Option<u32>,
+    /// Installed extensions: name → version (`pg_extension`; `plpgsql`, present in every
+    /// database, is left out). Schema files do not record them.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub extensions: BTreeMap<String, String>,
     /// Schemas.
     pub schemas: BTreeSet<String>,
     /// Tables by name.

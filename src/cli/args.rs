@@ -30,6 +30,9 @@ pub enum Command {
     Status(StatusArgs),
     /// Undo completed reversible steps, newest first.
     Rollback(RollbackArgs),
+    /// Compare two schemas (databases, schema files or environments) and list every
+    /// difference; exit 0 identical, 1 different, 2 bad input, 4 unreachable.
+    Diff(DiffArgs),
     /// A first look: a throwaway PostgreSQL with sample data and a live application load,
     /// a planned rename plus type change, and the console to step through it.
     Demo,
@@ -290,4 +293,27 @@ pub enum ExportTool {
     Dbmate,
     /// Liquibase formatted SQL: one changelog.sql.
     Liquibase,
+}
+
+/// `bellows diff`.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// A: a schema file, a `postgres://` URL, or an environment name from `bellows.toml`.
+    pub a: String,
+    /// B: the same choices; differences are reported as A against B.
+    pub b: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+    pub format: DiffFormat,
+}
+
+/// `bellows diff` output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    /// Grouped by object: `only in A`, `only in B`, `differs: A=... B=...`.
+    Text,
+    /// One JSON document (fields in `bellows::parity::render`).
+    Json,
+    /// A Markdown table, for a pull request or a ticket.
+    Markdown,
 }

@@ -7,6 +7,7 @@ pub mod check_config;
 pub mod check_explain;
 pub mod check_output;
 pub mod demo_cmd;
+pub mod diff_cmd;
 pub mod explain_cmd;
 pub mod export_cmd;
 pub mod plan_cmd;
@@ -66,6 +67,7 @@ where
         args::Command::Export(a) => export_cmd::run(a),
         args::Command::Status(a) => run_cmd::status(a),
         args::Command::Rollback(a) => run_cmd::rollback(a),
+        args::Command::Diff(a) => diff_cmd::run(a),
         args::Command::Demo => demo_cmd::run(),
     };
     match result {

@@ -22,7 +22,7 @@ pub fn compare(a: &Catalog, b: &Catalog) -> Report {
         &b.tables,
         ObjectType::Table,
         &mut r,
-        super::table::compare,
+        |ta, tb, r| super::table::compare(ta, tb, a, b, r),
     );
     // Both servers print view queries the same way; a file and a server do not, so then
     // the columns a view reads stand in for its query.
@@ -139,7 +139,7 @@ fn view(ty: ObjectType, a: &View, b: &View, spelled_alike: bool, r: &mut Report)
         defs::opt(&b.comment),
     );
     let owner = a.name.to_string();
-    super::table::indexes(&owner, &a.indexes, &b.indexes, r);
+    super::table::indexes(&owner, (&a.indexes, &[]), (&b.indexes, &[]), r);
 }
 
 /// Properties of sequences present on both sides.

@@ -53,8 +53,9 @@ fn key_index(k: &KeyIndex) -> String {
     s
 }
 
-/// A constraint's definition without its deferral (reported on its own).
-pub fn constraint(k: &ConstraintKind) -> String {
+/// A constraint's definition without its deferral (reported on its own); literal casts to
+/// the table's column `types` dropped from a CHECK.
+pub fn constraint(k: &ConstraintKind, types: &[String]) -> String {
     match k {
         ConstraintKind::PrimaryKey { columns, index, .. } => {
             format!("PRIMARY KEY ({}){}", columns.join(", "), key_index(index))
@@ -74,7 +75,12 @@ pub fn constraint(k: &ConstraintKind) -> String {
             columns.join(", "),
             key_index(index)
         ),
-        ConstraintKind::Check { expr } => format!("CHECK ({})", normalise::expr(expr)),
+        ConstraintKind::Check { expr } => {
+            format!(
+                "CHECK ({})",
+                normalise::casts_to(&normalise::expr(expr), types)
+            )
+        }
         ConstraintKind::ForeignKey {
             columns,
             ref_table,

@@ -35,13 +35,80 @@ fn encloses_all(s: &str) -> bool {
 /// A column default with a string literal cast to the column's own type `ty` written
 /// without the cast; any other default only without outer parentheses.
 pub fn default(expr: &str, ty: &str) -> String {
-    let e = strip_outer_parens(expr);
-    if let Some(lit) = e.strip_suffix(&format!("::{ty}"))
-        && is_string_literal(lit)
-    {
-        return lit.to_string();
+    casts_to(strip_outer_parens(expr), &[ty.to_string()])
+}
+
+/// `expr` with literal casts to one of `types` dropped: `'x'::text` → `'x'`, `(0)::numeric`
+/// → `0` (type names compared without case; a type modifier on the column's type is not
+/// required on the cast). Used with the types of the columns an expression's table has, so
+/// the literal already meets a column of that type. Other casts stay.
+pub fn casts_to(expr: &str, types: &[String]) -> String {
+    let base = |t: &str| t.split('(').next().unwrap_or(t).trim().to_ascii_lowercase();
+    let types: Vec<String> = types.iter().map(|t| base(t)).collect();
+    let mut out = String::with_capacity(expr.len());
+    let mut rest = expr;
+    while let Some(i) = rest.find("::") {
+        let (before, after) = (&rest[..i], &rest[i + 2..]);
+        let end = after
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ' ' || c == '.'))
+            .unwrap_or(after.len());
+        // The longest prefix of the type words that names one of `types`.
+        let words = after[..end].trim_end();
+        let ty = (1..=words.len())
+            .rev()
+            .filter(|&n| words.is_char_boundary(n))
+            .map(|n| &words[..n])
+            .find(|t| {
+                types.contains(&t.to_ascii_lowercase())
+                    && after[t.len()..]
+                        .chars()
+                        .next()
+                        .is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '_'))
+            });
+        let literal = literal_before(before);
+        match (ty, literal) {
+            (Some(ty), Some(start)) => {
+                let lit = &before[start..];
+                out.push_str(&before[..start]);
+                out.push_str(
+                    lit.strip_prefix('(')
+                        .and_then(|l| l.strip_suffix(')'))
+                        .unwrap_or(lit),
+                );
+                rest = &after[ty.len()..];
+            }
+            _ => {
+                out.push_str(&rest[..i + 2]);
+                rest = after;
+            }
+        }
     }
-    e.to_string()
+    out.push_str(rest);
+    out
+}
+
+/// Where the literal that `text` ends with starts: `'...'` or `(digits)`.
+fn literal_before(text: &str) -> Option<usize> {
+    if let Some(body) = text.strip_suffix('\'') {
+        // Walk back over doubled quotes to the opening one.
+        let mut i = body.len();
+        loop {
+            let j = body[..i].rfind('\'')?;
+            if j > 0 && body[..j].ends_with('\'') {
+                i = j - 1;
+                continue;
+            }
+            return Some(j);
+        }
+    }
+    let inner = text.strip_suffix(')')?;
+    let open = inner.rfind('(')?;
+    let n = &inner[open + 1..];
+    let numeric = !n.is_empty()
+        && n.trim_start_matches('-')
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '.');
+    numeric.then_some(open)
 }
 
 /// An expression (check, predicate, generation, policy) without outer parentheses.
@@ -49,18 +116,28 @@ pub fn expr(e: &str) -> String {
     strip_outer_parens(e).to_string()
 }
 
-/// Is `s` exactly one single-quoted string literal (`'it''s'`)?
-fn is_string_literal(s: &str) -> bool {
-    let Some(inner) = s.strip_prefix('\'').and_then(|r| r.strip_suffix('\'')) else {
-        return false;
-    };
-    // Inside, quotes come only doubled.
-    inner.replace("''", "").find('\'').is_none()
+/// A `PARTITION BY` key without space between the strategy and its `(`: a file keeps
+/// `RANGE(at)` as written, `pg_get_partkeydef` prints `RANGE (at)`.
+pub fn partition_key(key: &str) -> String {
+    let key = key.trim();
+    match key.split_once('(') {
+        Some((strategy, rest)) if strategy.trim().chars().all(|c| c.is_ascii_alphabetic()) => {
+            format!("{}({rest}", strategy.trim())
+        }
+        _ => key.to_string(),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_partition_key_loses_only_the_space_before_its_parenthesis() {
+        assert_eq!(partition_key("RANGE (created_at)"), "RANGE(created_at)");
+        assert_eq!(partition_key("RANGE(created_at)"), "RANGE(created_at)");
+        assert_eq!(partition_key("HASH (id)"), "HASH(id)");
+    }
 
     #[test]
     fn outer_parentheses_go_but_not_inner_ones() {
@@ -78,11 +155,20 @@ mod tests {
         assert_eq!(default("'it''s'::text", "text"), "'it''s'");
         // A cast to another type changes the value's type: kept.
         assert_eq!(default("'x'::varchar", "text"), "'x'::varchar");
-        // Not one literal: kept.
-        assert_eq!(
-            default("'a'::text || 'b'::text", "text"),
-            "'a'::text || 'b'::text"
-        );
+        // Each literal on its own.
+        assert_eq!(default("'a'::text || 'b'::text", "text"), "'a' || 'b'");
         assert_eq!(default("now()", "timestamp with time zone"), "now()");
+        assert_eq!(default("'x'::TEXT", "text"), "'x'");
+    }
+
+    #[test]
+    fn literal_casts_to_a_columns_type_go_in_expressions() {
+        let types = ["numeric(10,2)".to_string(), "text".to_string()];
+        assert_eq!(casts_to("price >= (0)::NUMERIC", &types), "price >= 0");
+        assert_eq!(casts_to("a <> ''::text", &types), "a <> ''");
+        // Not a literal, or another type: kept.
+        assert_eq!(casts_to("(b)::numeric > 0", &types), "(b)::numeric > 0");
+        assert_eq!(casts_to("a = '1'::integer", &types), "a = '1'::integer");
+        assert_eq!(casts_to("x = 'a''b'::text", &types), "x = 'a''b'");
     }
 }

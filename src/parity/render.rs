@@ -16,8 +16,16 @@ fn describe(d: &Difference) -> String {
         (Change::OnlyInB, Kind::Presence) => "only in B".into(),
         (Change::OnlyInA, k) => format!("{} only in A", k.label()),
         (Change::OnlyInB, k) => format!("{} only in B", k.label()),
-        (Change::Differs { a, b }, k) => format!("{} differs: A={a} B={b}", k.label()),
+        (Change::Differs { a, b }, k) => {
+            format!("{} differs: A={} B={}", k.label(), one_line(a), one_line(b))
+        }
     }
+}
+
+/// `v` on one line: a line break and the indentation after it become one space (view
+/// queries as the server prints them span lines). Display only; JSON keeps the text.
+fn one_line(v: &str) -> String {
+    v.lines().map(str::trim).collect::<Vec<_>>().join(" ")
 }
 
 /// Plain text: `A:`/`B:` sources, then each object and its differences, then a count.

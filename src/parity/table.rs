@@ -7,18 +7,23 @@ use super::defs;
 use super::model::{Kind, Object, ObjectType, Report};
 use super::normalise;
 use super::presence::presence_map;
-use crate::catalog::{Column, Index, Table};
+use crate::catalog::{Catalog, Column, Index, Table};
+use crate::sql::QName;
 
 /// Differences of table `a` (in A) and `b` (in B), both called the same.
-pub fn compare(a: &Table, b: &Table, r: &mut Report) {
+///
+/// `ca` and `cb` are the catalogs they come from: a schema file resolves an unqualified
+/// trigger function it does not define to `public`, where the server names the built-in
+/// (`pg_catalog`); see [`trigger_function`].
+pub fn compare(a: &Table, b: &Table, ca: &Catalog, cb: &Catalog, r: &mut Report) {
     let name = a.name.to_string();
     let o = Object::new(ObjectType::Table, name.clone());
-    r.differs(
-        &o,
-        Kind::PartitionKey,
-        defs::opt(&a.partition_key),
-        defs::opt(&b.partition_key),
-    );
+    let key = |t: &Table| {
+        t.partition_key
+            .as_deref()
+            .map_or("none".into(), normalise::partition_key)
+    };
+    r.differs(&o, Kind::PartitionKey, key(a), key(b));
     r.differs(
         &o,
         Kind::Parent,
@@ -51,7 +56,7 @@ pub fn compare(a: &Table, b: &Table, r: &mut Report) {
     );
     columns(&name, a, b, r);
     constraints(&name, a, b, r);
-    indexes(&name, &a.indexes, &b.indexes, r);
+    indexes(&name, (&a.indexes, &types(a)), (&b.indexes, &types(b)), r);
     let child = |n: &String| format!("{name}.{n}");
     presence_map(
         &named(&name, &a.triggers),
@@ -61,8 +66,8 @@ pub fn compare(a: &Table, b: &Table, r: &mut Report) {
     );
     for (n, ta) in &a.triggers {
         if let Some(tb) = b.triggers.get(n) {
-            let def = |t: &crate::catalog::Trigger| {
-                let mut s = format!("EXECUTE FUNCTION {}", t.function);
+            let def = |t: &crate::catalog::Trigger, cat: &Catalog| {
+                let mut s = format!("EXECUTE FUNCTION {}", trigger_function(&t.function, cat));
                 if !t.update_columns.is_empty() {
                     s.push_str(&format!(" ON UPDATE OF {}", t.update_columns.join(", ")));
                 }
@@ -71,8 +76,8 @@ pub fn compare(a: &Table, b: &Table, r: &mut Report) {
             r.differs(
                 &Object::new(ObjectType::Trigger, child(n)),
                 Kind::TriggerDefinition,
-                def(ta),
-                def(tb),
+                def(ta, ca),
+                def(tb, cb),
             );
         }
     }
@@ -97,6 +102,17 @@ pub fn compare(a: &Table, b: &Table, r: &mut Report) {
 /// The keys of `m` qualified with `owner` (`public.orders.idx`), for presence.
 fn named<V>(owner: &str, m: &BTreeMap<String, V>) -> BTreeMap<String, ()> {
     m.keys().map(|k| (format!("{owner}.{k}"), ())).collect()
+}
+
+/// A trigger's function. A schema file (no server version) resolves an unqualified name it
+/// does not define to `public`; the only function it can then be is the built-in one, which
+/// a server names `pg_catalog.NAME`.
+fn trigger_function(f: &QName, cat: &Catalog) -> String {
+    if cat.server_version.is_none() && f.schema == "public" && !cat.functions.contains(f) {
+        format!("pg_catalog.{}", f.name)
+    } else {
+        f.to_string()
+    }
 }
 
 fn on_off(b: bool) -> String {
@@ -168,8 +184,8 @@ fn constraints(table: &str, a: &Table, b: &Table, r: &mut Report) {
         r.differs(
             &o,
             Kind::ConstraintDefinition,
-            defs::constraint(&x.kind),
-            defs::constraint(&y.kind),
+            defs::constraint(&x.kind, &types(a)),
+            defs::constraint(&y.kind, &types(b)),
         );
         let valid = |v: bool| if v { "valid" } else { "NOT VALID" }.to_string();
         r.differs(&o, Kind::Validated, valid(x.validated), valid(y.validated));
@@ -188,11 +204,17 @@ fn constraints(table: &str, a: &Table, b: &Table, r: &mut Report) {
     }
 }
 
-/// Indexes of the table (or materialized view) called `owner`.
+/// The types of `t`'s columns.
+fn types(t: &Table) -> Vec<String> {
+    t.columns.iter().map(|c| c.ty.clone()).collect()
+}
+
+/// Indexes of the table (or materialized view) called `owner`, each side with its column
+/// types (for literal casts in predicates).
 pub fn indexes(
     owner: &str,
-    a: &BTreeMap<String, Index>,
-    b: &BTreeMap<String, Index>,
+    (a, ta): (&BTreeMap<String, Index>, &[String]),
+    (b, tb): (&BTreeMap<String, Index>, &[String]),
     r: &mut Report,
 ) {
     let named = |m: &BTreeMap<String, Index>| -> BTreeMap<String, ()> {
@@ -203,12 +225,12 @@ pub fn indexes(
         let Some(y) = b.get(n) else { continue };
         let o = Object::new(ObjectType::Index, format!("{owner}.{n}"));
         r.differs(&o, Kind::IndexDefinition, defs::index(x), defs::index(y));
-        let pred = |i: &Index| {
-            i.predicate
-                .as_deref()
-                .map_or("none".into(), normalise::expr)
+        let pred = |i: &Index, types: &[String]| {
+            i.predicate.as_deref().map_or("none".into(), |p| {
+                normalise::casts_to(&normalise::expr(p), types)
+            })
         };
-        r.differs(&o, Kind::IndexPredicate, pred(x), pred(y));
+        r.differs(&o, Kind::IndexPredicate, pred(x, ta), pred(y, tb));
         let valid = |v: bool| if v { "valid" } else { "invalid" }.to_string();
         r.differs(&o, Kind::IndexValid, valid(x.valid), valid(y.valid));
         r.differs(

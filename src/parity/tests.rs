@@ -204,3 +204,31 @@ fn renderings_list_every_difference_and_json_parses() {
     assert_eq!(first["object"]["type"], "schema");
     assert_eq!(first["change"], "only_in_b");
 }
+
+#[test]
+fn a_files_guess_at_a_builtin_trigger_function_matches_the_servers_name() {
+    let a = base();
+    let mut b = base();
+    b.server_version = Some(16);
+    let mut guessed = base();
+    for cat in [&mut b, &mut guessed] {
+        let t = cat.tables.get_mut(&q("orders")).expect("orders");
+        let trg = t.triggers.get_mut("orders_touch").expect("trigger");
+        trg.function = if cat.server_version.is_some() {
+            QName::new("pg_catalog", "tsvector_update_trigger")
+        } else {
+            q("tsvector_update_trigger")
+        };
+    }
+    let r = compare(&guessed, &b);
+    assert!(
+        !r.has("public.orders.orders_touch", Kind::TriggerDefinition),
+        "{r:#?}"
+    );
+    // A function the file defines is not a guess: calling another one is a difference.
+    let r = compare(&a, &b);
+    assert!(
+        r.has("public.orders.orders_touch", Kind::TriggerDefinition),
+        "{r:#?}"
+    );
+}

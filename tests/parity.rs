@@ -11,6 +11,9 @@ use serde_json::Value;
 const ROLES: &str = "examples/schema/production-roles.sql";
 const PRODUCTION: &str = "examples/schema/production.sql";
 const SMALL: &str = "examples/schema/small.sql";
+/// Holds `CREATE EXTENSION pgcrypto`: a file names it without a version.
+const SHOP: &str = "examples/schema/shop.sql";
+const SHOP_ROLES: &str = "examples/schema/setup-roles.sql";
 
 fn diff(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_bellows"))
@@ -218,12 +221,24 @@ fn a_schema_file_and_the_server_loaded_from_it_are_identical() {
     let cluster = common::cluster();
     let prod = common::fresh_db(&cluster, "parity_prod", &[ROLES, PRODUCTION]);
     let small = common::fresh_db(&cluster, "parity_small", &[SMALL]);
-    for (file, url) in [(PRODUCTION, &prod), (SMALL, &small)] {
+    let shop = common::fresh_db(&cluster, "parity_shop", &[SHOP_ROLES, SHOP]);
+    for (file, url) in [(PRODUCTION, &prod), (SMALL, &small), (SHOP, &shop)] {
         let o = diff(&[file, url]);
         assert_eq!(o.status.code(), Some(0), "{file}: {}", text(&o));
         let o = diff(&[url, file]);
         assert_eq!(o.status.code(), Some(0), "{file} reversed: {}", text(&o));
     }
+    // The extension is compared by name: gone from the server, it is reported.
+    cluster
+        .psql("parity_shop", "DROP EXTENSION pgcrypto CASCADE")
+        .expect("drop");
+    let o = diff(&[SHOP, &shop]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("extension pgcrypto\n  only in A"),
+        "{}",
+        text(&o)
+    );
     // And a file against a different server is not.
     let o = diff(&[SMALL, &prod]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));

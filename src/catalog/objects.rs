@@ -210,7 +210,10 @@ impl Catalog {
                         t.triggers.remove(&n.name);
                     }
                 }
-                DropKind::Extension | DropKind::Schema | DropKind::Collation => {}
+                DropKind::Extension => {
+                    self.extensions.remove(&n.name);
+                }
+                DropKind::Schema | DropKind::Collation => {}
             }
         }
     }

@@ -232,3 +232,22 @@ fn a_files_guess_at_a_builtin_trigger_function_matches_the_servers_name() {
         "{r:#?}"
     );
 }
+
+#[test]
+fn a_files_extensions_are_named_without_versions_and_compared_by_name() {
+    let file = catalog::load_str(
+        "ext.sql",
+        "CREATE EXTENSION IF NOT EXISTS pgcrypto WITH SCHEMA public;\n\
+         CREATE EXTENSION citext;\nDROP EXTENSION citext;",
+    )
+    .expect("loads");
+    assert_eq!(
+        file.extensions.iter().collect::<Vec<_>>(),
+        [(&"pgcrypto".to_string(), &String::new())]
+    );
+    let mut server = file.clone();
+    server.extensions.insert("pgcrypto".into(), "1.3".into());
+    assert!(compare(&file, &server).is_identical());
+    server.extensions.clear();
+    assert!(compare(&file, &server).has("pgcrypto", Kind::Presence));
+}

@@ -207,6 +207,29 @@ fn two_servers_from_one_schema_are_identical_and_planted_drift_is_reported() {
     let text_lines = out.lines().filter(|l| l.starts_with("  ")).count();
     assert_eq!(text_lines, diffs.len(), "{out}");
 
+    // The change that brings B back: simple kinds as DDL that `bellows plan` accepts.
+    let change = std::env::temp_dir().join(format!("parity-{}.sql", std::process::id()));
+    let change_s = change.to_string_lossy().to_string();
+    let emitted = diff(&[&url_a, &url_b, "--emit-change", &change_s]);
+    assert_eq!(emitted.status.code(), Some(1), "{}", text(&emitted));
+    let sql = std::fs::read_to_string(&change).expect("the change file is written");
+    for want in [
+        r#"CREATE INDEX "attachments_message_id_idx" ON "public"."attachments" USING btree (message_id);"#,
+        r#"DROP INDEX "public"."drift_extra_idx";"#,
+        r#"ALTER TABLE "public"."organizations" ALTER COLUMN "seats" SET DEFAULT 5;"#,
+        r#"ALTER TABLE "public"."organizations" VALIDATE CONSTRAINT "organizations_seats_check";"#,
+        "-- enum public.ticket_status: labels differs",
+    ] {
+        assert!(sql.contains(want), "{want} missing:\n{sql}");
+    }
+    let planned = Command::new(env!("CARGO_BIN_EXE_bellows"))
+        .args(["plan", &change_s, "--database-url", &url_b, "--out", "-"])
+        .env_remove("DATABASE_URL")
+        .output()
+        .expect("run bellows plan");
+    let _ = std::fs::remove_file(&change);
+    assert_eq!(planned.status.code(), Some(0), "{sql}\n{}", text(&planned));
+
     let md = diff(&[&url_a, &url_b, "--format", "markdown"]);
     assert_eq!(md.status.code(), Some(1), "{}", text(&md));
     let md = String::from_utf8_lossy(&md.stdout);

@@ -305,6 +305,10 @@ pub struct DiffArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
     pub format: DiffFormat,
+    /// Also write a change file that brings B to A's shape (simple kinds as DDL, the rest
+    /// as comments), for `bellows plan`.
+    #[arg(long, value_name = "FILE")]
+    pub emit_change: Option<String>,
 }
 
 /// `bellows diff` output formats.

@@ -100,6 +100,12 @@ pub fn run(a: DiffArgs) -> Result<(), Failure> {
         DiffFormat::Markdown => render::markdown(&report, &la, &lb),
     };
     print!("{out}");
+    if let Some(path) = &a.emit_change {
+        let text = parity::emit::change_file(&report, &ca, &cb);
+        std::fs::write(path, text)
+            .map_err(|e| Failure::input(format!("--emit-change {path}: {e}")))?;
+        eprintln!("wrote {path}: the change that brings B to A's shape");
+    }
     if report.is_identical() {
         Ok(())
     } else {

@@ -45,7 +45,7 @@ pub fn reads(v: &View) -> String {
 fn key_index(k: &KeyIndex) -> String {
     let mut s = String::new();
     if !k.include.is_empty() {
-        s.push_str(&format!(" INCLUDE ({})", k.include.join(", ")));
+        s.push_str(&format!(" INCLUDE ({})", cols(&k.include)));
     }
     if !k.with.is_empty() {
         s.push_str(&format!(" WITH ({})", k.with.join(", ")));
@@ -53,12 +53,20 @@ fn key_index(k: &KeyIndex) -> String {
     s
 }
 
+/// Column names as SQL, quoted where needed.
+fn cols(c: &[String]) -> String {
+    c.iter()
+        .map(|n| crate::sql::quote_ident(n))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// A constraint's definition without its deferral (reported on its own); literal casts to
 /// the table's column `types` dropped from a CHECK.
 pub fn constraint(k: &ConstraintKind, types: &[String]) -> String {
     match k {
         ConstraintKind::PrimaryKey { columns, index, .. } => {
-            format!("PRIMARY KEY ({}){}", columns.join(", "), key_index(index))
+            format!("PRIMARY KEY ({}){}", cols(columns), key_index(index))
         }
         ConstraintKind::Unique {
             columns,
@@ -72,7 +80,7 @@ pub fn constraint(k: &ConstraintKind, types: &[String]) -> String {
             } else {
                 ""
             },
-            columns.join(", "),
+            cols(columns),
             key_index(index)
         ),
         ConstraintKind::Check { expr } => {
@@ -92,9 +100,10 @@ pub fn constraint(k: &ConstraintKind, types: &[String]) -> String {
             ..
         } => {
             let mut s = format!(
-                "FOREIGN KEY ({}) REFERENCES {ref_table} ({})",
-                columns.join(", "),
-                ref_columns.join(", ")
+                "FOREIGN KEY ({}) REFERENCES {} ({})",
+                cols(columns),
+                ref_table.sql(),
+                cols(ref_columns)
             );
             if *match_full {
                 s.push_str(" MATCH FULL");
@@ -102,7 +111,7 @@ pub fn constraint(k: &ConstraintKind, types: &[String]) -> String {
             if let Some(d) = on_delete {
                 s.push_str(&format!(" ON DELETE {d}"));
                 if !delete_set_columns.is_empty() {
-                    s.push_str(&format!(" ({})", delete_set_columns.join(", ")));
+                    s.push_str(&format!(" ({})", cols(delete_set_columns)));
                 }
             }
             if let Some(u) = on_update {
@@ -157,7 +166,7 @@ pub fn index(ix: &Index) -> String {
         keys.join(", ")
     );
     if !ix.include.is_empty() {
-        s.push_str(&format!(" INCLUDE ({})", ix.include.join(", ")));
+        s.push_str(&format!(" INCLUDE ({})", cols(&ix.include)));
     }
     if ix.nulls_not_distinct {
         s.push_str(" NULLS NOT DISTINCT");

@@ -8,6 +8,7 @@
 
 mod compare;
 mod defs;
+pub mod emit;
 mod model;
 pub mod normalise;
 mod presence;

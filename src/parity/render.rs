@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::model::{Change, Difference, Kind, Object, Report};
 
 /// One line's worth: `only in A`, `type differs: A=int B=bigint`.
-fn describe(d: &Difference) -> String {
+pub(super) fn describe(d: &Difference) -> String {
     match (&d.change, d.kind) {
         (Change::OnlyInA, Kind::Presence) => "only in A".into(),
         (Change::OnlyInB, Kind::Presence) => "only in B".into(),

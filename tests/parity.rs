@@ -144,6 +144,11 @@ const DRIFT: &[(&str, &str, &str)] = &[
         "replica_identity",
     ),
     ("CREATE EXTENSION citext", "citext", "presence"),
+    (
+        "ALTER TABLE public.organizations DISABLE TRIGGER organizations_touch",
+        "public.organizations.organizations_touch",
+        "trigger_firing",
+    ),
 ];
 
 #[test]

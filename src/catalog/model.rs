@@ -177,6 +177,52 @@ pub struct Trigger {
     pub function: QName,
     /// Columns of `UPDATE OF` (empty when it fires on any update).
     pub update_columns: Vec<String>,
+    /// When it fires (`ALTER TABLE ... DISABLE / ENABLE [REPLICA | ALWAYS] TRIGGER`); live
+    /// databases only, schema files keep the default.
+    #[serde(default, skip_serializing_if = "TriggerFiring::is_default")]
+    pub firing: TriggerFiring,
+}
+
+/// When a trigger fires (`pg_trigger.tgenabled`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TriggerFiring {
+    /// Enabled (`O`, the default): fires unless `session_replication_role` is `replica`.
+    #[default]
+    Origin,
+    /// `DISABLE TRIGGER` (`D`).
+    Disabled,
+    /// `ENABLE REPLICA TRIGGER` (`R`).
+    Replica,
+    /// `ENABLE ALWAYS TRIGGER` (`A`).
+    Always,
+}
+
+impl TriggerFiring {
+    /// The default (enabled)?
+    pub fn is_default(&self) -> bool {
+        *self == TriggerFiring::Origin
+    }
+
+    /// From `pg_trigger.tgenabled`; an unknown code reads as the default.
+    pub fn from_code(code: &str) -> Self {
+        match code {
+            "D" => Self::Disabled,
+            "R" => Self::Replica,
+            "A" => Self::Always,
+            _ => Self::Origin,
+        }
+    }
+
+    /// Words for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Origin => "enabled",
+            Self::Disabled => "disabled",
+            Self::Replica => "enabled replica",
+            Self::Always => "enabled always",
+        }
+    }
 }
 
 /// A view or materialized view, with the table columns it depends on.

@@ -36,6 +36,7 @@ impl Catalog {
                 name: t.name.clone(),
                 function: t.function.clone(),
                 update_columns: t.update_columns.clone(),
+                firing: Default::default(),
             },
         );
         Ok(())

@@ -131,6 +131,8 @@ pub enum Kind {
     IndexValid,
     /// Trigger function and `UPDATE OF` columns.
     TriggerDefinition,
+    /// Trigger enabled, disabled, replica or always.
+    TriggerFiring,
     /// View query (compared between two servers; otherwise the columns it reads).
     ViewDefinition,
     /// View options (`security_barrier`, `check_option`, ...).
@@ -182,6 +184,7 @@ impl Kind {
             Kind::IndexPredicate => "predicate",
             Kind::IndexValid => "valid",
             Kind::TriggerDefinition => "definition",
+            Kind::TriggerFiring => "firing",
             Kind::ViewDefinition => "definition",
             Kind::ViewOptions => "options",
             Kind::SequenceIncrement => "increment",

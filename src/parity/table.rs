@@ -79,6 +79,12 @@ pub fn compare(a: &Table, b: &Table, ca: &Catalog, cb: &Catalog, r: &mut Report)
                 def(ta, ca),
                 def(tb, cb),
             );
+            r.differs(
+                &Object::new(ObjectType::Trigger, child(n)),
+                Kind::TriggerFiring,
+                ta.firing.label().to_string(),
+                tb.firing.label().to_string(),
+            );
         }
     }
     presence_map(

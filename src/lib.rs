@@ -13,6 +13,7 @@ pub mod env;
 pub mod executor;
 pub mod export;
 pub mod lint;
+pub mod parity;
 pub mod pgtemp;
 pub mod plan;
 pub mod planner;

@@ -139,6 +139,11 @@ impl Catalog {
                 if_exists,
             } => self.rename_index(index, to, *if_exists),
             Ddl::RenameEnumValue { name, from, to } => self.rename_enum_value(name, from, to),
+            Ddl::CreateExtension { name, version } => {
+                self.extensions
+                    .insert(name.clone(), version.clone().unwrap_or_default());
+                Ok(())
+            }
             Ddl::Reindex { .. }
             | Ddl::VacuumFull { .. }
             | Ddl::Cluster { .. }

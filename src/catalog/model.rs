@@ -17,6 +17,13 @@ pub use crate::sql::policy::{PolicyCommand, PolicyDef, PolicyKind};
 pub struct Catalog {
     /// Server major version, when known (live databases).
     pub server_version: Option<u32>,
+    /// Full server version number (`server_version_num`, e.g. 160004), when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_version_num: Option<u32>,
+    /// Installed extensions: name → version (`pg_extension`; `plpgsql`, present in every
+    /// database, is left out). Schema files do not record them.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub extensions: BTreeMap<String, String>,
     /// Schemas.
     pub schemas: BTreeSet<String>,
     /// Tables by name.
@@ -170,6 +177,52 @@ pub struct Trigger {
     pub function: QName,
     /// Columns of `UPDATE OF` (empty when it fires on any update).
     pub update_columns: Vec<String>,
+    /// When it fires (`ALTER TABLE ... DISABLE / ENABLE [REPLICA | ALWAYS] TRIGGER`); live
+    /// databases only, schema files keep the default.
+    #[serde(default, skip_serializing_if = "TriggerFiring::is_default")]
+    pub firing: TriggerFiring,
+}
+
+/// When a trigger fires (`pg_trigger.tgenabled`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TriggerFiring {
+    /// Enabled (`O`, the default): fires unless `session_replication_role` is `replica`.
+    #[default]
+    Origin,
+    /// `DISABLE TRIGGER` (`D`).
+    Disabled,
+    /// `ENABLE REPLICA TRIGGER` (`R`).
+    Replica,
+    /// `ENABLE ALWAYS TRIGGER` (`A`).
+    Always,
+}
+
+impl TriggerFiring {
+    /// The default (enabled)?
+    pub fn is_default(&self) -> bool {
+        *self == TriggerFiring::Origin
+    }
+
+    /// From `pg_trigger.tgenabled`; an unknown code reads as the default.
+    pub fn from_code(code: &str) -> Self {
+        match code {
+            "D" => Self::Disabled,
+            "R" => Self::Replica,
+            "A" => Self::Always,
+            _ => Self::Origin,
+        }
+    }
+
+    /// Words for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Origin => "enabled",
+            Self::Disabled => "disabled",
+            Self::Replica => "enabled replica",
+            Self::Always => "enabled always",
+        }
+    }
 }
 
 /// A view or materialized view, with the table columns it depends on.

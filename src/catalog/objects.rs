@@ -36,6 +36,7 @@ impl Catalog {
                 name: t.name.clone(),
                 function: t.function.clone(),
                 update_columns: t.update_columns.clone(),
+                firing: Default::default(),
             },
         );
         Ok(())
@@ -210,7 +211,10 @@ impl Catalog {
                         t.triggers.remove(&n.name);
                     }
                 }
-                DropKind::Extension | DropKind::Schema | DropKind::Collation => {}
+                DropKind::Extension => {
+                    self.extensions.remove(&n.name);
+                }
+                DropKind::Schema | DropKind::Collation => {}
             }
         }
     }

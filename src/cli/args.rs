@@ -30,6 +30,9 @@ pub enum Command {
     Status(StatusArgs),
     /// Undo completed reversible steps, newest first.
     Rollback(RollbackArgs),
+    /// Compare two schemas (databases, schema files or environments) and list every
+    /// difference; exit 0 identical, 1 different, 2 bad input, 4 unreachable.
+    Diff(DiffArgs),
     /// A first look: a throwaway PostgreSQL with sample data and a live application load,
     /// a planned rename plus type change, and the console to step through it.
     Demo,
@@ -352,4 +355,34 @@ pub enum ExportTool {
     Dbmate,
     /// Liquibase formatted SQL: one changelog.sql.
     Liquibase,
+}
+
+/// `bellows diff`.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// A: a schema file, a `postgres://` URL, or an environment name from `bellows.toml`.
+    pub a: String,
+    /// B: the same choices; differences are reported as A against B.
+    pub b: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+    pub format: DiffFormat,
+    /// Also write a change file that brings B to A's shape (simple kinds as DDL, the rest
+    /// as comments), for `bellows plan`.
+    #[arg(long, value_name = "FILE")]
+    pub emit_change: Option<String>,
+    /// The config file environment names are read from (default: bellows.toml here).
+    #[arg(long = "env-config", value_name = "FILE")]
+    pub env_config: Option<String>,
+}
+
+/// `bellows diff` output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    /// Grouped by object: `only in A`, `only in B`, `differs: A=... B=...`.
+    Text,
+    /// One JSON document (fields in `bellows::parity::render`).
+    Json,
+    /// A Markdown table, for a pull request or a ticket.
+    Markdown,
 }

@@ -7,6 +7,7 @@ pub mod check_config;
 pub mod check_explain;
 pub mod check_output;
 pub mod demo_cmd;
+pub mod diff_cmd;
 pub mod doctor_cmd;
 pub mod env_target;
 pub mod explain_cmd;
@@ -69,6 +70,7 @@ where
         args::Command::Export(a) => export_cmd::run(a),
         args::Command::Status(a) => run_cmd::status(a),
         args::Command::Rollback(a) => run_cmd::rollback(a),
+        args::Command::Diff(a) => diff_cmd::run(a),
         args::Command::Demo => demo_cmd::run(),
         args::Command::Doctor(a) => doctor_cmd::run(a),
         args::Command::Seed(a) => seed_cmd::run(a),

@@ -195,8 +195,9 @@ fn from_ast(raw: &RawStatement, ast: Ast) -> Result<Ddl, SqlError> {
         Ast::Grant(_) | Ast::Revoke(_) => Ddl::Ignored {
             what: "GRANT/REVOKE".into(),
         },
-        Ast::CreateExtension(_) => Ddl::Ignored {
-            what: "CREATE EXTENSION".into(),
+        Ast::CreateExtension(e) => Ddl::CreateExtension {
+            name: e.name.value.clone(),
+            version: e.version.as_ref().map(|v| v.value.clone()),
         },
         Ast::AlterSchema(_) => Ddl::Ignored {
             what: "ALTER SCHEMA".into(),

@@ -175,6 +175,14 @@ pub enum Ddl {
         from: String,
         to: String,
     },
+    /// `CREATE EXTENSION name [VERSION v]`: recorded by name (and version when written);
+    /// the objects it installs are not modelled.
+    CreateExtension {
+        /// Extension name.
+        name: String,
+        /// `VERSION`, when written.
+        version: Option<String>,
+    },
     /// Statements that do not shape the catalog (SET, GRANT, COMMENT, OWNER TO, ...).
     Ignored { what: String },
     /// A data change or a query (INSERT, UPDATE, DELETE, SELECT): not a schema change.

@@ -10,6 +10,7 @@
 
 mod connect;
 mod decode;
+mod extensions;
 mod partitions;
 mod queries;
 mod read;
@@ -67,6 +68,7 @@ pub async fn introspect(conn: &mut PgConnection) -> Result<Catalog, CatalogError
 
     let mut cat = Catalog {
         server_version: Some(v.0),
+        server_version_num: u32::try_from(num).ok(),
         ..Catalog::default()
     };
     let rels = read::relations(&mut tx, v, &mut cat).await?;
@@ -81,6 +83,7 @@ pub async fn introspect(conn: &mut PgConnection) -> Result<Catalog, CatalogError
     read::sequence_owners(&mut tx, v, &rels, &mut cat).await?;
     read::types_and_functions(&mut tx, v, &mut cat).await?;
     routines::read(&mut tx, v, &mut cat).await?;
+    extensions::read(&mut tx, v, &mut cat).await?;
     tx.commit()
         .await
         .map_err(|e| db("ending the read-only transaction", e))?;

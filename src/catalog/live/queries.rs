@@ -239,7 +239,7 @@ impl Version {
         format!(
             "SELECT t.tgrelid AS rel, t.tgname::pg_catalog.text AS name, \
                     pn.nspname::pg_catalog.text AS fn_schema, p.proname::pg_catalog.text AS fn_name, \
-                    {cols} AS update_columns \
+                    {cols} AS update_columns, t.tgenabled::pg_catalog.text AS enabled \
              FROM pg_catalog.pg_trigger t \
              JOIN pg_catalog.pg_proc p ON p.oid = t.tgfoid \
              JOIN pg_catalog.pg_namespace pn ON pn.oid = p.pronamespace \

@@ -378,6 +378,9 @@ pub(super) async fn triggers(
                     get::<String>(&row, "fn_name")?,
                 ),
                 update_columns: get(&row, "update_columns")?,
+                firing: crate::catalog::model::TriggerFiring::from_code(&get::<String>(
+                    &row, "enabled",
+                )?),
             },
         );
     }

@@ -167,6 +167,10 @@ fn dispatch(ctx: &Ctx) -> Result<Drafts, SqlError> {
             format!("bellows plans changes to tables, and `{what}` is not one it plans"),
             "remove it from the change file and run it on its own (it takes only brief catalog locks)",
         )),
+        Ddl::CreateExtension { .. } => Err(ctx.refuse(
+            "bellows plans changes to tables, and `CREATE EXTENSION` is not one it plans",
+            "remove it from the change file and run it on its own (it takes only brief catalog locks)",
+        )),
         Ddl::LockTable { .. } => Err(ctx.refuse(
             "LOCK TABLE in a change file would hold its lock only for a step of its own: bellows runs each step in its own short transaction with a lock_timeout",
             "remove it; the plan takes the locks each step needs, for as short a time as possible",

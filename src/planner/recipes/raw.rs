@@ -15,7 +15,10 @@ pub const NOTE: &str = "Raw statement, not modelled: bellows cannot check what i
 /// Does bellows read `ddl` as something it plans (or refuses for reasons of its own)?
 fn modelled(ddl: &Ddl) -> bool {
     match ddl {
-        Ddl::Ignored { .. } | Ddl::Unsupported { .. } | Ddl::Skipped { .. } => false,
+        Ddl::Ignored { .. }
+        | Ddl::CreateExtension { .. }
+        | Ddl::Unsupported { .. }
+        | Ddl::Skipped { .. } => false,
         Ddl::AlterTable { actions, .. } => !actions.iter().all(|a| {
             matches!(
                 a,

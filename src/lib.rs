@@ -17,6 +17,7 @@ pub mod parity;
 pub mod pgtemp;
 pub mod plan;
 pub mod planner;
+pub mod rehearse;
 pub mod safety;
 pub mod sql;
 pub mod synth;

@@ -42,6 +42,33 @@ pub enum Command {
     /// Fill a development database's empty tables with synthetic rows that satisfy its
     /// constraints (never production's rows); refuses a protected environment.
     Seed(SeedArgs),
+    /// Rehearse a plan on a throwaway copy: synthetic rows, the plan run to its end under an
+    /// application load, the data checked, each phase boundary rolled back and compared.
+    /// Exit 0 passed, 1 a check failed, 2 bad input.
+    Rehearse(RehearseArgs),
+}
+
+/// `bellows rehearse`.
+#[derive(Debug, Args)]
+pub struct RehearseArgs {
+    /// A plan file written by `bellows plan`.
+    pub plan: String,
+    /// The schema to rehearse on: a `pg_dump --schema-only` style file (or give --env).
+    #[arg(long, value_name = "FILE", conflicts_with = "name")]
+    pub schema: Option<String>,
+    /// The environment whose schema to rehearse on (read with pg_dump --schema-only; no row
+    /// is read); the backfill time is also extrapolated to its row counts.
+    #[command(flatten)]
+    pub env: EnvArgs,
+    /// Synthetic rows per table.
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    pub rows: u64,
+    /// Varies the synthetic values; the same seed writes the same rows.
+    #[arg(long, value_name = "S", default_value_t = 0)]
+    pub seed: u64,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = EventFormat::Text)]
+    pub format: EventFormat,
 }
 
 /// `bellows seed`.

@@ -14,6 +14,7 @@ pub mod explain_cmd;
 pub mod export_cmd;
 pub mod plan_cmd;
 pub mod printer;
+pub mod rehearse_cmd;
 pub mod replan;
 pub mod run_cmd;
 pub mod seed_cmd;
@@ -74,6 +75,7 @@ where
         args::Command::Demo => demo_cmd::run(),
         args::Command::Doctor(a) => doctor_cmd::run(a),
         args::Command::Seed(a) => seed_cmd::run(a),
+        args::Command::Rehearse(a) => rehearse_cmd::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

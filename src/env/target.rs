@@ -167,6 +167,48 @@ impl Target {
         }
     }
 
+    /// The URL without its password, and the password (decoded): for a program such as
+    /// `pg_dump`, which gets the password in `PGPASSWORD` rather than on its command line.
+    pub fn split_password(&self) -> (String, Option<String>) {
+        let mut url = self.url.clone();
+        let mut password = None;
+        if let Some((scheme, rest)) = self.url.split_once("://") {
+            let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+            let authority = &rest[..end];
+            if let Some((userinfo, host)) = authority.rsplit_once('@')
+                && let Some((user, pw)) = userinfo.split_once(':')
+            {
+                password = Some(percent_decode(pw));
+                url = format!("{scheme}://{user}@{host}{}", &rest[end..]);
+            }
+        }
+        if let Some(pw) = query_param(&url, "password") {
+            password = Some(pw);
+            let (head, fragment) = url
+                .split_once('#')
+                .map_or((url.as_str(), None), |(h, f)| (h, Some(f)));
+            let (base, query) = head.split_once('?').unwrap_or((head, ""));
+            let kept: Vec<&str> = query
+                .split('&')
+                .filter(|p| !p.is_empty())
+                .filter(|p| {
+                    !p.split('=')
+                        .next()
+                        .is_some_and(|k| k.eq_ignore_ascii_case("password"))
+                })
+                .collect();
+            let mut u = base.to_string();
+            if !kept.is_empty() {
+                u = format!("{u}?{}", kept.join("&"));
+            }
+            if let Some(f) = fragment {
+                u = format!("{u}#{f}");
+            }
+            url = u;
+        }
+        (url, password)
+    }
+
     /// `text` with this target's passwords (and any URL or `password=` setting) hidden.
     pub fn redact(&self, text: &str) -> String {
         redact(text, &self.url)
@@ -354,6 +396,32 @@ fn percent_decode(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_password_is_split_from_the_url() {
+        let t =
+            Target::parse("postgres://app:s%40cret@db.example:5433/app?sslmode=require").unwrap();
+        assert_eq!(
+            t.split_password(),
+            (
+                "postgres://app@db.example:5433/app?sslmode=require".to_string(),
+                Some("s@cret".to_string())
+            )
+        );
+        let t = Target::parse("postgres://app@db/app?password=x&sslmode=verify-full").unwrap();
+        assert_eq!(
+            t.split_password(),
+            (
+                "postgres://app@db/app?sslmode=verify-full".to_string(),
+                Some("x".to_string())
+            )
+        );
+        let t = Target::parse("postgres://app@db/app").unwrap();
+        assert_eq!(
+            t.split_password(),
+            ("postgres://app@db/app".to_string(), None)
+        );
+    }
 
     #[test]
     fn passwords_never_survive_redaction() {

@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::model::{Change, Difference, Kind, Object, Report};
 
 /// One line's worth: `only in A`, `type differs: A=int B=bigint`.
-pub(super) fn describe(d: &Difference) -> String {
+pub fn describe(d: &Difference) -> String {
     match (&d.change, d.kind) {
         (Change::OnlyInA, Kind::Presence) => "only in A".into(),
         (Change::OnlyInB, Kind::Presence) => "only in B".into(),
@@ -26,6 +26,14 @@ pub(super) fn describe(d: &Difference) -> String {
 /// queries as the server prints them span lines). Display only; JSON keeps the text.
 fn one_line(v: &str) -> String {
     v.lines().map(str::trim).collect::<Vec<_>>().join(" ")
+}
+
+/// One line per difference, `object: what differs` (A is the first catalog compared).
+pub fn lines(r: &Report) -> Vec<String> {
+    r.objects
+        .iter()
+        .flat_map(|(o, ds)| ds.iter().map(move |d| format!("{o}: {}", describe(d))))
+        .collect()
 }
 
 /// Plain text: `A:`/`B:` sources, then each object and its differences, then a count.

@@ -88,6 +88,13 @@ fn from_path() -> Option<PathBuf> {
     })
 }
 
+/// The server binaries of major version `major` where Debian/Ubuntu put them
+/// (`/usr/lib/postgresql/<major>/bin`), if installed there.
+pub fn bin_dir_for_major(major: u32) -> Option<PathBuf> {
+    let dir = Path::new(DEBIAN_ROOT).join(major.to_string()).join("bin");
+    is_complete(&dir).then_some(dir)
+}
+
 /// Sort key for a version-named directory (`"15"`, `"9.6"`); `None` if not purely numeric.
 pub fn version_key(name: &str) -> Option<Vec<u32>> {
     name.split('.').map(|part| part.parse().ok()).collect()

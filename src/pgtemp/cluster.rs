@@ -152,6 +152,17 @@ impl TempCluster {
         Ok(out.trim_end_matches('\n').to_owned())
     }
 
+    /// Runs the SQL file `path` against database `db` with `psql -f`, stopping at the first
+    /// error (a `pg_dump` file holds psql meta-commands, so it cannot go through a driver).
+    pub fn psql_file(&self, db: &str, path: &Path) -> Result<String> {
+        check_db_name(db)?;
+        let mut cmd = self.client("psql")?;
+        cmd.args(["-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-d", db, "-f"])
+            .arg(path);
+        let out = exec::run(&mut cmd)?;
+        Ok(out.trim_end_matches('\n').to_owned())
+    }
+
     /// Keeps the cluster directory after stop/drop, for debugging; returns its path.
     pub fn keep(&mut self) -> &Path {
         self.keep = true;

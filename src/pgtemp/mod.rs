@@ -36,7 +36,8 @@ mod start;
 mod user;
 
 pub use binaries::{
-    BINDIR_ENV, find_bin_dir, highest_versioned_bindir, parse_major_version, version_key,
+    BINDIR_ENV, bin_dir_for_major, find_bin_dir, highest_versioned_bindir, parse_major_version,
+    version_key,
 };
 pub use cluster::{KEEP_ENV, Listen, TempCluster};
 pub use error::{PgTempError, Result};

@@ -36,6 +36,10 @@ pub struct Plan {
     /// Things a reviewer must know (write amplification, missing FK index, table size).
     #[serde(default)]
     pub warnings: Vec<String>,
+    /// Schemas new application code runs with first on its `search_path` (versioned views:
+    /// `SET search_path = <these>, <the table's schema>`); empty for most plans.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub app_search_path: Vec<String>,
     /// Steps in execution order.
     pub steps: Vec<Step>,
 }

@@ -25,6 +25,7 @@ pub struct Builder {
     dropped: HashMap<QName, usize>,
     touched_existing: BTreeSet<QName>,
     warnings: Vec<String>,
+    app_search_path: Vec<String>,
     min_version: u32,
 }
 
@@ -42,6 +43,7 @@ impl Builder {
             dropped: HashMap::new(),
             touched_existing: BTreeSet::new(),
             warnings: Vec::new(),
+            app_search_path: Vec::new(),
             min_version: 11,
         }
     }
@@ -55,6 +57,11 @@ impl Builder {
         for w in out.warnings {
             self.warnings
                 .push(format!("statement {n} (line {}): {w}", st.loc.line));
+        }
+        for schema in out.app_search_path {
+            if !self.app_search_path.contains(&schema) {
+                self.app_search_path.push(schema);
+            }
         }
         self.add(n, st, out.drafts)?;
         self.schema.advance(&self.path, st.loc, &st.ddl)
@@ -389,6 +396,7 @@ impl Builder {
             fingerprint,
             phases,
             warnings,
+            app_search_path: self.app_search_path,
             steps,
         };
         plan.seal();

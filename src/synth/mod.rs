@@ -10,7 +10,7 @@ mod values;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::catalog::{Catalog, ConstraintKind, Table};
+use crate::catalog::{Catalog, Column, ConstraintKind, Table};
 use crate::sql::{QName, quote_ident as q};
 
 /// What to generate.
@@ -65,7 +65,7 @@ pub fn plan(cat: &Catalog, s: &Settings) -> Vec<TablePlan> {
                 continue;
             }
         }
-        let p = table(cat, t, s);
+        let p = table(cat, t, s, 1..=s.rows);
         if matches!(p, TablePlan::Skipped { .. }) {
             left_out.insert(name);
         }
@@ -130,10 +130,21 @@ fn parents_first(cat: &Catalog) -> Vec<QName> {
     out
 }
 
-/// The statement for one table.
-fn table(cat: &Catalog, t: &Table, s: &Settings) -> TablePlan {
-    let unique: BTreeSet<&str> = t
-        .constraints
+/// The statement that inserts rows number `rows` (a range past `s.rows` makes new rows that
+/// still reference parent rows 1..=`s.rows`) into table `name` of `cat`, as an application
+/// would: `None` when the table is unknown.
+pub fn rows_of(
+    cat: &Catalog,
+    name: &QName,
+    s: &Settings,
+    rows: std::ops::RangeInclusive<u64>,
+) -> Option<TablePlan> {
+    cat.tables.get(name).map(|t| table(cat, t, s, rows))
+}
+
+/// Columns of `t` whose values must not repeat (PRIMARY KEY, UNIQUE, unique indexes).
+fn unique_columns(t: &Table) -> BTreeSet<&str> {
+    t.constraints
         .values()
         .flat_map(|c| match &c.kind {
             ConstraintKind::PrimaryKey { columns, .. } | ConstraintKind::Unique { columns, .. } => {
@@ -147,9 +158,12 @@ fn table(cat: &Catalog, t: &Table, s: &Settings) -> TablePlan {
                 .filter_map(|k| k.column.as_deref())
                 .collect::<Vec<_>>()
         }))
-        .collect();
-    let fks: BTreeMap<&str, (&QName, &str)> = t
-        .constraints
+        .collect()
+}
+
+/// Single-column foreign keys of `t`: column → (parent table, parent column).
+fn single_fks(t: &Table) -> BTreeMap<&str, (&QName, &str)> {
+    t.constraints
         .values()
         .filter_map(|c| match &c.kind {
             ConstraintKind::ForeignKey {
@@ -162,64 +176,155 @@ fn table(cat: &Catalog, t: &Table, s: &Settings) -> TablePlan {
             }
             _ => None,
         })
-        .collect();
-    let multi_fk = t.constraints.values().find_map(|c| match &c.kind {
-        ConstraintKind::ForeignKey { columns, .. } if columns.len() > 1 => Some(c.name.clone()),
-        _ => None,
-    });
+        .collect()
+}
+
+/// Foreign keys of several columns: (columns, parent, parent columns).
+fn multi_fks(t: &Table) -> Vec<(&[String], &QName, &[String])> {
+    t.constraints
+        .values()
+        .filter_map(|c| match &c.kind {
+            ConstraintKind::ForeignKey {
+                columns,
+                ref_table,
+                ref_columns,
+                ..
+            } if columns.len() > 1 && columns.len() == ref_columns.len() => {
+                Some((columns.as_slice(), ref_table, ref_columns.as_slice()))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// The value of column `c` of `t` for row `g`: `Ok(None)` to leave it to its default,
+/// `Err` when the table cannot be filled (and why).
+fn column_expr(
+    cat: &Catalog,
+    t: &Table,
+    c: &Column,
+    s: &Settings,
+) -> Result<Option<String>, String> {
+    if c.generated.is_some() || c.identity.is_some() {
+        return Ok(None);
+    }
+    let fks = single_fks(t);
+    Ok(Some(match fks.get(c.name.as_str()) {
+        Some((rt, _)) if *rt == &t.name => "NULL".to_string(),
+        Some((rt, rc)) => match parent_key(cat, rt, rc) {
+            Some(v) => values::reference(v, key_place(t, &c.name), s),
+            None if !c.not_null => "NULL".to_string(),
+            None => {
+                return Err(format!(
+                    "{} references {}.{rc}, which is not an integer key bellows fills",
+                    c.name,
+                    rt.display()
+                ));
+            }
+        },
+        None => {
+            let labels = cat.enums.get(&type_name(&t.name, &c.ty)).map(Vec::as_slice);
+            let unique = unique_columns(t).contains(c.name.as_str());
+            match values::value(&c.name, &c.ty, unique, labels, s) {
+                Some(v) => v,
+                None if !c.not_null || c.default.is_some() => return Ok(None),
+                None => {
+                    return Err(format!(
+                        "bellows does not generate values of type {} ({})",
+                        c.ty, c.name
+                    ));
+                }
+            }
+        }
+    }))
+}
+
+/// Values for the columns of a foreign key of several columns: each the parent's own value
+/// of the referenced column for a parent row chosen from `g` (so the combination exists,
+/// as long as that parent row does; the caller checks). Column → expression.
+fn multi_fk_exprs(
+    cat: &Catalog,
+    t: &Table,
+    s: &Settings,
+) -> Result<(BTreeMap<String, String>, Vec<String>), String> {
+    let mut out = BTreeMap::new();
+    let mut exists = Vec::new();
+    for (cols, parent, pcols) in multi_fks(t) {
+        if cols.iter().any(|c| out.contains_key(c)) {
+            continue;
+        }
+        let Some(p) = cat.tables.get(parent).filter(|p| p.name != t.name) else {
+            if cols
+                .iter()
+                .all(|c| t.column(c).is_some_and(|c| !c.not_null))
+            {
+                out.extend(cols.iter().map(|c| (c.clone(), "NULL".to_string())));
+                continue;
+            }
+            return Err(format!(
+                "its foreign key to {} spans several columns of a table bellows does not fill",
+                parent.display()
+            ));
+        };
+        let row = format!("(1 + {} % {})", values::mixed(s), s.rows.max(1));
+        for (c, pc) in cols.iter().zip(pcols) {
+            let Some(pcol) = p.column(pc) else {
+                return Err(format!("{} has no column {pc}", p.name.display()));
+            };
+            let ty = t.column(c).map_or(pcol.ty.as_str(), |c| c.ty.as_str());
+            let value = match column_expr(cat, p, pcol, s)? {
+                Some(e) => e,
+                // An identity or serial key: parent rows number from 1.
+                None => "g".to_string(),
+            };
+            out.insert(
+                c.clone(),
+                format!("(SELECT ({value})::{ty} FROM (SELECT {row} AS g) AS bellows_parent)"),
+            );
+        }
+        exists.push(format!(
+            "EXISTS (SELECT 1 FROM {} AS bellows_p WHERE ({}) = ({}))",
+            p.name.sql(),
+            pcols
+                .iter()
+                .map(|c| format!("bellows_p.{}", q(c)))
+                .collect::<Vec<_>>()
+                .join(", "),
+            cols.iter()
+                .map(|c| format!("bellows_rows.{}", q(c)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    Ok((out, exists))
+}
+
+/// The statement for one table, for row numbers `rows`.
+fn table(cat: &Catalog, t: &Table, s: &Settings, rows: std::ops::RangeInclusive<u64>) -> TablePlan {
+    let skipped = |why: String| TablePlan::Skipped {
+        table: t.name.clone(),
+        why,
+    };
+    let (multi, exists) = match multi_fk_exprs(cat, t, s) {
+        Ok(m) => m,
+        Err(why) => return skipped(why),
+    };
     let mut cols = Vec::new();
     let mut exprs = Vec::new();
     for c in &t.columns {
-        if c.generated.is_some() || c.identity.is_some() {
-            continue;
-        }
-        let expr = match fks.get(c.name.as_str()) {
-            Some((rt, _)) if *rt == &t.name => "NULL".to_string(),
-            Some((rt, rc)) => match parent_key(cat, rt, rc) {
-                Some(v) => values::reference(v, key_place(t, &c.name), s),
-                None if !c.not_null => "NULL".to_string(),
-                None => {
-                    return TablePlan::Skipped {
-                        table: t.name.clone(),
-                        why: format!(
-                            "{} references {}.{rc}, which is not an integer key bellows fills",
-                            c.name,
-                            rt.display()
-                        ),
-                    };
-                }
+        let expr = match multi.get(&c.name) {
+            Some(e) => e.clone(),
+            None => match column_expr(cat, t, c, s) {
+                Ok(Some(e)) => e,
+                Ok(None) => continue,
+                Err(why) => return skipped(why),
             },
-            None => {
-                let labels = cat.enums.get(&type_name(&t.name, &c.ty)).map(Vec::as_slice);
-                match values::value(&c.name, &c.ty, unique.contains(c.name.as_str()), labels, s) {
-                    Some(v) => v,
-                    None if !c.not_null || c.default.is_some() => continue,
-                    None => {
-                        return TablePlan::Skipped {
-                            table: t.name.clone(),
-                            why: format!(
-                                "bellows does not generate values of type {} ({})",
-                                c.ty, c.name
-                            ),
-                        };
-                    }
-                }
-            }
         };
         cols.push(q(&c.name));
         exprs.push(format!("{expr} AS {}", q(&c.name)));
     }
-    if let Some(fk) = multi_fk {
-        return TablePlan::Skipped {
-            table: t.name.clone(),
-            why: format!("foreign key {fk} spans several columns, which bellows does not fill yet"),
-        };
-    }
     if cols.is_empty() {
-        return TablePlan::Skipped {
-            table: t.name.clone(),
-            why: "it has no column bellows fills".into(),
-        };
+        return skipped("it has no column bellows fills".into());
     }
     let checks: Vec<String> = t
         .constraints
@@ -228,6 +333,7 @@ fn table(cat: &Catalog, t: &Table, s: &Settings) -> TablePlan {
             ConstraintKind::Check { expr } => Some(format!("({expr}) IS NOT FALSE")),
             _ => None,
         })
+        .chain(exists)
         .collect();
     let filter = if checks.is_empty() {
         String::new()
@@ -237,12 +343,13 @@ fn table(cat: &Catalog, t: &Table, s: &Settings) -> TablePlan {
     TablePlan::Insert {
         table: t.name.clone(),
         sql: format!(
-            "INSERT INTO {} ({}) SELECT {} FROM (SELECT {} FROM generate_series(1, {}) AS g) AS bellows_rows{filter}",
+            "INSERT INTO {} ({}) SELECT {} FROM (SELECT {} FROM generate_series({}, {}) AS g) AS bellows_rows{filter}",
             t.name.sql(),
             cols.join(", "),
             cols.join(", "),
             exprs.join(", "),
-            s.rows
+            rows.start(),
+            rows.end()
         ),
     }
 }

@@ -41,7 +41,7 @@ fn pick(list: &[&str], index: &str) -> String {
 }
 
 /// The row number shifted by the seed, for values that need not be unique.
-fn mixed(s: &Settings) -> String {
+pub fn mixed(s: &Settings) -> String {
     format!("((g * 7919 + {}) % 1000003)", s.seed % 1_000_003)
 }
 

@@ -9,14 +9,16 @@ pub struct Drafts {
     pub drafts: Vec<Draft>,
     /// Notes for reviewers.
     pub warnings: Vec<String>,
+    /// Schemas new application code puts first on its `search_path` (versioned views).
+    pub app_search_path: Vec<String>,
 }
 
 impl Drafts {
     /// Nothing to do, and why.
     pub fn nothing(warning: impl Into<String>) -> Self {
         Self {
-            drafts: Vec::new(),
             warnings: vec![warning.into()],
+            ..Self::default()
         }
     }
 

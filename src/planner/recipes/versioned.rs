@@ -49,7 +49,10 @@ pub fn rename_column(
         undo.push(format!("DROP SCHEMA IF EXISTS {}", q(schema)));
     }
     let path = format!("{}, {}", q(schema), q(&table.schema));
-    let mut out = Drafts::default();
+    let mut out = Drafts {
+        app_search_path: vec![schema.to_string(), table.schema.clone()],
+        ..Drafts::default()
+    };
     out.warn(format!(
         "versioned views: deploy new code with `SET search_path = {path}` (old code keeps its search_path); nothing is copied, and the column is renamed in place at contract"
     ));

@@ -503,12 +503,27 @@ fn seed_fills_a_development_database_with_rows_that_satisfy_its_constraints() {
     // The production-shaped schema: what cannot be filled is named, the rest is.
     let out = bellows(&d, &["seed", "--env", "helpdesk", "--rows", "200"], &[]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    println!("{}", text(&out));
     assert!(
-        q("seed_prod", "SELECT count(*) FROM organizations")
-            .parse::<i64>()
-            .unwrap_or(0)
-            > 0
+        text(&out).contains("8 of 8 table(s) filled in helpdesk"),
+        "{}",
+        text(&out)
+    );
+    // A foreign key of two columns (messages -> the partitioned tickets' (id, created_at)):
+    // every message points at a ticket that exists, and so does every attachment.
+    assert_eq!(q("seed_prod", "SELECT count(*) > 0 FROM messages"), "t");
+    assert_eq!(
+        q(
+            "seed_prod",
+            "SELECT count(*) FROM messages m LEFT JOIN tickets t ON (t.id, t.created_at) = (m.ticket_id, m.ticket_created_at) WHERE t.id IS NULL"
+        ),
+        "0"
+    );
+    assert_eq!(
+        q(
+            "seed_prod",
+            "SELECT count(*) FROM attachments a LEFT JOIN messages m ON m.id = a.message_id WHERE m.id IS NULL"
+        ),
+        "0"
     );
     // A protected environment is refused.
     let out = bellows(&d, &["seed", "--env", "production", "--rows", "10"], &[]);

@@ -254,3 +254,87 @@ fn bad_input_is_exit_2() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains(&bad_s) && err.contains(":2:"), "{}", text(&o));
 }
+
+/// Two plans broken in other ways, each caught by its own check with the evidence: one
+/// without its deploy gate (old code still running when the old column goes), one whose
+/// backfill also rewrites a column the change never names.
+#[test]
+fn a_missing_gate_and_a_corrupting_backfill_are_caught() {
+    let cluster = common::cluster();
+    let rt = runtime();
+    let s = Settings {
+        synth: synth::Settings { rows: 200, seed: 1 },
+        target: None,
+    };
+    let original: Plan = bellows::plan::load_file("plans/01-rename-column.toml").expect("plan");
+
+    let mut no_gate = original.clone();
+    let gates: Vec<String> = no_gate
+        .steps
+        .iter()
+        .filter(|s| s.kind == bellows::plan::StepKind::Gate)
+        .map(|s| s.id.clone())
+        .collect();
+    assert!(!gates.is_empty());
+    no_gate.steps.retain(|s| !gates.contains(&s.id));
+    for st in &mut no_gate.steps {
+        st.depends_on.retain(|d| !gates.contains(d));
+    }
+    no_gate.seal();
+    let r = rt
+        .block_on(rehearse::rehearse(&cluster, &no_gate, Path::new(SMALL), &s))
+        .expect("rehearsal");
+    assert!(!r.passed, "{}", r.text());
+    let app = r
+        .checks
+        .iter()
+        .find(|c| c.check == rehearse::report::CheckKind::Application)
+        .expect("application check");
+    assert!(!app.passed, "{}", r.text());
+    assert!(
+        app.evidence
+            .iter()
+            .any(|e| e.contains("column \"email\" does not exist") && e.contains("contract")),
+        "{}",
+        r.text()
+    );
+
+    let mut corrupting = original.clone();
+    let fill = corrupting
+        .steps
+        .iter_mut()
+        .find(|s| s.id == "1.backfill")
+        .expect("backfill step");
+    for q in &mut fill.sql {
+        *q = q.replace(
+            r#"SET "email_address" = "email""#,
+            r#"SET "email_address" = "email", "name" = upper("name")"#,
+        );
+    }
+    if let Some(b) = &mut fill.backfill {
+        b.set.insert("name".into(), r#"upper("name")"#.into());
+    }
+    corrupting.seal();
+    let r = rt
+        .block_on(rehearse::rehearse(
+            &cluster,
+            &corrupting,
+            Path::new(SMALL),
+            &s,
+        ))
+        .expect("rehearsal");
+    assert!(!r.passed, "{}", r.text());
+    let data = r
+        .checks
+        .iter()
+        .find(|c| c.check == rehearse::report::CheckKind::UnchangedData)
+        .expect("data check");
+    assert!(!data.passed, "{}", r.text());
+    assert!(
+        data.evidence.iter().any(|e| e.starts_with("public.users: ")
+            && e.contains("lost or changed")
+            && e.contains("name")),
+        "{}",
+        r.text()
+    );
+}

@@ -128,11 +128,7 @@ async fn stages(
     tl: &mut Timeline,
     found: &mut Vec<Check>,
 ) -> Result<(), String> {
-    let pre = plan
-        .phases
-        .iter()
-        .copied()
-        .rfind(|p| *p < Phase::Contract);
+    let pre = plan.phases.iter().copied().rfind(|p| *p < Phase::Contract);
     let has_contract = plan.phases.contains(&Phase::Contract);
     if let (Some(pre), true) = (pre, has_contract) {
         let o = drive::run(

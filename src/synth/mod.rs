@@ -398,3 +398,45 @@ fn type_name(table: &QName, ty: &str) -> QName {
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_foreign_key_of_two_columns_takes_the_parents_own_values() {
+        let cat = crate::catalog::load::load_str(
+            "s.sql",
+            "CREATE TABLE tickets (id bigint PRIMARY KEY, created_at timestamptz NOT NULL, UNIQUE (id, created_at));\n\
+             CREATE TABLE messages (id int PRIMARY KEY, ticket_id bigint NOT NULL, ticket_created_at timestamptz NOT NULL,\n\
+               FOREIGN KEY (ticket_id, ticket_created_at) REFERENCES tickets (id, created_at));\n",
+        )
+        .expect("schema");
+        let s = Settings { rows: 50, seed: 3 };
+        let plans = plan(&cat, &s);
+        let names: Vec<String> = plans
+            .iter()
+            .map(|p| match p {
+                TablePlan::Insert { table, .. } | TablePlan::Skipped { table, .. } => {
+                    table.display()
+                }
+            })
+            .collect();
+        assert_eq!(names, ["public.tickets", "public.messages"]);
+        let TablePlan::Insert { sql, .. } = &plans[1] else {
+            panic!("messages left out: {plans:?}");
+        };
+        // Each referencing column is the parent's value for one chosen parent row, and the
+        // row is kept only when that parent row exists.
+        assert!(
+            sql.contains(
+                "FROM (SELECT (1 + ((g * 7919 + 3) % 1000003) % 50) AS g) AS bellows_parent) AS \"ticket_id\""
+            ),
+            "{sql}"
+        );
+        assert!(
+            sql.contains("EXISTS (SELECT 1 FROM \"public\".\"tickets\" AS bellows_p WHERE (bellows_p.\"id\", bellows_p.\"created_at\") = (bellows_rows.\"ticket_id\", bellows_rows.\"ticket_created_at\"))"),
+            "{sql}"
+        );
+    }
+}

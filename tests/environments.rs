@@ -248,6 +248,39 @@ fn a_protected_environment_runs_a_plan_only_after_a_clean_pass_on_its_gate_envir
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert_eq!(has_index("rel_production"), "1");
 
+    // A production whose plan table differs from what staging had before the plan (a
+    // default's value, which the plan's fingerprint does not see): refused, naming it.
+    let drifted = common::fresh_db(&cluster, "rel_production3", &["examples/schema/small.sql"]);
+    cluster
+        .psql(
+            "rel_production3",
+            "ALTER TABLE users ALTER COLUMN created_at SET DEFAULT clock_timestamp()",
+        )
+        .expect("drift");
+    std::fs::write(d.join("bellows.toml"), config(&drifted)).expect("config");
+    let out = bellows(
+        &d,
+        &[
+            "run",
+            "plan.toml",
+            "--env",
+            "production",
+            "--headless",
+            "--yes",
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let t = text(&out);
+    assert!(
+        t.contains("the plan's tables on production differ from what staging had")
+            && t.contains(
+                "column public.users.created_at: default differs: A=now() B=clock_timestamp()"
+            ),
+        "{t}"
+    );
+    assert_eq!(has_index("rel_production3"), "0", "nothing changed");
+
     // A production that differs from staging (an extension only staging has): refused.
     let other = common::fresh_db(&cluster, "rel_production2", &["examples/schema/small.sql"]);
     staging_cluster

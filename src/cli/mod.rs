@@ -15,6 +15,7 @@ pub mod export_cmd;
 pub mod plan_cmd;
 pub mod printer;
 pub mod rehearse_cmd;
+pub mod release_tables;
 pub mod replan;
 pub mod run_cmd;
 pub mod seed_cmd;

@@ -190,6 +190,11 @@ pub fn run(a: RunArgs) -> Result<(), Failure> {
             };
             rt.block_on(executor::release::require_pass(&plan, &a.plan, &g, &t))
                 .map_err(exec_failure)?;
+            rt.block_on(super::release_tables::require_same_tables(
+                &plan,
+                (&gate, &gate_target),
+                (&name, &url),
+            ))?;
         }
     } else if a.force_unrehearsed {
         return Err(Failure::input(

@@ -17,7 +17,7 @@ use crate::plan::Plan;
 /// The live schema, read on one of the session's pooled connections (no new connection).
 /// Introspection empties `search_path` for its session, so it is reset before the
 /// connection goes back to the pool (or the connection is dropped).
-async fn introspect(s: &Session) -> Result<Catalog, ExecError> {
+pub(super) async fn introspect(s: &Session) -> Result<Catalog, ExecError> {
     let mut conn = s
         .pool
         .acquire()

@@ -9,6 +9,7 @@ use sqlx::{Connection, Row};
 use super::error::ExecError;
 use super::lifecycle::StepState;
 use super::session::{db_err, options};
+use crate::catalog::Table;
 use crate::env::Target;
 use crate::plan::Plan;
 
@@ -87,6 +88,57 @@ pub async fn require_pass(
         )));
     }
     Ok(())
+}
+
+/// Whether the plan has a run recorded on `target` (its first step may have run there).
+pub async fn started(plan: &Plan, target: &Target) -> Result<bool, ExecError> {
+    let mut conn = sqlx::PgConnection::connect_with(&options(target, "bellows-release")?)
+        .await
+        .map_err(|e| {
+            db_err(
+                target,
+                &format!("cannot connect to {}", target.describe()),
+                &e,
+            )
+        })?;
+    let r = async {
+        let exists: bool = sqlx::query_scalar("SELECT to_regclass('bellows.runs') IS NOT NULL")
+            .fetch_one(&mut conn)
+            .await?;
+        if !exists {
+            return Ok(false);
+        }
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM bellows.runs WHERE plan_hash = $1)")
+            .bind(&plan.hash)
+            .fetch_one(&mut conn)
+            .await
+    }
+    .await;
+    let _ = conn.close().await;
+    r.map_err(|e| db_err(target, "cannot read the run state", &e))
+}
+
+/// The plan's tables as the gate environment had them before the plan's first step there
+/// (recorded by that run), or `None` when that run predates the record.
+pub async fn gate_tables(plan: &Plan, gate: &Target) -> Result<Option<Vec<Table>>, ExecError> {
+    let mut conn = sqlx::PgConnection::connect_with(&options(gate, "bellows-release")?)
+        .await
+        .map_err(|e| db_err(gate, &format!("cannot connect to {}", gate.describe()), &e))?;
+    let json: Option<Option<String>> =
+        sqlx::query_scalar("SELECT tables_before::text FROM bellows.runs WHERE plan_hash = $1")
+            .bind(&plan.hash)
+            .fetch_optional(&mut conn)
+            .await
+            .map_err(|e| db_err(gate, "cannot read the gate environment's run", &e))?;
+    let _ = conn.close().await;
+    match json.flatten() {
+        None => Ok(None),
+        Some(j) => serde_json::from_str(&j).map(Some).map_err(|e| {
+            ExecError::Precondition(format!(
+                "the gate environment's record of the plan's tables cannot be read ({e})"
+            ))
+        }),
+    }
 }
 
 /// A server's major version and extensions (name, version), sorted.

@@ -125,6 +125,15 @@ async fn run_inner(
             .filter_map(|k| k.parse().ok())
             .collect();
         state::accept(s, &plan.hash, how, &set.operator, &tables).await?;
+        if first_run && !tables.is_empty() {
+            let live = super::accept::introspect(s).await?;
+            let before: Vec<&crate::catalog::Table> =
+                tables.iter().filter_map(|t| live.tables.get(t)).collect();
+            let json = serde_json::to_string(&before).map_err(|e| {
+                ExecError::Database(format!("cannot record the plan's tables: {e}"))
+            })?;
+            state::record_tables_before(s, &plan.hash, &json).await?;
+        }
         if let Some(gate) = &set.unrehearsed {
             state::record_unrehearsed(s, &plan.hash, gate, &set.operator).await?;
             emit(

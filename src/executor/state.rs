@@ -56,6 +56,9 @@ pub const SCHEMA_SQL: &[&str] = &[
     "ALTER TABLE bellows.runs ADD COLUMN IF NOT EXISTS unrehearsed text,
         ADD COLUMN IF NOT EXISTS unrehearsed_by text,
         ADD COLUMN IF NOT EXISTS unrehearsed_at timestamptz",
+    // The plan's tables as they were before its first step here (catalog JSON): what a
+    // protected environment's release gate compares its own tables with.
+    "ALTER TABLE bellows.runs ADD COLUMN IF NOT EXISTS tables_before jsonb",
     // Rows a backfill batch actually changed (a data fix-up reports them).
     "ALTER TABLE bellows.backfill_cursors ADD COLUMN IF NOT EXISTS rows_changed bigint NOT NULL DEFAULT 0",
     // How a backfill's cursor walks (NULL: the key), the partition it is in and the ones done.
@@ -232,6 +235,17 @@ pub async fn accept(
         .execute(&s.pool)
         .await
         .map_err(|e| s.err("cannot record the tables' shape", &e))?;
+    Ok(())
+}
+
+/// Record the plan's tables as they are before its first step (catalog tables as JSON).
+pub async fn record_tables_before(s: &Session, hash: &str, json: &str) -> Result<(), ExecError> {
+    sqlx::query("UPDATE bellows.runs SET tables_before = $2::jsonb WHERE plan_hash = $1")
+        .bind(hash)
+        .bind(json)
+        .execute(&s.pool)
+        .await
+        .map_err(|e| s.err("cannot record the plan's tables", &e))?;
     Ok(())
 }
 

@@ -187,6 +187,7 @@ impl Report {
                 p.app_max_latency_ms
             );
         }
+        o += "(locks: what the plan's own sessions were seen holding on tables and indexes, sampled every 10 ms; - none seen)\n";
         if self.application.statements == 0 {
             o += "\napplication: no load (the plan touches no table an application writes)\n";
         } else {

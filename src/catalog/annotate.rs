@@ -93,6 +93,7 @@ impl Catalog {
     ) {
         let old = table.sibling(index);
         let new = table.sibling(to);
+        self.names_touch(table);
         if let Some(t) = self.tables.get_mut(table) {
             rename_key(&mut t.indexes, index, to, |ix| {
                 ix.name = to.into();

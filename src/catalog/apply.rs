@@ -158,6 +158,7 @@ impl Catalog {
 
     /// The table called `name`, or a mismatch error that says so.
     pub fn table_mut(&mut self, name: &QName) -> Result<&mut Table, CatalogError> {
+        self.names_touch(name);
         self.tables
             .get_mut(name)
             .ok_or_else(|| mismatch(format!("table {name} does not exist")))
@@ -173,6 +174,7 @@ impl Catalog {
         self.schemas.insert(def.name.schema.clone());
         self.tables
             .insert(def.name.clone(), Table::new(def.name.clone()));
+        self.names_touch(&def.name);
         self.take_from_parents(def)?;
         if let Some(Parent::Partition { table, .. }) = &def.parent {
             self.foreign_keys_to_partitions(table);

@@ -22,6 +22,7 @@ pub fn load_str(path: &str, text: &str) -> Result<Catalog, CatalogError> {
     let stmts = sql::parse_file(path, text, true)?;
     let mut cat = Catalog::default();
     cat.schemas.insert(sql::ident::DEFAULT_SCHEMA.to_string());
+    cat.index_names(true);
     let mut unread = Vec::new();
     for s in &stmts {
         if let Some(why) = unread::reason(s) {
@@ -40,10 +41,12 @@ pub fn load_str(path: &str, text: &str) -> Result<Catalog, CatalogError> {
             ),
             other => other,
         })?;
+        debug_assert!(cat.names_agree(), "name index is stale after {:?}", s.ddl);
     }
     for (mut u, text) in unread {
         u.names = unread::names(&cat, text);
         cat.unread.push(u);
     }
+    cat.index_names(false);
     Ok(cat)
 }

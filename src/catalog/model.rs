@@ -44,6 +44,10 @@ pub struct Catalog {
     /// Statements of the schema file the catalog does not reflect (empty for live databases).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unread: Vec<super::Unread>,
+    /// Index, constraint and trigger names → tables, kept while a schema file loads (see
+    /// [`super::name_index`]); never serialized, ignored by `==`, off in a clone.
+    #[serde(skip)]
+    pub(crate) names: super::name_index::NameIndex,
 }
 
 /// A table.
@@ -465,6 +469,9 @@ impl Catalog {
 
     /// The table an index belongs to (index names are unique per schema).
     pub fn index_table(&self, index: &QName) -> Option<&Table> {
+        if let Some(found) = self.indexed_index_table(index) {
+            return found.and_then(|t| self.tables.get(&t));
+        }
         self.tables
             .values()
             .find(|t| t.name.schema == index.schema && t.indexes.contains_key(&index.name))
@@ -473,11 +480,16 @@ impl Catalog {
     /// Is `name` used by any constraint or index in `schema`? (They share one namespace
     /// for indexes; constraint names must be unique per table, we keep them unique per schema.)
     pub fn name_taken(&self, schema: &str, name: &str) -> bool {
-        self.relation_exists(&QName::new(schema, name))
-            || self
-                .tables
-                .values()
-                .filter(|t| t.name.schema == schema)
-                .any(|t| t.constraints.contains_key(name) || t.triggers.contains_key(name))
+        let q = QName::new(schema, name);
+        if self.relation_exists(&q) {
+            return true;
+        }
+        if let Some(taken) = self.indexed_other_taken(&q) {
+            return taken;
+        }
+        self.tables
+            .values()
+            .filter(|t| t.name.schema == schema)
+            .any(|t| t.constraints.contains_key(name) || t.triggers.contains_key(name))
     }
 }

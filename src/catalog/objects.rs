@@ -107,10 +107,19 @@ impl Catalog {
             if self.tables.remove(n).is_none() && !if_exists {
                 return Err(mismatch(format!("table {n} does not exist")));
             }
+            self.names_touch(n);
             self.sequences
                 .retain(|_, s| s.owned_by.as_ref().is_none_or(|(t, _)| t != n));
+            let mut changed = Vec::new();
             for t in self.tables.values_mut() {
+                let before = t.constraints.len();
                 t.constraints.retain(|_, c| !matches!(&c.kind, ConstraintKind::ForeignKey { ref_table, .. } if ref_table == n));
+                if t.constraints.len() != before {
+                    changed.push(t.name.clone());
+                }
+            }
+            for t in &changed {
+                self.names_touch(t);
             }
         }
         Ok(())
@@ -209,6 +218,8 @@ impl Catalog {
                 DropKind::Trigger => {
                     if let Some(t) = table.and_then(|t| self.tables.get_mut(t)) {
                         t.triggers.remove(&n.name);
+                        let t = t.name.clone();
+                        self.names_touch(&t);
                     }
                 }
                 DropKind::Extension => {

@@ -81,6 +81,7 @@ impl Catalog {
             .map(|c| c.name.clone())
             .collect();
         for child in children {
+            self.names_touch(&child);
             if let Some(c) = self.tables.get_mut(&child) {
                 for k in &keys {
                     c.constraints

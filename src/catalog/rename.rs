@@ -8,6 +8,7 @@ use crate::sql::{QName, expr};
 
 impl Catalog {
     pub(super) fn drop_column(&mut self, table: &QName, name: &str) {
+        self.names_touch(table);
         if let Some(t) = self.tables.get_mut(table) {
             t.columns.retain(|c| c.name != name);
             t.indexes.retain(|_, i| !index_uses(i, name));
@@ -15,8 +16,16 @@ impl Catalog {
             t.triggers
                 .retain(|_, tr| !tr.update_columns.iter().any(|c| c == name));
         }
+        let mut changed = Vec::new();
         for t in self.tables.values_mut() {
+            let before = t.constraints.len();
             t.constraints.retain(|_, c| !matches!(&c.kind, ConstraintKind::ForeignKey { ref_table, ref_columns, .. } if ref_table == table && ref_columns.iter().any(|c| c == name)));
+            if t.constraints.len() != before {
+                changed.push(t.name.clone());
+            }
+        }
+        for t in &changed {
+            self.names_touch(t);
         }
         self.sequences
             .retain(|_, s| s.owned_by.as_ref() != Some(&(table.clone(), name.to_string())));
@@ -127,6 +136,8 @@ impl Catalog {
             p.table = to.clone();
         }
         self.tables.insert(to.clone(), t);
+        self.names_touch(from);
+        self.names_touch(to);
         for t in self.tables.values_mut() {
             for c in t.constraints.values_mut() {
                 if let ConstraintKind::ForeignKey { ref_table, .. } = &mut c.kind

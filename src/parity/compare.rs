@@ -27,12 +27,9 @@ pub fn compare(a: &Catalog, b: &Catalog) -> Report {
     // Both servers print view queries the same way; a file and a server do not, so then
     // the columns a view reads stand in for its query.
     let spelled_alike = a.server_version.is_some() && b.server_version.is_some();
-    let views = |m: &BTreeMap<QName, View>, mat: bool| -> BTreeMap<QName, View> {
-        m.iter()
-            .filter(|(_, v)| v.materialized == mat)
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect()
-    };
+    fn views(m: &BTreeMap<QName, View>, mat: bool) -> BTreeMap<&QName, &View> {
+        m.iter().filter(|(_, v)| v.materialized == mat).collect()
+    }
     for (mat, ty) in [
         (false, ObjectType::View),
         (true, ObjectType::MaterializedView),

@@ -28,19 +28,35 @@ pub fn presence_set<T: Ord + ToString>(
 }
 
 /// Keys on one side only, from two maps.
-pub fn presence_map<K: Ord + Clone + ToString, V>(
+pub fn presence_map<K: Ord + ToString, V, W>(
     a: &BTreeMap<K, V>,
-    b: &BTreeMap<K, V>,
+    b: &BTreeMap<K, W>,
     ty: ObjectType,
     r: &mut Report,
 ) {
-    let ka: BTreeSet<K> = a.keys().cloned().collect();
-    let kb: BTreeSet<K> = b.keys().cloned().collect();
-    presence_set(&ka, &kb, ty, r);
+    presence_named(a, b, ty, r, ToString::to_string);
+}
+
+/// Keys on one side only, from two maps, each reported under `name(key)` (a child's
+/// qualified name, `public.orders.idx`). Walks the keys without copying them: only a
+/// missing one is named.
+pub fn presence_named<K: Ord, V, W>(
+    a: &BTreeMap<K, V>,
+    b: &BTreeMap<K, W>,
+    ty: ObjectType,
+    r: &mut Report,
+    name: impl Fn(&K) -> String,
+) {
+    for k in a.keys().filter(|k| !b.contains_key(*k)) {
+        r.push(Object::new(ty, name(k)), Kind::Presence, Change::OnlyInA);
+    }
+    for k in b.keys().filter(|k| !a.contains_key(*k)) {
+        r.push(Object::new(ty, name(k)), Kind::Presence, Change::OnlyInB);
+    }
 }
 
 /// Presence, then `each` on every key present on both sides.
-pub fn both<K: Ord + Clone + ToString, V>(
+pub fn both<K: Ord + ToString, V>(
     a: &BTreeMap<K, V>,
     b: &BTreeMap<K, V>,
     ty: ObjectType,

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use super::defs;
 use super::model::{Kind, Object, ObjectType, Report};
 use super::normalise;
-use super::presence::presence_map;
+use super::presence::presence_named;
 use crate::catalog::{Catalog, Column, Index, Table};
 use crate::sql::QName;
 
@@ -54,16 +54,12 @@ pub fn compare(a: &Table, b: &Table, ca: &Catalog, cb: &Catalog, r: &mut Report)
         defs::opt(&a.comment),
         defs::opt(&b.comment),
     );
+    let (types_a, types_b) = (types(a), types(b));
     columns(&name, a, b, r);
-    constraints(&name, a, b, r);
-    indexes(&name, (&a.indexes, &types(a)), (&b.indexes, &types(b)), r);
+    constraints(&name, (a, &types_a), (b, &types_b), r);
+    indexes(&name, (&a.indexes, &types_a), (&b.indexes, &types_b), r);
     let child = |n: &String| format!("{name}.{n}");
-    presence_map(
-        &named(&name, &a.triggers),
-        &named(&name, &b.triggers),
-        ObjectType::Trigger,
-        r,
-    );
+    presence_named(&a.triggers, &b.triggers, ObjectType::Trigger, r, child);
     for (n, ta) in &a.triggers {
         if let Some(tb) = b.triggers.get(n) {
             let def = |t: &crate::catalog::Trigger, cat: &Catalog| {
@@ -87,12 +83,7 @@ pub fn compare(a: &Table, b: &Table, ca: &Catalog, cb: &Catalog, r: &mut Report)
             );
         }
     }
-    presence_map(
-        &named(&name, &a.policies),
-        &named(&name, &b.policies),
-        ObjectType::Policy,
-        r,
-    );
+    presence_named(&a.policies, &b.policies, ObjectType::Policy, r, child);
     for (n, pa) in &a.policies {
         if let Some(pb) = b.policies.get(n) {
             r.differs(
@@ -103,11 +94,6 @@ pub fn compare(a: &Table, b: &Table, ca: &Catalog, cb: &Catalog, r: &mut Report)
             );
         }
     }
-}
-
-/// The keys of `m` qualified with `owner` (`public.orders.idx`), for presence.
-fn named<V>(owner: &str, m: &BTreeMap<String, V>) -> BTreeMap<String, ()> {
-    m.keys().map(|k| (format!("{owner}.{k}"), ())).collect()
 }
 
 /// A trigger's function. A schema file (no server version) resolves an unqualified name it
@@ -126,17 +112,15 @@ fn on_off(b: bool) -> String {
 }
 
 fn columns(table: &str, a: &Table, b: &Table, r: &mut Report) {
-    let by_name = |t: &Table| -> BTreeMap<String, Column> {
-        t.columns
-            .iter()
-            .map(|c| (format!("{table}.{}", c.name), c.clone()))
-            .collect()
-    };
+    fn by_name(t: &Table) -> BTreeMap<&str, &Column> {
+        t.columns.iter().map(|c| (c.name.as_str(), c)).collect()
+    }
     let (ca, cb) = (by_name(a), by_name(b));
-    presence_map(&ca, &cb, ObjectType::Column, r);
+    let child = |n: &&str| format!("{table}.{n}");
+    presence_named(&ca, &cb, ObjectType::Column, r, child);
     for (n, x) in &ca {
         let Some(y) = cb.get(n) else { continue };
-        let o = Object::new(ObjectType::Column, n.clone());
+        let o = Object::new(ObjectType::Column, child(n));
         r.differs(&o, Kind::ColumnType, x.ty.clone(), y.ty.clone());
         r.differs(
             &o,
@@ -174,14 +158,21 @@ fn columns(table: &str, a: &Table, b: &Table, r: &mut Report) {
     }
 }
 
-fn constraints(table: &str, a: &Table, b: &Table, r: &mut Report) {
-    let named = |t: &Table| -> BTreeMap<String, ()> {
-        t.constraints
-            .keys()
-            .map(|k| (format!("{table}.{k}"), ()))
-            .collect()
-    };
-    presence_map(&named(a), &named(b), ObjectType::Constraint, r);
+/// Constraints of table `table`, each side with its column types (for literal casts).
+fn constraints(
+    table: &str,
+    (a, ta): (&Table, &[String]),
+    (b, tb): (&Table, &[String]),
+    r: &mut Report,
+) {
+    let child = |n: &String| format!("{table}.{n}");
+    presence_named(
+        &a.constraints,
+        &b.constraints,
+        ObjectType::Constraint,
+        r,
+        child,
+    );
     for (n, x) in &a.constraints {
         let Some(y) = b.constraints.get(n) else {
             continue;
@@ -190,8 +181,8 @@ fn constraints(table: &str, a: &Table, b: &Table, r: &mut Report) {
         r.differs(
             &o,
             Kind::ConstraintDefinition,
-            defs::constraint(&x.kind, &types(a)),
-            defs::constraint(&y.kind, &types(b)),
+            defs::constraint(&x.kind, ta),
+            defs::constraint(&y.kind, tb),
         );
         let valid = |v: bool| if v { "valid" } else { "NOT VALID" }.to_string();
         r.differs(&o, Kind::Validated, valid(x.validated), valid(y.validated));
@@ -223,10 +214,8 @@ pub fn indexes(
     (b, tb): (&BTreeMap<String, Index>, &[String]),
     r: &mut Report,
 ) {
-    let named = |m: &BTreeMap<String, Index>| -> BTreeMap<String, ()> {
-        m.keys().map(|k| (format!("{owner}.{k}"), ())).collect()
-    };
-    presence_map(&named(a), &named(b), ObjectType::Index, r);
+    let child = |n: &String| format!("{owner}.{n}");
+    presence_named(a, b, ObjectType::Index, r, child);
     for (n, x) in a {
         let Some(y) = b.get(n) else { continue };
         let o = Object::new(ObjectType::Index, format!("{owner}.{n}"));

@@ -1,6 +1,6 @@
 //! The schema of an environment, read-only: `pg_dump --schema-only` of its database into a
-//! file the rehearsal loads. The password goes to pg_dump in `PGPASSWORD`, never on its
-//! command line; no row is read.
+//! file the rehearsal loads (bellows' own state schema left out). The password goes to
+//! pg_dump in `PGPASSWORD`, never on its command line; no row is read.
 
 use std::path::Path;
 use std::process::Command;
@@ -27,7 +27,8 @@ pub fn dump_schema(bin_dir: &Path, target: &Target, out: &Path) -> Result<(), Re
         cmd.env("PGPASSWORD", pw);
     }
     let done = cmd
-        .args(["--schema-only", "--no-password", "--file"])
+        // bellows' own run state is not the application's schema.
+        .args(["--schema-only", "--no-password", "--exclude-schema=bellows", "--file"])
         .arg(out)
         .arg("--dbname")
         .arg(&url)

@@ -10,6 +10,7 @@
 pub mod action;
 pub mod app;
 pub mod events;
+pub mod keys;
 pub mod state;
 pub mod style;
 pub mod terminal;

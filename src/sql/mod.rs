@@ -12,6 +12,7 @@ mod catalog_only;
 pub mod constraint;
 pub mod convert;
 pub mod ddl;
+pub mod ddl_table;
 pub mod depth;
 pub mod directive;
 pub mod drop;

@@ -8,6 +8,7 @@
 
 mod annotate;
 pub mod apply;
+mod constraints;
 pub mod deps;
 pub mod error;
 pub mod evolving;

@@ -28,7 +28,12 @@ pub fn dump_schema(bin_dir: &Path, target: &Target, out: &Path) -> Result<(), Re
     }
     let done = cmd
         // bellows' own run state is not the application's schema.
-        .args(["--schema-only", "--no-password", "--exclude-schema=bellows", "--file"])
+        .args([
+            "--schema-only",
+            "--no-password",
+            "--exclude-schema=bellows",
+            "--file",
+        ])
         .arg(out)
         .arg("--dbname")
         .arg(&url)

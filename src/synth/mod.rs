@@ -3,10 +3,12 @@
 //! (every value carries the row number), foreign keys to integer keys (parents first, the
 //! child pointing at a parent row that exists), enum labels and CHECK constraints (rows
 //! that would violate one are left out), with values chosen by column name and type
-//! (emails, names, phone numbers, timestamps...). Deterministic for a seed. Never a copy of
-//! real rows. Pure: the statements run elsewhere.
+//! (emails, names, phone numbers, timestamps...) from word lists the `fake` crate draws for
+//! the seed ([`vocab`]). Deterministic for a seed. Never a copy of real rows. Pure: the
+//! statements run elsewhere.
 
 mod values;
+pub mod vocab;
 
 use std::collections::{BTreeMap, BTreeSet};
 

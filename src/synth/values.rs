@@ -2,36 +2,10 @@
 //! by its name and type; unique columns carry `g` itself so no two rows repeat.
 
 use super::Settings;
+use super::vocab::Vocab;
 use crate::sql::quote_literal;
 
-const FIRST: &[&str] = &[
-    "Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Frances", "Ken", "Radia", "Tim",
-    "Margaret", "Dennis", "Sophie", "Niklaus", "Hedy", "John",
-];
-const LAST: &[&str] = &[
-    "Lovelace",
-    "Hopper",
-    "Turing",
-    "Dijkstra",
-    "Liskov",
-    "Knuth",
-    "Allen",
-    "Thompson",
-    "Perlman",
-    "Berners-Lee",
-    "Hamilton",
-    "Ritchie",
-    "Wilson",
-    "Wirth",
-    "Lamarr",
-    "Backus",
-];
-const WORDS: &[&str] = &[
-    "amber", "basalt", "cedar", "delta", "ember", "fjord", "granite", "harbor", "indigo",
-    "juniper", "kestrel", "lumen", "meadow", "nimbus", "orchid", "prairie",
-];
-
-fn pick(list: &[&str], index: &str) -> String {
+fn pick(list: &[String], index: &str) -> String {
     let arr = list
         .iter()
         .map(|w| quote_literal(w))
@@ -106,7 +80,7 @@ pub fn value(
         "interval" => format!("(({m} % 3600) * interval '1 second')"),
         "json" | "jsonb" => format!(
             "jsonb_build_object('n', g, 'tag', {})::{ty}",
-            pick(WORDS, &m)
+            pick(&super::vocab::for_seed(s.seed).words, &m)
         ),
         "inet" | "cidr" => {
             "('10.' || (g / 65536) % 256 || '.' || (g / 256) % 256 || '.' || g % 256)::inet"
@@ -114,7 +88,7 @@ pub fn value(
         }
         "bytea" => "decode(md5(g::text), 'hex')".to_string(),
         "text" | "character varying" | "varchar" | "character" | "char" | "citext" | "name" => {
-            let v = text_by_name(&n, &m);
+            let v = text_by_name(&n, &m, &super::vocab::for_seed(s.seed));
             let limit = length_limit(&t);
             let v = match limit {
                 Some(l) => format!("left({v}, {l})"),
@@ -132,36 +106,53 @@ pub fn value(
 }
 
 /// Text chosen by the column's name; every value holds `g`, so it is also unique.
-fn text_by_name(n: &str, m: &str) -> String {
+fn text_by_name(n: &str, m: &str, v: &Vocab) -> String {
     let has = |w: &str| n.contains(w);
+    let m7 = format!("({m} / 7)");
     if has("email") {
-        return format!("lower({}) || '.' || g || '@example.com'", pick(FIRST, m));
+        return format!("lower({}) || '.' || g || '@example.com'", pick(&v.first, m));
     }
     if has("phone") || has("mobile") {
         return "'+1-555-' || lpad((g % 10000)::text, 4, '0') || '-' || g".to_string();
     }
     if has("url") || has("website") || has("link") {
-        return format!("'https://example.com/' || {} || '/' || g", pick(WORDS, m));
+        return format!(
+            "'https://example.com/' || {} || '/' || g",
+            pick(&v.words, m)
+        );
+    }
+    if has("company") || has("organization") || has("organisation") || has("employer") {
+        return format!("{} || ' ' || g", pick(&v.companies, m));
     }
     if has("first_name") {
-        return format!("{} || ' ' || g", pick(FIRST, m));
+        return format!("{} || ' ' || g", pick(&v.first, m));
     }
     if has("last_name") || has("surname") {
-        return format!("{} || ' ' || g", pick(LAST, m));
+        return format!("{} || ' ' || g", pick(&v.last, m));
+    }
+    if has("city") || has("town") {
+        return format!("{} || ' ' || g", pick(&v.cities, m));
+    }
+    if has("country") {
+        return format!("{} || ' ' || g", pick(&v.countries, m));
+    }
+    if has("address") || has("street") {
+        return format!("g || ' ' || {}", pick(&v.streets, m));
     }
     if has("name") || has("author") || has("owner") || has("user") {
-        return format!("{} || ' ' || {} || ' ' || g", pick(FIRST, m), pick(LAST, m));
+        return format!(
+            "{} || ' ' || {} || ' ' || g",
+            pick(&v.first, m),
+            pick(&v.last, &m7)
+        );
     }
     if has("slug") || has("sku") || has("code") || has("key") || has("isbn") {
-        return format!("{} || '-' || g", pick(WORDS, m));
-    }
-    if has("city") || has("country") || has("address") {
-        return format!("{} || ' ' || g", pick(WORDS, m));
+        return format!("{} || '-' || g", pick(&v.words, m));
     }
     format!(
         "{} || ' ' || {} || ' ' || g",
-        pick(WORDS, m),
-        pick(WORDS, &format!("({m} / 7)"))
+        pick(&v.words, m),
+        pick(&v.words, &m7)
     )
 }
 
@@ -218,6 +209,18 @@ mod tests {
                 .starts_with("left(")
         );
         assert!(value("x", "tsvector", false, None, &S).is_none());
+        // Names, cities and companies come from the seed's word lists.
+        let v = super::super::vocab::for_seed(1);
+        let name = value("full_name", "text", false, None, &S).expect("name");
+        assert!(name.contains(&quote_literal(&v.first[0])), "{name}");
+        assert!(name.contains(&quote_literal(&v.last[0])), "{name}");
+        let city = value("city", "text", false, None, &S).expect("city");
+        assert!(city.contains(&quote_literal(&v.cities[0])), "{city}");
+        let company = value("company_name", "text", false, None, &S).expect("company");
+        assert!(
+            company.contains(&quote_literal(&v.companies[0])),
+            "{company}"
+        );
         let labels = vec!["new".to_string(), "open".to_string()];
         assert!(
             value("status", "public.state", false, Some(&labels), &S)

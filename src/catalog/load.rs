@@ -50,3 +50,14 @@ pub fn load_str(path: &str, text: &str) -> Result<Catalog, CatalogError> {
     cat.index_names(false);
     Ok(cat)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_name_index_is_off_after_a_load() {
+        let loaded = load_str("t.sql", "CREATE TABLE a (id int);").expect("loads");
+        assert_eq!(format!("{:?}", loaded.names), "off");
+    }
+}

@@ -15,7 +15,6 @@ pub mod evolving;
 pub mod live;
 pub mod load;
 pub mod model;
-mod name_index;
 pub mod names;
 mod objects;
 mod partition;

@@ -6,6 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use crate::sql::QName;
+
+mod name_index;
 pub use crate::sql::ddl::{
     Compression, ConstraintKind, Deferral, Identity, IndexKey, KeyIndex, Parent, ReplicaIdentity,
     Storage,
@@ -45,9 +47,9 @@ pub struct Catalog {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unread: Vec<super::Unread>,
     /// Index, constraint and trigger names → tables, kept while a schema file loads (see
-    /// [`super::name_index`]); never serialized, ignored by `==`, off in a clone.
+    /// [`name_index`]); never serialized, ignored by `==`, off in a clone.
     #[serde(skip)]
-    pub(crate) names: super::name_index::NameIndex,
+    pub(crate) names: name_index::NameIndex,
 }
 
 /// A table.

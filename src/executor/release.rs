@@ -92,15 +92,7 @@ pub async fn require_pass(
 
 /// Whether the plan has a run recorded on `target` (its first step may have run there).
 pub async fn started(plan: &Plan, target: &Target) -> Result<bool, ExecError> {
-    let mut conn = sqlx::PgConnection::connect_with(&options(target, "bellows-release")?)
-        .await
-        .map_err(|e| {
-            db_err(
-                target,
-                &format!("cannot connect to {}", target.describe()),
-                &e,
-            )
-        })?;
+    let mut conn = connect(target).await?;
     let r = async {
         let exists: bool = sqlx::query_scalar("SELECT to_regclass('bellows.runs') IS NOT NULL")
             .fetch_one(&mut conn)
@@ -121,9 +113,7 @@ pub async fn started(plan: &Plan, target: &Target) -> Result<bool, ExecError> {
 /// The plan's tables as the gate environment had them before the plan's first step there
 /// (recorded by that run), or `None` when that run predates the record.
 pub async fn gate_tables(plan: &Plan, gate: &Target) -> Result<Option<Vec<Table>>, ExecError> {
-    let mut conn = sqlx::PgConnection::connect_with(&options(gate, "bellows-release")?)
-        .await
-        .map_err(|e| db_err(gate, &format!("cannot connect to {}", gate.describe()), &e))?;
+    let mut conn = connect(gate).await?;
     let json: Option<Option<String>> =
         sqlx::query_scalar("SELECT tables_before::text FROM bellows.runs WHERE plan_hash = $1")
             .bind(&plan.hash)
@@ -141,14 +131,9 @@ pub async fn gate_tables(plan: &Plan, gate: &Target) -> Result<Option<Vec<Table>
     }
 }
 
-/// A server's major version and extensions (name, version), sorted.
-struct Server {
-    major: u32,
-    extensions: Vec<(String, String)>,
-}
-
-async fn server(target: &Target) -> Result<Server, ExecError> {
-    let mut conn = sqlx::PgConnection::connect_with(&options(target, "bellows-release")?)
+/// A connection for the release checks.
+async fn connect(target: &Target) -> Result<sqlx::PgConnection, ExecError> {
+    sqlx::PgConnection::connect_with(&options(target, "bellows-release")?)
         .await
         .map_err(|e| {
             db_err(
@@ -156,7 +141,17 @@ async fn server(target: &Target) -> Result<Server, ExecError> {
                 &format!("cannot connect to {}", target.describe()),
                 &e,
             )
-        })?;
+        })
+}
+
+/// A server's major version and extensions (name, version), sorted.
+struct Server {
+    major: u32,
+    extensions: Vec<(String, String)>,
+}
+
+async fn server(target: &Target) -> Result<Server, ExecError> {
+    let mut conn = connect(target).await?;
     let err =
         |e: &sqlx::Error| db_err(target, "cannot read the server's version and extensions", e);
     let num: i32 = sqlx::query_scalar("SELECT current_setting('server_version_num')::int")

@@ -397,7 +397,7 @@ fn plans_from_a_live_database_and_never_shows_a_password() {
     let secret = "s3cr3t-Pa55";
     let url = format!("postgres://postgres:{secret}@127.0.0.1:1/live");
     let out = bellows(&d, &["plan", "change.sql", "--database-url", &url]);
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(4), "unreachable: exit 4 (CONTRACT)");
     let all = format!(
         "{}{}",
         String::from_utf8_lossy(&out.stdout),
@@ -439,5 +439,39 @@ fn database_urls_without_a_postgres_scheme_are_refused_without_the_password() {
             );
             assert!(!text.contains(secret), "{cmd}: the password leaked: {text}");
         }
+    }
+}
+
+/// A server that cannot be reached is exit 4 for every command that needs one ("nothing was
+/// changed"), never 1 (which says a step failed).
+#[test]
+fn an_unreachable_database_is_exit_4_for_every_command() {
+    let d = workdir("unreachable");
+    std::fs::write(
+        d.join("change.sql"),
+        "CREATE INDEX users_name_idx ON users (name);\n",
+    )
+    .expect("change");
+    let plan = std::fs::canonicalize("plans/05-add-column-nullable.toml").expect("plan");
+    let plan = plan.to_string_lossy().to_string();
+    let url = "postgres://app@127.0.0.1:1/shop";
+    for args in [
+        vec!["plan", "change.sql", "--database-url", url, "--out", "-"],
+        vec!["run", &plan, "--headless", "--yes", "--database-url", url],
+        vec!["status", &plan, "--database-url", url],
+        vec!["rollback", &plan, "--yes", "--database-url", url],
+    ] {
+        let out = bellows(&d, &args);
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(out.status.code(), Some(4), "{args:?}: {text}");
+        assert!(
+            text.contains("cannot connect to 127.0.0.1:1/shop")
+                && (text.contains("nothing was changed") || text.contains("nothing was read")),
+            "{args:?}: {text}"
+        );
     }
 }

@@ -19,6 +19,9 @@ pub enum CatalogError {
     /// A name the statement relies on does not exist (or one it creates already does).
     #[error("{0}")]
     Mismatch(String),
+    /// The live database could not be reached (exit 4: nothing was read or changed).
+    #[error("{0}")]
+    Unreachable(String),
     /// The live database could not be introspected.
     #[error("cannot introspect the database: {0}")]
     Database(String),

@@ -88,7 +88,13 @@ pub fn load_catalog(src: &SchemaSource) -> Result<Catalog, Failure> {
                 .build()
                 .map_err(|e| Failure::input(format!("cannot start the async runtime: {e}")))?;
             rt.block_on(catalog::live::introspect_url(url))
-                .map_err(|e| Failure::input(e.to_string()))
+                .map_err(|e| match e {
+                    catalog::CatalogError::Unreachable(m) => Failure {
+                        code: 4,
+                        message: format!("{m}; nothing was read"),
+                    },
+                    e => Failure::input(e.to_string()),
+                })
         }
     }
 }

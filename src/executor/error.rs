@@ -3,9 +3,12 @@
 /// A run that could not go on.
 #[derive(Debug, thiserror::Error)]
 pub enum ExecError {
-    /// Cannot connect or talk to the database (password never included).
+    /// Cannot talk to the database any more (password never included).
     #[error("{0}")]
     Database(String),
+    /// Cannot connect to the database at all: nothing was changed (exit 4).
+    #[error("{0}; nothing was changed")]
+    Unreachable(String),
     /// The plan does not fit this database (version, drift); nothing was changed.
     #[error("{0}")]
     Precondition(String),
@@ -27,10 +30,12 @@ pub enum ExecError {
 }
 
 impl ExecError {
-    /// Exit code: 2 for bad input / nothing changed, 1 for a failed step.
+    /// Exit code: 2 for bad input / nothing changed, 4 for a database that cannot be
+    /// reached, 1 for a failed step.
     pub fn exit_code(&self) -> u8 {
         match self {
             ExecError::Precondition(_) | ExecError::Busy(_) => 2,
+            ExecError::Unreachable(_) => 4,
             ExecError::Database(_) | ExecError::LockLost(_) | ExecError::StepFailed { .. } => 1,
         }
     }

@@ -57,6 +57,7 @@ pub fn run_status(result: &Result<Outcome, ExecError>) -> Option<RunStatus> {
         Err(ExecError::StepFailed { .. }) => Some(RunStatus::Failed),
         Err(
             ExecError::Database(_)
+            | ExecError::Unreachable(_)
             | ExecError::Precondition(_)
             | ExecError::Busy(_)
             | ExecError::LockLost(_),

@@ -136,7 +136,7 @@ async fn connect(target: &Target) -> Result<sqlx::PgConnection, ExecError> {
     sqlx::PgConnection::connect_with(&options(target, "bellows-release")?)
         .await
         .map_err(|e| {
-            db_err(
+            super::session::connect_err(
                 target,
                 &format!("cannot connect to {}", target.describe()),
                 &e,

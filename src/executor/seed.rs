@@ -33,7 +33,7 @@ pub async fn seed(target: &Target, plans: &[TablePlan]) -> Result<Vec<Seeded>, E
     let mut conn = PgConnection::connect_with(&options(target, "bellows-seed")?)
         .await
         .map_err(|e| {
-            db_err(
+            super::session::connect_err(
                 target,
                 &format!("cannot connect to {}", target.describe()),
                 &e,

@@ -16,6 +16,11 @@ pub fn options(target: &Target, app: &str) -> Result<PgConnectOptions, ExecError
         .map_err(ExecError::Precondition)
 }
 
+/// A failed connection: exit 4, nothing changed (no password, no server source line).
+pub fn connect_err(target: &Target, what: &str, e: &sqlx::Error) -> ExecError {
+    ExecError::Unreachable(format!("{what}: {}", server_text(target, e)))
+}
+
 /// A database error as text safe to show: no password, no server source line.
 pub fn db_err(target: &Target, what: &str, e: &sqlx::Error) -> ExecError {
     ExecError::Database(format!("{what}: {}", server_text(target, e)))
@@ -89,7 +94,7 @@ impl Session {
         let opts = options(target, "bellows")?;
         let mut lock = PgConnection::connect_with(&opts)
             .await
-            .map_err(|e| db_err(target, &format!("cannot connect to {where_}"), &e))?;
+            .map_err(|e| connect_err(target, &format!("cannot connect to {where_}"), &e))?;
         let got: bool = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
             "SELECT pg_try_advisory_lock({LOCK_KEY_SQL})"
         )))
@@ -130,11 +135,11 @@ impl Session {
             .max_connections(3)
             .connect_with(opts.clone())
             .await
-            .map_err(|e| db_err(target, &format!("cannot connect to {where_}"), &e))?;
+            .map_err(|e| connect_err(target, &format!("cannot connect to {where_}"), &e))?;
         let app = work_application(plan_hash);
         let mut work = PgConnection::connect_with(&options(target, &app)?.application_name(&app))
             .await
-            .map_err(|e| db_err(target, &format!("cannot connect to {where_}"), &e))?;
+            .map_err(|e| connect_err(target, &format!("cannot connect to {where_}"), &e))?;
         let work_pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
             .fetch_one(&mut work)
             .await

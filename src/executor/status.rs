@@ -54,7 +54,7 @@ pub async fn status(plan: &Plan, target: &Target) -> Result<Status, ExecError> {
     let mut conn = sqlx::PgConnection::connect_with(&options(target, "bellows-status")?)
         .await
         .map_err(|e| {
-            db_err(
+            super::session::connect_err(
                 target,
                 &format!("cannot connect to {}", target.describe()),
                 &e,

@@ -36,7 +36,7 @@ pub async fn connect(url: &str) -> Result<PgConnection, CatalogError> {
 pub async fn connect_to(target: &Target) -> Result<PgConnection, CatalogError> {
     let opts = options(target, "bellows").map_err(CatalogError::Database)?;
     PgConnection::connect_with(&opts).await.map_err(|e| {
-        CatalogError::Database(format!(
+        CatalogError::Unreachable(format!(
             "cannot connect to {}: {}",
             target.describe(),
             target.redact(&e.to_string())

@@ -163,9 +163,13 @@ pub struct RunArgs {
     /// Print progress lines instead of opening the console.
     #[arg(long)]
     pub headless: bool,
-    /// Confirm gates without asking.
+    /// Confirm every gate without asking.
     #[arg(long)]
     pub yes: bool,
+    /// Confirm this gate (its step id, e.g. `1.gate`) without asking; repeat for several.
+    /// Other gates still stop the run (exit 3).
+    #[arg(long = "confirm", value_name = "GATE")]
+    pub confirm: Vec<String>,
     /// Stop after this phase (expand, dual_write, backfill, contract).
     #[arg(long, value_name = "PHASE")]
     pub through: Option<String>,

@@ -55,6 +55,29 @@ fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
         .map_err(|e| Failure::input(format!("cannot start the async runtime: {e}")))
 }
 
+/// `--confirm` ids, each a gate of the plan (else exit 2, naming the plan's gates).
+fn confirmed_gates(plan: &crate::plan::Plan, ids: &[String]) -> Result<Vec<String>, Failure> {
+    let gates: Vec<&str> = plan
+        .steps
+        .iter()
+        .filter(|s| s.kind == crate::plan::StepKind::Gate)
+        .map(|s| s.id.as_str())
+        .collect();
+    for id in ids {
+        if !gates.contains(&id.as_str()) {
+            return Err(Failure::input(format!(
+                "--confirm {id}: the plan has no gate {id}; its gates: {}",
+                if gates.is_empty() {
+                    "none".to_string()
+                } else {
+                    gates.join(", ")
+                }
+            )));
+        }
+    }
+    Ok(ids.to_vec())
+}
+
 fn exec_failure(e: ExecError) -> Failure {
     Failure {
         code: e.exit_code(),
@@ -167,6 +190,7 @@ pub fn run(a: RunArgs) -> Result<(), Failure> {
     let url = url_of(&a.env, a.database_url, a.require_tls)?;
     let mut set = settings(&a.timing)?;
     set.yes = a.yes;
+    set.confirm = confirmed_gates(&plan, &a.confirm)?;
     set.allow_edited = a.allow_edited;
     set.replan = Some(super::replan::replan);
     if let Some(p) = &a.through {

@@ -283,7 +283,7 @@ async fn gate(ctx: &mut RunCtx<'_>, step: &Step) -> Result<Option<Outcome>, Exec
             confirm: g.confirm,
         })
     };
-    if !(set.yes || ctx.confirmed.contains(&step.id)) {
+    if !(set.yes || set.confirm.contains(&step.id) || ctx.confirmed.contains(&step.id)) {
         state::mark(ctx.s, &plan.hash, &step.id, StepState::WaitingAtGate, None).await?;
         emit(
             tx,

@@ -37,6 +37,8 @@ pub struct RunSettings {
     pub through: Option<Phase>,
     /// Confirm gates without asking.
     pub yes: bool,
+    /// Gates (step ids) confirmed in advance (`--confirm`); others still stop or wait.
+    pub confirm: Vec<String>,
     /// Who runs it (recorded with completions and gate confirmations).
     pub operator: String,
     /// Report transactions older than this that hold locks on a step's tables.
@@ -69,6 +71,7 @@ impl Default for RunSettings {
             max_replica_lag: None,
             through: None,
             yes: false,
+            confirm: Vec::new(),
             operator: std::env::var("USER")
                 .or_else(|_| std::env::var("LOGNAME"))
                 .unwrap_or_default(),

@@ -127,7 +127,8 @@ async fn event_loop(
                         (a, b) => a.or(b),
                     };
                     s.max_steps = steps;
-                    s.yes = false;
+                    // `--yes` / `--confirm` given with the console are honoured: those
+                    // gates pass without waiting, as they would headless.
                     s.batch_size = app.batch_pinned.then_some(app.batch_size);
                     s.batch_pause = Some(Duration::from_millis(app.pause_ms));
                     let (plan, target, tx, done) =

@@ -231,6 +231,10 @@ pub struct RollbackArgs {
     /// Undo without asking (otherwise it lists what it would undo and exits 3).
     #[arg(long)]
     pub yes: bool,
+    /// Undo back to the end of this phase only (expand, dual_write, backfill): its steps
+    /// and earlier ones stay.
+    #[arg(long, value_name = "PHASE")]
+    pub to: Option<String>,
     /// Progress output.
     #[arg(long, value_enum, default_value_t = EventFormat::Text)]
     pub format: EventFormat,

@@ -329,12 +329,16 @@ fn status_text(st: &executor::status::Status) -> String {
 pub fn rollback(a: RollbackArgs) -> Result<(), Failure> {
     let plan = load(&a.plan)?;
     let url = url_of(&a.env, a.database_url, a.require_tls)?;
-    let set = settings(&a.timing)?;
+    let mut set = settings(&a.timing)?;
+    if let Some(p) = &a.to {
+        set.rollback_to = Some(p.parse().map_err(Failure::input)?);
+    }
+    let keep = set.rollback_to;
     let rt = runtime()?;
     if !a.yes {
         let preview = rt.block_on(async {
             let s = executor::session::Session::open(&url, &plan.hash).await?;
-            let r = rollback::pending_undo(&s, &plan).await;
+            let r = rollback::pending_undo(&s, &plan, keep).await;
             s.close(&plan.hash).await;
             r
         });
@@ -358,7 +362,14 @@ pub fn rollback(a: RollbackArgs) -> Result<(), Failure> {
             }
             return Ok(());
         }
-        println!("rollback would undo, newest first:");
+        match keep {
+            Some(p) => println!(
+                "rollback --to {} would undo, newest first (steps of {} and earlier stay):",
+                p.name(),
+                p.name()
+            ),
+            None => println!("rollback would undo, newest first:"),
+        }
         for s in &undo.steps {
             println!("  {}  {}", s.id, s.summary);
         }

@@ -14,10 +14,15 @@ use super::settings::RunSettings;
 use super::state;
 use super::undo::{Undo, why_irreversible};
 use crate::env::Target;
-use crate::plan::{Plan, Step, StepKind};
+use crate::plan::{Phase, Plan, Step, StepKind};
 
-/// What a rollback of `plan` would undo now, from the recorded step states.
-pub async fn pending_undo<'p>(s: &Session, plan: &'p Plan) -> Result<Undo<'p>, ExecError> {
+/// What a rollback of `plan` would undo now, from the recorded step states; with `keep`,
+/// only steps of later phases (back to the end of that phase).
+pub async fn pending_undo<'p>(
+    s: &Session,
+    plan: &'p Plan,
+    keep: Option<Phase>,
+) -> Result<Undo<'p>, ExecError> {
     if !state::schema_exists(&s.pool)
         .await
         .map_err(|e| s.err("cannot read state", &e))?
@@ -41,7 +46,9 @@ pub async fn pending_undo<'p>(s: &Session, plan: &'p Plan) -> Result<Undo<'p>, E
         .map(|r| r.step_id)
         .collect();
     let (done, _) = super::done::trusted(plan, &recorded);
-    Ok(Undo::of(plan, |st| done.contains(&st.id)))
+    Ok(Undo::of(plan, |st| {
+        done.contains(&st.id) && keep.is_none_or(|k| st.phase > k)
+    }))
 }
 
 /// Undo completed reversible steps of `plan`, newest first.
@@ -63,7 +70,7 @@ async fn rollback_inner(
     set: &RunSettings,
     tx: &EventTx,
 ) -> Result<RollbackOutcome, ExecError> {
-    let Undo { steps, blocked } = pending_undo(s, plan).await?;
+    let Undo { steps, blocked } = pending_undo(s, plan, set.rollback_to).await?;
     let mut undone = 0;
     for step in steps {
         undo(s, plan, step, set, tx).await?;

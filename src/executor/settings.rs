@@ -37,6 +37,8 @@ pub struct RunSettings {
     pub through: Option<Phase>,
     /// Confirm gates without asking.
     pub yes: bool,
+    /// A rollback keeps the steps of this phase and earlier (`rollback --to PHASE`).
+    pub rollback_to: Option<Phase>,
     /// Gates (step ids) confirmed in advance (`--confirm`); others still stop or wait.
     pub confirm: Vec<String>,
     /// Who runs it (recorded with completions and gate confirmations).
@@ -71,6 +73,7 @@ impl Default for RunSettings {
             max_replica_lag: None,
             through: None,
             yes: false,
+            rollback_to: None,
             confirm: Vec::new(),
             operator: std::env::var("USER")
                 .or_else(|_| std::env::var("LOGNAME"))

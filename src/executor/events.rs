@@ -297,7 +297,7 @@ impl Event {
                 text,
                 confirm,
             } => format!(
-                "GATE   {step}: {text}\n       To continue, confirm it: re-run with --confirm {step} (the console asks you to type `{confirm}`)."
+                "GATE   {step}: {text}\n       To continue, confirm it: re-run with --confirm {step} (--yes confirms every gate; the console asks you to type `{confirm}`)."
             ),
             Event::GateConfirmed { step, by } => format!("gate   {step}: confirmed by {by}"),
             Event::PhaseFinished { phase } => format!("phase  {} complete", phase.name()),

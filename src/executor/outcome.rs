@@ -105,7 +105,7 @@ impl Outcome {
             Outcome::AtGate { step, .. } => (
                 3,
                 Some(format!(
-                    "stopped at gate {step}: confirm it with --confirm {step} to continue"
+                    "stopped at gate {step}: confirm it with --confirm {step} (or --yes) to continue"
                 )),
             ),
         }
@@ -206,7 +206,7 @@ mod tests {
         assert_eq!(code, 3);
         assert_eq!(
             msg.as_deref(),
-            Some("stopped at gate 1.gate: confirm it with --confirm 1.gate to continue")
+            Some("stopped at gate 1.gate: confirm it with --confirm 1.gate (or --yes) to continue")
         );
     }
 

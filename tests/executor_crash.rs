@@ -194,7 +194,8 @@ fn a_password_in_the_url_never_shows() {
         .args(["status", &plan, "--database-url", &bad])
         .output()
         .expect("run");
-    assert_eq!(out.status.code(), Some(1));
+    // Unreachable: exit 4, as CONTRACT.md says (it was 1, "a step failed", before).
+    assert_eq!(out.status.code(), Some(4));
     seen.push_str(&String::from_utf8_lossy(&out.stderr));
     assert!(
         seen.contains("running") && seen.contains("cannot connect"),

@@ -87,6 +87,11 @@ pub struct Session {
 /// The advisory lock key of a plan.
 pub const LOCK_KEY_SQL: &str = "hashtextextended('bellows:' || $1, 0)";
 
+/// Tries at the plan's advisory lock before it counts as held by another run, and the
+/// pause between them (about two seconds in all).
+const LOCK_TRIES: u32 = 20;
+const LOCK_RETRY: std::time::Duration = std::time::Duration::from_millis(100);
+
 impl Session {
     /// Connect and take the plan's advisory lock, or say who holds it.
     pub async fn open(target: &Target, plan_hash: &str) -> Result<Self, ExecError> {
@@ -95,13 +100,24 @@ impl Session {
         let mut lock = PgConnection::connect_with(&opts)
             .await
             .map_err(|e| connect_err(target, &format!("cannot connect to {where_}"), &e))?;
-        let got: bool = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-            "SELECT pg_try_advisory_lock({LOCK_KEY_SQL})"
-        )))
-        .bind(plan_hash)
-        .fetch_one(&mut lock)
-        .await
-        .map_err(|e| db_err(target, "cannot take the plan's advisory lock", &e))?;
+        // A run killed a moment ago holds the lock until the server notices its client is
+        // gone: look again for a short while before saying another run holds it.
+        let mut got = false;
+        for attempt in 0..LOCK_TRIES {
+            if attempt > 0 {
+                tokio::time::sleep(LOCK_RETRY).await;
+            }
+            got = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                "SELECT pg_try_advisory_lock({LOCK_KEY_SQL})"
+            )))
+            .bind(plan_hash)
+            .fetch_one(&mut lock)
+            .await
+            .map_err(|e| db_err(target, "cannot take the plan's advisory lock", &e))?;
+            if got {
+                break;
+            }
+        }
         if !got {
             let holder = sqlx::query(sqlx::AssertSqlSafe(format!(
                 "SELECT a.pid, coalesce(a.usename, ''), coalesce(a.application_name, ''), coalesce(a.client_addr::text, 'local'), \

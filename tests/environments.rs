@@ -200,18 +200,14 @@ fn a_protected_environment_runs_a_plan_only_after_a_clean_pass_on_its_gate_envir
             .to_string()
     };
     // Before staging ran it: refused, with the command that would provide the pass.
-    let out = bellows(
-        &d,
-        &[
-            "run",
-            "plan.toml",
-            "--env",
-            "production",
-            "--headless",
-            "--yes",
-        ],
-        &[],
-    );
+    let run_on = |env: &str| {
+        bellows(
+            &d,
+            &["run", "plan.toml", "--env", env, "--headless", "--yes"],
+            &[],
+        )
+    };
+    let out = run_on("production");
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     let t = text(&out);
     assert!(
@@ -220,31 +216,9 @@ fn a_protected_environment_runs_a_plan_only_after_a_clean_pass_on_its_gate_envir
     );
     assert_eq!(has_index("rel_production"), "0", "nothing changed");
     // Staging runs it to the end; then production may.
-    let out = bellows(
-        &d,
-        &[
-            "run",
-            "plan.toml",
-            "--env",
-            "staging",
-            "--headless",
-            "--yes",
-        ],
-        &[],
-    );
+    let out = run_on("staging");
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    let out = bellows(
-        &d,
-        &[
-            "run",
-            "plan.toml",
-            "--env",
-            "production",
-            "--headless",
-            "--yes",
-        ],
-        &[],
-    );
+    let out = run_on("production");
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert_eq!(has_index("rel_production"), "1");
 
@@ -258,18 +232,7 @@ fn a_protected_environment_runs_a_plan_only_after_a_clean_pass_on_its_gate_envir
         )
         .expect("drift");
     std::fs::write(d.join("bellows.toml"), config(&drifted)).expect("config");
-    let out = bellows(
-        &d,
-        &[
-            "run",
-            "plan.toml",
-            "--env",
-            "production",
-            "--headless",
-            "--yes",
-        ],
-        &[],
-    );
+    let out = run_on("production");
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     let t = text(&out);
     assert!(
@@ -287,18 +250,7 @@ fn a_protected_environment_runs_a_plan_only_after_a_clean_pass_on_its_gate_envir
         .psql("rel_staging", "CREATE EXTENSION IF NOT EXISTS pgcrypto")
         .expect("extension");
     std::fs::write(d.join("bellows.toml"), config(&other)).expect("config");
-    let out = bellows(
-        &d,
-        &[
-            "run",
-            "plan.toml",
-            "--env",
-            "production",
-            "--headless",
-            "--yes",
-        ],
-        &[],
-    );
+    let out = run_on("production");
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     let t = text(&out);
     assert!(

@@ -17,7 +17,7 @@ use crate::plan::Plan;
 /// The live schema, read on one of the session's pooled connections (no new connection).
 /// Introspection empties `search_path` for its session, so it is reset before the
 /// connection goes back to the pool (or the connection is dropped).
-pub(super) async fn introspect(s: &Session) -> Result<Catalog, ExecError> {
+async fn introspect(s: &Session) -> Result<Catalog, ExecError> {
     let mut conn = s
         .pool
         .acquire()
@@ -52,6 +52,15 @@ async fn server_major(s: &Session, plan: &Plan) -> Result<u32, ExecError> {
     Ok(major)
 }
 
+/// How a first run accepted the plan, and the plan's tables as they were then (read once,
+/// for the fingerprint check; recorded for a protected environment's release gate).
+pub struct Accepted {
+    /// How.
+    pub how: Acceptance,
+    /// The plan's fingerprinted tables before the first step (none for a plan without).
+    pub tables_before: Vec<crate::catalog::Table>,
+}
+
 /// Check everything before the first change. On a first run (`record` None) returns how
 /// the plan was accepted, to be recorded with the run.
 pub async fn preconditions(
@@ -60,7 +69,7 @@ pub async fn preconditions(
     set: &RunSettings,
     record: Option<&RunRecord>,
     tx: &EventTx,
-) -> Result<Option<Acceptance>, ExecError> {
+) -> Result<Option<Accepted>, ExecError> {
     // Library callers hand over plans that no loader checked: the same structural rules.
     crate::plan::load::validate(plan).map_err(|m| {
         ExecError::Precondition(format!(
@@ -84,16 +93,37 @@ async fn first_run(
     plan: &Plan,
     set: &RunSettings,
     major: u32,
-) -> Result<Acceptance, ExecError> {
+) -> Result<Accepted, ExecError> {
     if plan.fingerprint.is_empty() && set.replan.is_none() {
-        return Ok(Acceptance::Unchecked);
+        return Ok(Accepted {
+            how: Acceptance::Unchecked,
+            tables_before: Vec::new(),
+        });
     }
     let live = introspect(s).await?;
     fingerprints(plan, &live)?;
+    let tables_before = plan
+        .fingerprint
+        .keys()
+        .filter_map(|k| k.parse::<crate::sql::QName>().ok())
+        .filter_map(|t| live.tables.get(&t).cloned())
+        .collect();
+    let how = derive(plan, set, &live, major)?;
+    Ok(Accepted { how, tables_before })
+}
+
+/// The plan re-derived from its source SQL against `live` and compared (when the caller
+/// handed over a planner).
+fn derive(
+    plan: &Plan,
+    set: &RunSettings,
+    live: &Catalog,
+    major: u32,
+) -> Result<Acceptance, ExecError> {
     let Some(replan) = set.replan else {
         return Ok(Acceptance::Unchecked);
     };
-    let diffs = match replan(plan, &live, major) {
+    let diffs = match replan(plan, live, major) {
         Ok(expected) => crate::plan::diff::differences(&expected, plan),
         Err(e) => vec![format!(
             "bellows cannot plan the plan's own source SQL against this database: {e}"

@@ -118,18 +118,15 @@ async fn run_inner(
     let accepted = super::accept::preconditions(s, plan, set, record.as_ref(), tx).await?;
     state::ensure_schema(s).await?;
     state::start_run(s, &plan.hash, &plan.name, &plan.to_json(), &set.operator).await?;
-    if let Some(how) = accepted {
+    if let Some(super::accept::Accepted { how, tables_before }) = accepted {
         let tables: Vec<crate::sql::QName> = plan
             .fingerprint
             .keys()
             .filter_map(|k| k.parse().ok())
             .collect();
         state::accept(s, &plan.hash, how, &set.operator, &tables).await?;
-        if first_run && !tables.is_empty() {
-            let live = super::accept::introspect(s).await?;
-            let before: Vec<&crate::catalog::Table> =
-                tables.iter().filter_map(|t| live.tables.get(t)).collect();
-            let json = serde_json::to_string(&before).map_err(|e| {
+        if !tables_before.is_empty() {
+            let json = serde_json::to_string(&tables_before).map_err(|e| {
                 ExecError::Database(format!("cannot record the plan's tables: {e}"))
             })?;
             state::record_tables_before(s, &plan.hash, &json).await?;

@@ -89,36 +89,7 @@ pub fn constraint(k: &ConstraintKind, types: &[String]) -> String {
                 normalise::casts_to(&normalise::expr(expr), types)
             )
         }
-        ConstraintKind::ForeignKey {
-            columns,
-            ref_table,
-            ref_columns,
-            on_delete,
-            on_update,
-            delete_set_columns,
-            match_full,
-            ..
-        } => {
-            let mut s = format!(
-                "FOREIGN KEY ({}) REFERENCES {} ({})",
-                cols(columns),
-                ref_table.sql(),
-                cols(ref_columns)
-            );
-            if *match_full {
-                s.push_str(" MATCH FULL");
-            }
-            if let Some(d) = on_delete {
-                s.push_str(&format!(" ON DELETE {d}"));
-                if !delete_set_columns.is_empty() {
-                    s.push_str(&format!(" ({})", cols(delete_set_columns)));
-                }
-            }
-            if let Some(u) = on_update {
-                s.push_str(&format!(" ON UPDATE {u}"));
-            }
-            s
-        }
+        fk @ ConstraintKind::ForeignKey { .. } => fk.foreign_key_sql().unwrap_or_default(),
         ConstraintKind::Exclude { definition } => definition.clone(),
         ConstraintKind::PrimaryKeyUsingIndex { index, .. } => {
             format!("PRIMARY KEY USING INDEX {index}")

@@ -213,6 +213,49 @@ impl KeyIndex {
 }
 
 impl ConstraintKind {
+    /// `FOREIGN KEY (...) REFERENCES t (...) [MATCH FULL] [ON DELETE ...] [ON UPDATE ...]`
+    /// (without the deferral clause), for a foreign key; `None` for any other kind.
+    pub fn foreign_key_sql(&self) -> Option<String> {
+        let ConstraintKind::ForeignKey {
+            columns,
+            ref_table,
+            ref_columns,
+            on_delete,
+            on_update,
+            delete_set_columns,
+            match_full,
+            ..
+        } = self
+        else {
+            return None;
+        };
+        let cols = |c: &[String]| {
+            c.iter()
+                .map(|n| super::ident::quote_ident(n))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let mut s = format!(
+            "FOREIGN KEY ({}) REFERENCES {} ({})",
+            cols(columns),
+            ref_table.sql(),
+            cols(ref_columns)
+        );
+        if *match_full {
+            s.push_str(" MATCH FULL");
+        }
+        if let Some(d) = on_delete {
+            s.push_str(&format!(" ON DELETE {d}"));
+            if !delete_set_columns.is_empty() {
+                s.push_str(&format!(" ({})", cols(delete_set_columns)));
+            }
+        }
+        if let Some(u) = on_update {
+            s.push_str(&format!(" ON UPDATE {u}"));
+        }
+        Some(s)
+    }
+
     /// When it is checked (`NOT DEFERRABLE` for CHECK; EXCLUDE keeps it in its text).
     pub fn deferral(&self) -> Deferral {
         match self {

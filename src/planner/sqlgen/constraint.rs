@@ -26,36 +26,7 @@ fn key_index(ix: &KeyIndex) -> String {
 fn definition(kind: &ConstraintKind) -> String {
     match kind {
         ConstraintKind::Check { expr } => format!("CHECK ({expr})"),
-        ConstraintKind::ForeignKey {
-            columns,
-            ref_table,
-            ref_columns,
-            on_delete,
-            on_update,
-            delete_set_columns,
-            match_full,
-            ..
-        } => {
-            let mut s = format!(
-                "FOREIGN KEY ({}) REFERENCES {} ({})",
-                cols(columns),
-                ref_table.sql(),
-                cols(ref_columns)
-            );
-            if *match_full {
-                s.push_str(" MATCH FULL");
-            }
-            if let Some(a) = on_delete {
-                s.push_str(&format!(" ON DELETE {a}"));
-                if !delete_set_columns.is_empty() {
-                    s.push_str(&format!(" ({})", cols(delete_set_columns)));
-                }
-            }
-            if let Some(a) = on_update {
-                s.push_str(&format!(" ON UPDATE {a}"));
-            }
-            s
-        }
+        fk @ ConstraintKind::ForeignKey { .. } => fk.foreign_key_sql().unwrap_or_default(),
         ConstraintKind::PrimaryKey { columns, index, .. } => {
             format!("PRIMARY KEY ({}){}", cols(columns), key_index(index))
         }
